@@ -1,0 +1,208 @@
+"""Load and save BERT weights in Hugging Face folder layout.
+
+Checkpoints are data, not code: safetensors first; ``pytorch_model.bin`` only through
+``torch.load(weights_only=True)``; nothing in a model folder is ever imported or executed.
+A load either returns a complete model or raises one ``CheckpointError`` naming the file and key.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from bertviz_app.engine.config import BertConfig
+from bertviz_app.engine.errors import CheckpointError
+from bertviz_app.engine.model import BertModel
+
+SAFETENSORS = "model.safetensors"
+SAFETENSORS_INDEX = "model.safetensors.index.json"
+PYTORCH_BIN = "pytorch_model.bin"
+PYTORCH_BIN_INDEX = "pytorch_model.bin.index.json"
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json")
+
+# How names found in the wild map onto ours (ours are BertForMaskedLM's, minus the "bert." prefix).
+PREFIXES_TO_STRIP = ("bert.",)  # BertForMaskedLM / BertForPreTraining wrap the encoder in "bert."
+LEGACY_SUFFIXES = {".gamma": ".weight", ".beta": ".bias"}  # TF-converted LayerNorm parameters
+OUR_PREFIXES = ("embeddings.", "encoder.", "pooler.", "cls.predictions.")
+# Keys that carry nothing we use: buffers, and the heads of other tasks. Anything else unknown is an error.
+IGNORED_KEYS = ("embeddings.position_ids", "embeddings.token_type_ids")
+IGNORED_PREFIXES = ("cls.seq_relationship.", "classifier.", "qa_outputs.")
+
+
+@dataclass
+class LoadReport:
+    """What a load found, for the model card and the log."""
+
+    files: list[str]
+    has_pooler: bool
+    has_mlm_head: bool
+    tied_decoder: bool
+    ignored_keys: list[str] = field(default_factory=list)
+    source_dtype: str = "float32"
+
+
+def weight_files(folder: Path) -> list[Path]:
+    """The files holding the weights, preferring safetensors; raises if there are none."""
+    for index_name in (SAFETENSORS_INDEX, PYTORCH_BIN_INDEX):
+        index = folder / index_name
+        if index.exists():
+            try:
+                weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
+                names = sorted(set(weight_map.values()))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise CheckpointError(f"the shard index is not valid JSON with a weight_map ({exc})", index) from None
+            return [folder / n for n in names]
+    for name in (SAFETENSORS, PYTORCH_BIN):
+        if (folder / name).exists():
+            return [folder / name]
+    raise CheckpointError(
+        f"no weights found; expected {SAFETENSORS} (or {PYTORCH_BIN}, or a sharded index) in this folder", folder
+    )
+
+
+def _read_file(path: Path) -> dict[str, torch.Tensor]:
+    if not path.exists():
+        raise CheckpointError("a shard named in the index is missing", path)
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
+
+            return load_file(str(path))
+        state = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # safetensors, pickle and zip each raise their own kinds
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "weights_only" in str(exc).lower() or "unpickl" in str(exc).lower():
+            reason = "it contains Python objects other than tensors, and we never run code from a model folder"
+        raise CheckpointError(f"the weights file is corrupt, truncated or not a checkpoint: {reason}", path) from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise CheckpointError("the file does not hold a flat dictionary of tensors", path)
+    return state
+
+
+def canonical_key(key: str) -> str:
+    for prefix in PREFIXES_TO_STRIP:
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+            break
+    for old, new in LEGACY_SUFFIXES.items():
+        if key.endswith(old) and "LayerNorm" in key:
+            key = key[: -len(old)] + new
+    return key
+
+
+def read_state_dict(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
+    """All tensors of a folder under our names, the file each came from, and the keys set aside."""
+    state: dict[str, torch.Tensor] = {}
+    origin: dict[str, Path] = {}
+    ignored: list[str] = []
+    for path in weight_files(folder):
+        for raw_key, tensor in _read_file(path).items():
+            key = canonical_key(raw_key)
+            if key in IGNORED_KEYS or key.startswith(IGNORED_PREFIXES) or key.endswith("num_batches_tracked"):
+                ignored.append(raw_key)
+                continue
+            if not key.startswith(OUR_PREFIXES):
+                ignored.append(raw_key)  # e.g. a task head of a fine-tuned model
+                continue
+            if key in state:
+                raise CheckpointError("the same weight appears twice under different names", path, raw_key)
+            state[key], origin[key] = tensor, path
+    return state, origin, ignored
+
+
+def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
+    """Read config.json and the weights of a Hugging Face BERT folder into a new, complete model (eval mode)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CheckpointError("not a folder", folder)
+    cfg = BertConfig.from_json_file(folder / "config.json")
+    state, origin, ignored = read_state_dict(folder)
+    has_pooler = any(k.startswith("pooler.") for k in state)
+    has_head = any(k.startswith("cls.predictions.") for k in state)
+    source_dtype = str(next(iter(state.values())).dtype).replace("torch.", "") if state else "float32"
+
+    with torch.device("meta"):
+        model = BertModel(cfg, with_pooler=has_pooler, with_mlm_head=has_head)
+    expected = model.state_dict()
+    tied = has_head and cfg.tie_word_embeddings
+    # The output bias is stored as cls.predictions.bias, cls.predictions.decoder.bias, or both. Like
+    # transformers, a tied head uses the former and an untied head the decoder's own, each falling back
+    # on the other when it is the only one stored.
+    decoder_bias = state.pop("cls.predictions.decoder.bias", None)
+    bias_origin = origin.pop("cls.predictions.decoder.bias", None)
+    if decoder_bias is not None and (not tied or "cls.predictions.bias" not in state):
+        state["cls.predictions.bias"], origin["cls.predictions.bias"] = decoder_bias, bias_origin
+    if tied:
+        # Tied decoders share the word embeddings (transformers ignores a stored copy; so do we).
+        state.pop("cls.predictions.decoder.weight", None)
+        origin.pop("cls.predictions.decoder.weight", None)
+    first_file = next(iter(origin.values()), folder)
+
+    for key in state:
+        if key not in expected:
+            raise CheckpointError(
+                "unexpected weight: it does not fit the architecture config.json describes "
+                f"({cfg.num_hidden_layers} layers, hidden size {cfg.hidden_size})",
+                origin[key],
+                key,
+            )
+    for key, ref in expected.items():
+        if tied and key == "cls.predictions.decoder.weight":
+            continue
+        if key not in state:
+            raise CheckpointError("a weight the model needs is missing", first_file, key)
+        if tuple(state[key].shape) != tuple(ref.shape):
+            raise CheckpointError(
+                f"shape {tuple(state[key].shape)} does not match {tuple(ref.shape)} expected from config.json",
+                origin[key],
+                key,
+            )
+        if not state[key].is_floating_point():
+            raise CheckpointError(f"weights must be floating point, found {state[key].dtype}", origin[key], key)
+        state[key] = state[key].to(torch.float32)
+    if tied:
+        state["cls.predictions.decoder.weight"] = state["embeddings.word_embeddings.weight"]
+
+    model.load_state_dict(state, strict=True, assign=True)
+    model.tie_weights()
+    model.eval()
+    report = LoadReport(
+        files=[str(p) for p in dict.fromkeys(origin.values())],
+        has_pooler=has_pooler,
+        has_mlm_head=has_head,
+        tied_decoder=tied,
+        ignored_keys=ignored,
+        source_dtype=source_dtype,
+    )
+    return cfg, model, report
+
+
+def hf_state_dict(model: BertModel) -> dict[str, torch.Tensor]:
+    """Our weights under BertForMaskedLM's names, tied copies removed (safetensors refuses shared memory)."""
+    out = {}
+    for key, tensor in model.state_dict().items():
+        if key == "cls.predictions.decoder.weight" and model.config.tie_word_embeddings:
+            continue
+        name = key if key.startswith("cls.") else f"bert.{key}"
+        out[name] = tensor.detach().to("cpu").contiguous()
+    return out
+
+
+def save_bert(model: BertModel, out_dir: str | Path, tokenizer_dir: str | Path | None = None) -> Path:
+    """Write config.json + model.safetensors (+ the tokenizer files of tokenizer_dir) in Hugging Face layout."""
+    from safetensors.torch import save_file
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "config.json").write_text(json.dumps(model.config.to_hf_dict(), indent=2) + "\n", encoding="utf-8")
+    save_file(hf_state_dict(model), str(out_dir / SAFETENSORS), metadata={"format": "pt"})
+    if tokenizer_dir is not None:
+        for name in TOKENIZER_FILES:
+            src = Path(tokenizer_dir) / name
+            if src.exists() and src.resolve() != (out_dir / name).resolve():
+                shutil.copyfile(src, out_dir / name)
+    return out_dir

