@@ -7,14 +7,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never let a test reach a model hub, even where a network exists.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import pytest  # noqa: E402
+import pytest
 
 # A toy WordPiece vocabulary: enough real words to write test sentences, plus word pieces.
-TOY_WORDS = (
-    "the a an is was of to and in on at it he she they we i you my his her their this that cat dog sat mat "
-    "bank river money went store paris france capital city house car tree bird fly red blue green big small "
-    "good bad happy sad run ran walk walked eat ate drink coffee tea water book books day days week year "
-    "keys cabinet are table chair door open opened . , ? ! ' - un believ able ing ed s ly er"
+TOY_WORDS = (  # noqa: SIM905 (a sentence is easier to edit than a list)
+    "the a an is was of to and in on at it he she they we i you my his her their this that cat dog sat "
+    "mat bank river money went store paris france capital city house car tree bird fly red blue green big "
+    "small good bad happy sad run ran walk walked eat ate drink coffee tea water book books day days week "
+    "year keys cabinet are table chair door open opened . , ? ! ' - un believ able ing ed s ly er"
 ).split()
 TOY_PIECES = ["##ing", "##ed", "##s", "##ly", "##er", "##able", "##believ", "##a", "##e", "##t"]
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -24,8 +24,19 @@ def toy_vocab() -> list[str]:
     return SPECIALS + list(dict.fromkeys(TOY_WORDS + TOY_PIECES))
 
 
-def make_tiny_model(folder: Path, *, layers=2, hidden=32, heads=4, seed=0, mlm_head=True, pooler=True,
-                    hidden_act="gelu", type_vocab_size=2, max_position_embeddings=64) -> Path:
+def make_tiny_model(
+    folder: Path,
+    *,
+    layers=2,
+    hidden=32,
+    heads=4,
+    seed=0,
+    mlm_head=True,
+    pooler=True,
+    hidden_act="gelu",
+    type_vocab_size=2,
+    max_position_embeddings=64,
+) -> Path:
     """A small random BERT in Hugging Face layout (config.json, model.safetensors, vocab.txt)."""
     import torch
 
@@ -34,9 +45,16 @@ def make_tiny_model(folder: Path, *, layers=2, hidden=32, heads=4, seed=0, mlm_h
     from bertviz_app.engine.model import BertModel
 
     vocab = toy_vocab()
-    cfg = BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-                     intermediate_size=hidden * 2, hidden_act=hidden_act, type_vocab_size=type_vocab_size,
-                     max_position_embeddings=max_position_embeddings)
+    cfg = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=hidden * 2,
+        hidden_act=hidden_act,
+        type_vocab_size=type_vocab_size,
+        max_position_embeddings=max_position_embeddings,
+    )
     torch.manual_seed(seed)
     model = BertModel(cfg, with_pooler=pooler, with_mlm_head=mlm_head)
     with torch.no_grad():

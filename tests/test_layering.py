@@ -31,7 +31,14 @@ def offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize("folder", ["engine", "analysis"])
 def test_model_layers_never_import_qt(folder):
     assert (PACKAGE / folder).is_dir()
-    forbidden = ("PySide6", "pyqtgraph", "shiboken6", "bertviz_app.ui", "bertviz_app.controller", "bertviz_app.app")
+    forbidden = (
+        "PySide6",
+        "pyqtgraph",
+        "shiboken6",
+        "bertviz_app.ui",
+        "bertviz_app.controller",
+        "bertviz_app.app",
+    )
     assert offenders(folder, forbidden) == []
 
 

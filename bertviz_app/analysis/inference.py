@@ -55,7 +55,9 @@ class InferenceResult:
         return self.encoding.tokens
 
 
-def positions_to_mask(encoding: Encoding, spans: tuple[MaskSpan, ...] = (), whole_word: bool = False) -> list[int]:
+def positions_to_mask(
+    encoding: Encoding, spans: tuple[MaskSpan, ...] = (), whole_word: bool = False
+) -> list[int]:
     """Token positions to replace by [MASK]: typed [MASK] tokens, and tokens overlapping a masked span."""
     chosen = set()
     for i, token in enumerate(encoding.tokens):
@@ -73,6 +75,34 @@ def positions_to_mask(encoding: Encoding, spans: tuple[MaskSpan, ...] = (), whol
             if encoding.tokens[i] != "[MASK]":
                 chosen.update(encoding.whole_word(i))
     return sorted(chosen)
+
+
+def shift_spans(old: str, new: str, spans: tuple[MaskSpan, ...], segment: int) -> tuple[MaskSpan, ...]:
+    """Carry masked character spans of one sentence across an edit of it.
+
+    The edit is the stretch between the texts' common prefix and common suffix: spans ending before it
+    stay, spans starting after it move by the change in length, and spans it cuts into are dropped (their
+    word changed). Typing right before or after a masked word keeps the mask on it.
+    """
+    if old == new:
+        return spans
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    edit_start, edit_end = prefix, len(old) - suffix  # the replaced stretch of `old`
+    delta = len(new) - len(old)
+    kept = []
+    for span in spans:
+        seg, start, end = span
+        if seg != segment or end <= edit_start:
+            kept.append(span)
+        elif start >= edit_end:
+            kept.append((seg, start + delta, end + delta))
+    return tuple(kept)
 
 
 def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:

@@ -15,7 +15,19 @@ from bertviz_app.engine.model import BertModel, EncoderOutput
 from bertviz_app.engine.tokenizer import BertTokenizer, Encoding
 
 __all__ = [
-    "BertConfig", "BertModel", "BertTokenizer", "CheckpointError", "ConfigError", "Encoding", "EncoderOutput",
-    "EngineError", "InputError", "LoadedModel", "ModelNotFoundError", "NoMLMHeadError", "TokenizerError",
-    "load_folder", "load_model",
+    "BertConfig",
+    "BertModel",
+    "BertTokenizer",
+    "CheckpointError",
+    "ConfigError",
+    "EncoderOutput",
+    "Encoding",
+    "EngineError",
+    "InputError",
+    "LoadedModel",
+    "ModelNotFoundError",
+    "NoMLMHeadError",
+    "TokenizerError",
+    "load_folder",
+    "load_model",
 ]

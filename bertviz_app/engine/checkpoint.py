@@ -54,13 +54,16 @@ def weight_files(folder: Path) -> list[Path]:
                 weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
                 names = sorted(set(weight_map.values()))
             except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise CheckpointError(f"the shard index is not valid JSON with a weight_map ({exc})", index) from None
+                raise CheckpointError(
+                    f"the shard index is not valid JSON with a weight_map ({exc})", index
+                ) from None
             return [folder / n for n in names]
     for name in (SAFETENSORS, PYTORCH_BIN):
         if (folder / name).exists():
             return [folder / name]
     raise CheckpointError(
-        f"no weights found; expected {SAFETENSORS} (or {PYTORCH_BIN}, or a sharded index) in this folder", folder
+        f"no weights found; expected {SAFETENSORS} (or {PYTORCH_BIN}, or a sharded index) in this folder",
+        folder,
     )
 
 
@@ -76,8 +79,12 @@ def _read_file(path: Path) -> dict[str, torch.Tensor]:
     except Exception as exc:  # safetensors, pickle and zip each raise their own kinds
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "weights_only" in str(exc).lower() or "unpickl" in str(exc).lower():
-            reason = "it contains Python objects other than tensors, and we never run code from a model folder"
-        raise CheckpointError(f"the weights file is corrupt, truncated or not a checkpoint: {reason}", path) from None
+            reason = (
+                "it contains Python objects other than tensors, and we never run code from a model folder"
+            )
+        raise CheckpointError(
+            f"the weights file is corrupt, truncated or not a checkpoint: {reason}", path
+        ) from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError("the file does not hold a flat dictionary of tensors", path)
     return state
@@ -162,7 +169,9 @@ def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
                 key,
             )
         if not state[key].is_floating_point():
-            raise CheckpointError(f"weights must be floating point, found {state[key].dtype}", origin[key], key)
+            raise CheckpointError(
+                f"weights must be floating point, found {state[key].dtype}", origin[key], key
+            )
         state[key] = state[key].to(torch.float32)
     if tied:
         state["cls.predictions.decoder.weight"] = state["embeddings.word_embeddings.weight"]
@@ -198,7 +207,9 @@ def save_bert(model: BertModel, out_dir: str | Path, tokenizer_dir: str | Path |
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "config.json").write_text(json.dumps(model.config.to_hf_dict(), indent=2) + "\n", encoding="utf-8")
+    (out_dir / "config.json").write_text(
+        json.dumps(model.config.to_hf_dict(), indent=2) + "\n", encoding="utf-8"
+    )
     save_file(hf_state_dict(model), str(out_dir / SAFETENSORS), metadata={"format": "pt"})
     if tokenizer_dir is not None:
         for name in TOKENIZER_FILES:

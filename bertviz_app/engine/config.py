@@ -37,8 +37,15 @@ class BertConfig:
             raise ConfigError(
                 f"hidden_act {self.hidden_act!r} is not supported; expected one of {', '.join(SUPPORTED_ACTIVATIONS)}"
             )
-        for name in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                     "intermediate_size", "max_position_embeddings", "type_vocab_size"):
+        for name in (
+            "vocab_size",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+            "max_position_embeddings",
+            "type_vocab_size",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive number, not {getattr(self, name)}")
 
@@ -75,7 +82,9 @@ class BertConfig:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"no config.json in {path.parent}; is this a Hugging Face model folder?") from None
+            raise ConfigError(
+                f"no config.json in {path.parent}; is this a Hugging Face model folder?"
+            ) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ConfigError(f"{path} is not readable JSON ({exc})") from None
         if not isinstance(raw, dict):
@@ -84,5 +93,9 @@ class BertConfig:
 
     def to_hf_dict(self) -> dict[str, Any]:
         """What ``transformers`` expects in config.json for a ``BertForMaskedLM``."""
-        return {"architectures": ["BertForMaskedLM"], "model_type": "bert",
-                "position_embedding_type": "absolute", **asdict(self)}
+        return {
+            "architectures": ["BertForMaskedLM"],
+            "model_type": "bert",
+            "position_embedding_type": "absolute",
+            **asdict(self),
+        }

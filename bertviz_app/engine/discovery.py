@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -13,8 +14,15 @@ from bertviz_app.engine.errors import ModelNotFoundError
 
 DEFAULT = "default"
 # The files a BERT needs; a download fetches nothing else (no code, no other frameworks' weights).
-HUB_ALLOW_PATTERNS = ["config.json", "*.safetensors", "model.safetensors.index.json", "tokenizer.json",
-                      "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"]
+HUB_ALLOW_PATTERNS = [
+    "config.json",
+    "*.safetensors",
+    "model.safetensors.index.json",
+    "tokenizer.json",
+    "vocab.txt",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+]
 
 
 @dataclass(frozen=True)
@@ -53,9 +61,15 @@ def _is_bert_folder(folder: Path) -> bool:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    has_weights = any((folder / n).exists() for n in
-                      ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                       "pytorch_model.bin.index.json"))
+    has_weights = any(
+        (folder / n).exists()
+        for n in (
+            "model.safetensors",
+            "model.safetensors.index.json",
+            "pytorch_model.bin",
+            "pytorch_model.bin.index.json",
+        )
+    )
     return isinstance(config, dict) and config.get("model_type") == "bert" and has_weights
 
 
@@ -85,10 +99,8 @@ def cached_models(cache: Path | None = None) -> list[ModelInfo]:
 
 def available_models() -> list[ModelInfo]:
     models = []
-    try:
+    with contextlib.suppress(ModelNotFoundError):  # no bundled model: list the cache alone
         models.append(ModelInfo(DEFAULT, default_model_dir(), "bundled"))
-    except ModelNotFoundError:
-        pass
     return models + cached_models()
 
 

@@ -232,7 +232,9 @@ class BertModel(nn.Module):
         if output_attentions:
             out.attentions = torch.stack(probs, dim=1)  # (B, L, H, T, T)
         if output_qkv:
-            out.queries, out.keys, out.values = (torch.stack(t, dim=1) for t in zip(*qkvs))  # (B, L, H, T, hd)
+            out.queries, out.keys, out.values = (
+                torch.stack(t, dim=1) for t in zip(*qkvs)
+            )  # (B, L, H, T, hd)
         if output_pooled and self.pooler is not None:
             out.pooled = torch.tanh(self.pooler.dense(x[:, 0]))  # (B, D)
         if predict_at is not None:

@@ -12,6 +12,9 @@ from bertviz_app.engine.errors import InputError, TokenizerError
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 # Same length as "[MASK]" on purpose: offsets into the normalised text stay offsets into the typed text.
 _MASK_TYPED = re.compile(r"\[mask\]", re.IGNORECASE)
+# Lone UTF-16 surrogates (e.g. half an emoji pasted from a broken source) cannot be encoded; one character each
+# becomes U+FFFD so offsets still index the typed text.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Encoding:
 
 def normalize_typed_masks(text: str) -> str:
     """'[mask]' or '[Mask]' typed by a user becomes the mask token (special tokens are case-sensitive)."""
-    return _MASK_TYPED.sub("[MASK]", text)
+    return _MASK_TYPED.sub("[MASK]", _LONE_SURROGATE.sub("\ufffd", text))
 
 
 class BertTokenizer:

@@ -1,0 +1,289 @@
+"""The one bridge between the window and the model.
+
+The controller owns the current input (sentence, pair, masks, k) and the current model. Every change of
+input becomes a frozen request with a new id, run on a single worker thread; a result is emitted only if
+its id is still the latest, so stale work never reaches the panels. Worker exceptions come back as an
+``error`` signal carrying a message. The GUI thread never waits on the model.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal, Slot
+
+from bertviz_app.analysis.inference import InferenceInput, run_inference, shift_spans
+from bertviz_app.engine.errors import EngineError
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 120
+MAX_TOP_K = 50
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """What the window shows about the loaded model (plain data, no tensors)."""
+
+    name: str
+    path: str
+    source: str
+    layers: int
+    heads: int
+    hidden_size: int
+    vocab_size: int
+    max_length: int
+    has_mlm_head: bool
+    parameters: int
+    load_seconds: float
+    device: str
+
+
+@dataclass(frozen=True)
+class _Done:
+    kind: str  # "result", "model", "model_error", "error", "custom"
+    request_id: int
+    payload: object
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, EngineError):
+        return str(exc)
+    log.error("unexpected error on the worker:\n%s", "".join(traceback.format_exception(exc)))
+    return f"unexpected error: {type(exc).__name__}: {exc}"
+
+
+class Controller(QObject):
+    result_ready = Signal(object)  # InferenceResult
+    error = Signal(str)  # a problem with the current input (e.g. empty sentence)
+    model_loading = Signal(str)  # name of the model being loaded
+    model_loaded = Signal(object)  # ModelSummary
+    model_load_failed = Signal(str)  # message; the previous model stays loaded
+    input_changed = Signal(object)  # InferenceInput: the current input, after any change
+    busy_changed = Signal(bool)
+    _done = Signal(object)  # _Done, emitted on the worker thread, delivered on the GUI thread
+
+    def __init__(self, parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS):
+        super().__init__(parent)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-worker")
+        self._ids = itertools.count(1)
+        self._latest_id = 0  # id of the newest inference request: older ones are stale
+        self._pending = 0  # jobs submitted and not yet delivered
+        self._lock = threading.Lock()
+        self._model = None  # LoadedModel; only touched on the worker, referenced here to pass along
+        self._summary: ModelSummary | None = None
+        self._input = InferenceInput(text="", top_k=MAX_TOP_K)  # panels show any k <= 50 without re-running
+        self._result = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(debounce_ms)
+        self._debounce.timeout.connect(self.request_inference)
+        self._done.connect(self._deliver)
+
+    # ---- state the window reads -------------------------------------------------------------------
+    @property
+    def current_input(self) -> InferenceInput:
+        return self._input
+
+    @property
+    def current_result(self):
+        return self._result
+
+    @property
+    def model_summary(self) -> ModelSummary | None:
+        return self._summary
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    # ---- user intent --------------------------------------------------------------------------------
+    def set_text(self, text: str, text_b: str | None = None, *, immediate: bool = False) -> None:
+        """The sentence (and optional pair) changed; masks move with the edit."""
+        old = self._input
+        spans = shift_spans(old.text, text, old.masked_spans, 0)
+        spans = shift_spans(old.text_b or "", text_b or "", spans, 1)
+        if not text_b:
+            spans = tuple(s for s in spans if s[0] == 0)
+        self._update(replace(old, text=text, text_b=text_b or None, masked_spans=spans), immediate)
+
+    def toggle_mask(self, position: int) -> None:
+        """Mask the token at `position` of the current result, or unmask it if it is masked."""
+        result = self._result
+        if result is None or not 0 <= position < len(result.tokens):
+            return
+        enc = result.encoding
+        if enc.special[position] or enc.tokens[position] == "[MASK]":
+            return  # structural tokens cannot be masked; a typed [MASK] is changed by editing the text
+        segment = enc.token_type_ids[position]
+        start, end = enc.offsets[position]
+        spans = self._input.masked_spans
+        overlapping = tuple(s for s in spans if s[0] == segment and s[1] < end and start < s[2])
+        if overlapping:
+            spans = tuple(s for s in spans if s not in overlapping)
+        else:
+            if self._input.whole_word:
+                pieces = enc.whole_word(position)
+                start, end = enc.offsets[pieces[0]][0], enc.offsets[pieces[-1]][1]
+            spans = (*spans, (segment, start, end))
+        self._update(replace(self._input, masked_spans=spans), immediate=True)
+
+    def clear_masks(self) -> None:
+        self._update(replace(self._input, masked_spans=()), immediate=True)
+
+    def set_whole_word(self, on: bool) -> None:
+        self._update(replace(self._input, whole_word=bool(on)), immediate=True)
+
+    def replace_token(self, position: int, word: str) -> None:
+        """Put `word` into the text where the token at `position` stands (e.g. a chosen prediction)."""
+        result = self._result
+        if result is None or not 0 <= position < len(result.tokens) or result.encoding.special[position]:
+            return
+        enc = result.encoding
+        segment = enc.token_type_ids[position]
+        start, end = enc.offsets[position]
+        word = word[2:] if word.startswith("##") else word
+        inp = self._input
+        spans = tuple(s for s in inp.masked_spans if not (s[0] == segment and s[1] < end and start < s[2]))
+        if segment == 0:
+            text = inp.text[:start] + word + inp.text[end:]
+            spans = shift_spans(inp.text, text, spans, 0)
+            new = replace(inp, text=text, masked_spans=spans)
+        else:
+            text_b = (inp.text_b or "")[:start] + word + (inp.text_b or "")[end:]
+            spans = shift_spans(inp.text_b or "", text_b, spans, 1)
+            new = replace(inp, text_b=text_b, masked_spans=spans)
+        self._update(new, immediate=True)
+
+    def _update(self, new: InferenceInput, immediate: bool) -> None:
+        if new == self._input:
+            return
+        self._input = new
+        self.input_changed.emit(new)
+        if immediate:
+            self._debounce.stop()
+            self.request_inference()
+        else:
+            self._debounce.start()
+
+    # ---- work on the worker -------------------------------------------------------------------------
+    @Slot()
+    def request_inference(self) -> int:
+        """Send the current input to the worker now. Returns the request id (0 if nothing to run)."""
+        self._debounce.stop()
+        if self._model is None or not self._input.text.strip():
+            if not self._input.text.strip() and self._model is not None:
+                self.error.emit("Type a sentence to see what BERT makes of it.")
+            return 0
+        request_id = next(self._ids)
+        self._latest_id = request_id
+        model, inp = self._model, self._input
+
+        def job():
+            if request_id != self._latest_id:  # a newer request arrived while this one waited
+                return _Done("stale", request_id, None)
+            try:
+                return _Done("result", request_id, run_inference(model, inp))
+            except Exception as exc:
+                return _Done("error", request_id, _describe(exc))
+
+        self._submit(job)
+        return request_id
+
+    def load_model(self, spec: str | Path | None = "default") -> None:
+        """Load a model on the worker; the current one keeps answering until the new one is ready."""
+        name = str(spec or "default")
+        self.model_loading.emit(name)
+
+        def job():
+            from bertviz_app.engine.loader import load_model
+
+            try:
+                lm = load_model(spec)
+                return _Done("model", 0, lm)
+            except Exception as exc:
+                return _Done("model_error", 0, f"Could not open {name}: {_describe(exc)}")
+
+        self._submit(job)
+
+    def run_on_worker(self, fn) -> None:
+        """Run `fn()` on the worker thread (queued behind earlier jobs). For tests and long analyses."""
+        self._submit(lambda: _Done("custom", 0, fn()))
+
+    def _submit(self, job) -> None:
+        with self._lock:
+            self._pending += 1
+            if self._pending == 1:
+                self.busy_changed.emit(True)
+
+        def run():
+            try:
+                done = job()
+            except BaseException as exc:  # never let a job kill the worker silently
+                done = _Done("error", 0, _describe(exc))
+            self._done.emit(done)
+
+        self._executor.submit(run)
+
+    @Slot(object)
+    def _deliver(self, done: _Done) -> None:
+        with self._lock:
+            self._pending -= 1
+            idle = self._pending == 0
+        if done.kind == "result" and done.request_id == self._latest_id:
+            self._result = done.payload
+            self.result_ready.emit(done.payload)
+        elif done.kind == "error" and done.request_id in (0, self._latest_id):
+            self.error.emit(done.payload)
+        elif done.kind == "model":
+            self._model = done.payload
+            self._summary = _summarize(done.payload)
+            self.model_loaded.emit(self._summary)
+            if self._input.text.strip():
+                self.request_inference()
+        elif done.kind == "model_error":
+            self.model_load_failed.emit(done.payload)
+        if idle and self._pending == 0:
+            self.busy_changed.emit(False)
+
+    # ---- lifecycle and tests ------------------------------------------------------------------------
+    def wait_until_idle(self, timeout_ms: int = 30_000) -> bool:
+        """Process events until no request is debouncing or running. For tests and the screenshot command."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while self._debounce.isActive() or self._pending:
+            if deadline.hasExpired():
+                return False
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        QCoreApplication.processEvents()
+        return True
+
+    def shutdown(self) -> None:
+        self._debounce.stop()
+        self._latest_id = -1  # anything still queued is stale now
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _summarize(lm) -> ModelSummary:
+    cfg = lm.config
+    return ModelSummary(
+        name=lm.name,
+        path=str(lm.info.path),
+        source=lm.info.source,
+        layers=cfg.num_hidden_layers,
+        heads=cfg.num_attention_heads,
+        hidden_size=cfg.hidden_size,
+        vocab_size=cfg.vocab_size,
+        max_length=lm.max_length,
+        has_mlm_head=lm.has_mlm_head,
+        parameters=sum(p.numel() for p in lm.model.parameters()),
+        load_seconds=lm.load_seconds,
+        device=str(next(lm.model.parameters()).device),
+    )

@@ -1,0 +1,330 @@
+"""The main window: sentence on top, predictions on the left, attention and embeddings on the right."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertviz_app import APP_NAME, __version__
+from bertviz_app.resources import resource_path
+from bertviz_app.ui.attention_panel import AttentionPanel
+from bertviz_app.ui.embedding_panel import EmbeddingPanel
+from bertviz_app.ui.predictions_panel import PredictionsPanel
+from bertviz_app.ui.sentence_panel import SentencePanel
+from bertviz_app.ui.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller, settings: Settings, list_models=None):
+        """`list_models()` returns (name, source) pairs for the Model menu (kept out of ui/ to stay torch-free)."""
+        super().__init__()
+        self.controller = controller
+        self.settings = settings
+        self._list_models = list_models or (lambda: [])
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(QIcon(str(resource_path("icons", "bert-explorer.svg"))))
+        self.resize(1360, 860)
+
+        self.sentence = SentencePanel(controller)
+        self.predictions = PredictionsPanel(k=settings.top_k)
+        self.attention = AttentionPanel()
+        self.embeddings = EmbeddingPanel()
+        self.attention.set_colormap(settings.colormap)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.attention, "&Attention")
+        self.tabs.addTab(self.embeddings, "&Embeddings")
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.addWidget(self.predictions)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([360, 1000])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sentence)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._connect()
+        self._restore_layout()
+        self._set_panels_message("Loading the model…")
+
+    # ---- construction ---------------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.model_label = QLabel("no model")
+        self.device_label = QLabel("")
+        self.time_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # indeterminate: loading reports no fraction
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        for w in (self.progress, self.model_label, self.device_label, self.time_label):
+            bar.addPermanentWidget(w)
+
+    def _action(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        file = mb.addMenu("&File")
+        self._action(file, "Export predictions as &JSON…", self.export_predictions, "Ctrl+Shift+J")
+        self._action(file, "Export attention as &CSV…", self.export_attention_csv, "Ctrl+Shift+C")
+        self._action(file, "Export attention as &NPZ…", self.export_attention_npz, "Ctrl+Shift+N")
+        file.addSeparator()
+        self._action(
+            file, "Export attention plot as &PNG…", lambda: self.export_plot("attention", "png"), "Ctrl+E"
+        )
+        self._action(
+            file,
+            "Export attention plot as &SVG…",
+            lambda: self.export_plot("attention", "svg"),
+            "Ctrl+Shift+E",
+        )
+        self._action(
+            file,
+            "Export embedding plot as P&NG…",
+            lambda: self.export_plot("embeddings", "png"),
+            "Ctrl+Alt+E",
+        )
+        self._action(
+            file,
+            "Export embedding plot as S&VG…",
+            lambda: self.export_plot("embeddings", "svg"),
+            "Ctrl+Alt+Shift+E",
+        )
+        self._action(file, "Save &window as PNG…", self.save_window_png, "Ctrl+Shift+S")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, "Ctrl+Q")
+
+        edit = mb.addMenu("&Edit")
+        self._action(edit, "&Edit the sentence", self._focus_sentence, "Ctrl+L")
+        self._action(edit, "&Clear masks", self.controller.clear_masks, "Ctrl+Shift+M")
+        self._action(edit, "Toggle &whole-word masking", self.sentence.whole_word.toggle, "Ctrl+W")
+        self._action(edit, "Toggle sentence &pair", self.sentence.pair_toggle.toggle, "Ctrl+P")
+
+        view = mb.addMenu("&View")
+        self._action(view, "&Attention", lambda: self.tabs.setCurrentWidget(self.attention), "Ctrl+1")
+        self._action(view, "&Embeddings", lambda: self.tabs.setCurrentWidget(self.embeddings), "Ctrl+2")
+        self._action(view, "&Fewer predictions", lambda: self.predictions.k_spin.stepBy(-1), "Ctrl+-")
+        self._action(view, "&More predictions", lambda: self.predictions.k_spin.stepBy(1), "Ctrl+=")
+
+        self.model_menu = mb.addMenu("&Model")
+        self.model_menu.aboutToShow.connect(self._fill_model_menu)
+        self._fill_model_menu()
+
+        help_menu = mb.addMenu("&Help")
+        self._action(help_menu, f"&About {APP_NAME}", self.show_about, "F1")
+
+    def _fill_model_menu(self) -> None:
+        menu = self.model_menu
+        menu.clear()
+        self._action(
+            menu,
+            "&Default model",
+            lambda: self.open_model("default"),
+            "Ctrl+0",
+            "The small model bundled with the app",
+        )
+        try:
+            found = [m for m in self._list_models() if m[0] != "default"]
+        except Exception as exc:  # a broken cache listing must not break the menu
+            log.warning("could not list cached models: %s", exc)
+            found = []
+        if found:
+            menu.addSection("In the Hugging Face cache")
+            for name, _source in found:
+                self._action(menu, name, lambda _=False, n=name: self.open_model(n)).setData("cached-model")
+        menu.addSeparator()
+        self._action(
+            menu,
+            "&Open folder…",
+            self.open_folder,
+            "Ctrl+O",
+            "Open a BERT model folder (config.json + model.safetensors + tokenizer)",
+        )
+        self._action(menu, "&About this model", self.show_model_info, "Ctrl+I")
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.result_ready.connect(self.show_result)
+        c.error.connect(self.show_error)
+        c.model_loading.connect(self._model_loading)
+        c.model_loaded.connect(self._model_loaded)
+        c.model_load_failed.connect(self._model_failed)
+        self.predictions.prediction_chosen.connect(c.replace_token)
+        self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
+        self.embeddings.token_selected.connect(self.select_token)
+        self.attention.token_selected.connect(self.select_token)
+        self.attention.colormap_changed.connect(lambda name: setattr(self.settings, "colormap", name))
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.layout("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.settings.layout("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    # ---- reacting to the controller -------------------------------------------------------------------
+    def _set_panels_message(self, message: str) -> None:
+        self.predictions.clear(message)
+        self.attention.clear(message)
+        self.embeddings.clear(message)
+
+    def show_result(self, result) -> None:
+        self.predictions.set_result(result)
+        self.attention.set_result(result)
+        self.embeddings.set_result(result)
+        self.time_label.setText(f"inference {result.seconds * 1000:.0f} ms")
+        self.statusBar().clearMessage()
+
+    def show_error(self, message: str) -> None:
+        if self.controller.current_result is None or not self.controller.current_input.text.strip():
+            self._set_panels_message(message)
+        self.statusBar().showMessage(message, 8000)
+
+    def _model_loading(self, name: str) -> None:
+        self.progress.setVisible(True)
+        self.statusBar().showMessage(f"Loading {name}…")
+        if self.controller.current_result is None:
+            self._set_panels_message(f"Loading {name}…")
+
+    def _model_loaded(self, summary) -> None:
+        self.progress.setVisible(False)
+        self.model_label.setText(f"{summary.name} · {summary.layers} layers × {summary.heads} heads")
+        self.device_label.setText(summary.device.upper())
+        self.statusBar().showMessage(f"Loaded {summary.name} in {summary.load_seconds:.1f} s", 5000)
+        self.setWindowTitle(f"{APP_NAME} — {summary.name}")
+        self.settings.model = summary.name if summary.source != "folder" else summary.path
+        if not self.controller.current_input.text.strip():
+            self._set_panels_message("Type a sentence above to see what BERT makes of it.")
+
+    def _model_failed(self, message: str) -> None:
+        self.progress.setVisible(False)
+        self.statusBar().showMessage("The model could not be opened; the previous one stays loaded.", 8000)
+        if self.controller.model_summary is None and self.controller.current_result is None:
+            self._set_panels_message(message)
+        box = QMessageBox(QMessageBox.Warning, "Could not open the model", message, QMessageBox.Ok, self)
+        box.setInformativeText("The previous model stays loaded." if self.controller.model_summary else "")
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()  # not exec(): the event loop (and the worker's results) keep flowing
+        self.last_error_box = box
+
+    def select_token(self, index: int) -> None:
+        """One token selected everywhere (chips, heatmap, projection)."""
+        self.sentence.set_selected_token(index)
+        self.attention.set_selected_token(index)
+        self.embeddings.set_selected_token(index)
+
+    # ---- actions ----------------------------------------------------------------------------------------
+    def _focus_sentence(self) -> None:
+        self.sentence.text_a.setFocus()
+        self.sentence.text_a.selectAll()
+
+    def open_model(self, spec: str) -> None:
+        self.controller.load_model(spec)
+
+    def open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a BERT model folder")
+        if folder:
+            self.open_model(folder)
+
+    def _save_path(self, title: str, suffix: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, title, f"bert-explorer.{suffix}", f"*.{suffix}")
+        if path and not path.lower().endswith(f".{suffix}"):
+            path += f".{suffix}"
+        return path
+
+    def _guarded(self, what: str, fn, path: str) -> None:
+        if not path:
+            return
+        try:
+            fn(path)
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+        except Exception as exc:
+            QMessageBox.warning(self, f"Could not export {what}", f"{path}: {exc}")
+
+    def export_predictions(self) -> None:
+        self._guarded(
+            "predictions", self.predictions.export_json, self._save_path("Export predictions", "json")
+        )
+
+    def export_attention_csv(self) -> None:
+        self._guarded(
+            "attention", self.attention.export_attention_csv, self._save_path("Export attention", "csv")
+        )
+
+    def export_attention_npz(self) -> None:
+        self._guarded(
+            "attention", self.attention.export_attention_npz, self._save_path("Export attention", "npz")
+        )
+
+    def export_plot(self, which: str, fmt: str) -> None:
+        panel = self.attention if which == "attention" else self.embeddings
+        fn = panel.export_png if fmt == "png" else panel.export_svg
+        self._guarded(f"the {which} plot", fn, self._save_path(f"Export {which} plot", fmt))
+
+    def save_window_png(self) -> None:
+        self._guarded(
+            "the window", lambda p: self.grab().save(p, "PNG"), self._save_path("Save window", "png")
+        )
+
+    def show_model_info(self) -> None:
+        s = self.controller.model_summary
+        if s is None:
+            QMessageBox.information(self, "About this model", "No model is loaded yet.")
+            return
+        head = "yes" if s.has_mlm_head else "no — it cannot predict masked words"
+        text = (
+            f"<h3>{html.escape(s.name)}</h3>"
+            f"<p>{s.layers} layers, {s.heads} attention heads, hidden size {s.hidden_size}, "
+            f"{s.vocab_size:,} word pieces, {s.parameters / 1e6:.1f} M parameters, up to {s.max_length} tokens.</p>"
+            f"<p>Masked-word (MLM) head: {head}.</p>"
+            f"<p>Loaded from <code>{html.escape(s.path)}</code> in {s.load_seconds:.2f} s, on {s.device}.</p>"
+        )
+        QMessageBox.information(self, "About this model", text)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3><p>Type a sentence, mask words, and look inside BERT: "
+            "its guesses, its attention in every layer and head, and how each token's representation moves "
+            "through the layers.</p><p>Works offline.</p>",
+        )
+
+    def closeEvent(self, event) -> None:
+        self.settings.set_layout("geometry", self.saveGeometry())
+        self.settings.set_layout("splitter", self.splitter.saveState())
+        self.settings.sync()
+        QTimer.singleShot(0, self.controller.shutdown)
+        super().closeEvent(event)

@@ -1,0 +1,241 @@
+"""The top-k guesses for each masked position, as horizontal probability bars."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertviz_app.ui import theme
+
+if TYPE_CHECKING:
+    from bertviz_app.analysis.inference import InferenceResult, MaskPrediction
+
+ROW_H = 26
+
+
+class PredictionBars(QWidget):
+    """One mask's top-k: rank, token, a bar as long as its probability, and the percentage."""
+
+    chosen = Signal(int, str)  # position, token
+
+    def __init__(self, mask: MaskPrediction, k: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.mask = mask
+        self._k = k
+        self._current = -1
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setToolTip("Double-click (or Enter) to put this word into the sentence")
+
+    def set_k(self, k: int) -> None:
+        self._k = k
+        self.updateGeometry()
+        self.update()
+
+    def rows(self):
+        return self.mask.predictions[: self._k]
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, ROW_H * len(self.rows()) + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def row_at(self, y: float) -> int:
+        row = int(y // ROW_H)
+        return row if 0 <= row < len(self.rows()) else -1
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        fm = QFontMetrics(self.font())
+        rank_w = fm.horizontalAdvance("50.") + 6
+        token_w = min(max((fm.horizontalAdvance(r.token) for r in self.rows()), default=40) + 12, 170)
+        pct_w = fm.horizontalAdvance("100.0%") + 8
+        bar_x = rank_w + token_w
+        bar_w = max(20, self.width() - bar_x - pct_w - 4)
+        for i, pred in enumerate(self.rows()):
+            y = i * ROW_H
+            if i == self._current:
+                p.fillRect(QRect(0, y, self.width(), ROW_H), theme.BAR_TRACK.lighter(104))
+            p.setPen(theme.MUTED_TEXT)
+            p.drawText(QRect(0, y, rank_w - 6, ROW_H), Qt.AlignRight | Qt.AlignVCenter, f"{i + 1}.")
+            p.setPen(theme.CHIP_TEXT)
+            token = fm.elidedText(pred.token, Qt.ElideRight, token_w - 8)
+            p.drawText(QRect(rank_w, y, token_w - 8, ROW_H), Qt.AlignLeft | Qt.AlignVCenter, token)
+            track = QRectF(bar_x, y + 6, bar_w, ROW_H - 12)
+            p.setPen(Qt.NoPen)
+            p.setBrush(theme.BAR_TRACK)
+            p.drawRoundedRect(track, 3, 3)
+            p.setBrush(theme.BAR)
+            p.drawRoundedRect(QRectF(bar_x, y + 6, max(2.0, bar_w * pred.probability), ROW_H - 12), 3, 3)
+            p.setPen(theme.CHIP_TEXT)
+            p.drawText(
+                QRect(bar_x + bar_w + 4, y, pct_w, ROW_H),
+                Qt.AlignLeft | Qt.AlignVCenter,
+                f"{pred.probability:.1%}",
+            )
+        p.end()
+
+    def mouseMoveEvent(self, event) -> None:
+        row = self.row_at(event.position().y())
+        if row != self._current:
+            self._current = row
+            self.update()
+
+    def leaveEvent(self, event) -> None:
+        self._current = -1
+        self.update()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        row = self.row_at(event.position().y())
+        if row >= 0:
+            self.chosen.emit(self.mask.position, self.rows()[row].token)
+
+    def keyPressEvent(self, event) -> None:
+        n = len(self.rows())
+        if event.key() in (Qt.Key_Down, Qt.Key_Up) and n:
+            step = 1 if event.key() == Qt.Key_Down else -1
+            self._current = max(0, min(n - 1, self._current + step))
+            self.update()
+        elif event.key() in (Qt.Key_Return, Qt.Key_Enter) and self._current >= 0:
+            self.chosen.emit(self.mask.position, self.rows()[self._current].token)
+        else:
+            super().keyPressEvent(event)
+
+
+class PredictionsPanel(QWidget):
+    prediction_chosen = Signal(int, str)  # position, token: put this word into the sentence
+    k_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, k: int = 10):
+        super().__init__(parent)
+        self._result: InferenceResult | None = None
+        self._bars: list[PredictionBars] = []
+
+        title = QLabel("Predictions")
+        bold = QFont(title.font())
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        title.setFont(bold)
+        self.k_spin = QSpinBox()
+        self.k_spin.setRange(1, 50)
+        self.k_spin.setValue(k)
+        self.k_spin.setPrefix("top ")
+        self.k_spin.setAccessibleName("Number of predictions")
+        self.k_spin.setToolTip("How many guesses to show for each mask (1–50)")
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.k_spin)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.message.setStyleSheet(f"color: {theme.MUTED_TEXT.name()}; padding: 8px;")
+
+        self._content = QWidget()
+        self._content_layout = QVBoxLayout(self._content)
+        self._content_layout.setContentsMargins(0, 0, 0, 0)
+        self._content_layout.addWidget(self.message)
+        self._content_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(self._content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 8)
+        layout.addLayout(header)
+        layout.addWidget(scroll, 1)
+        self.k_spin.valueChanged.connect(self._k_changed)
+        self.clear("Loading the model…")
+
+    @property
+    def k(self) -> int:
+        return self.k_spin.value()
+
+    def _k_changed(self, k: int) -> None:
+        for bars in self._bars:
+            bars.set_k(k)
+        self.k_changed.emit(k)
+
+    def _reset(self) -> None:
+        self._bars = []
+        while self._content_layout.count() > 2:  # keep the message and the stretch
+            widget = self._content_layout.takeAt(1).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+    def clear(self, message: str) -> None:
+        self._result = None
+        self._reset()
+        self.message.setText(message)
+        self.message.setVisible(True)
+
+    def set_result(self, result: InferenceResult) -> None:
+        self._reset()
+        self._result = result
+        if not result.has_mlm_head:
+            self.message.setText(
+                "This model has no masked-language-model head, so it cannot guess masked words.\n\n"
+                "Attention and embeddings work as usual. Open a fill-mask model (such as bert-base-uncased) "
+                "from the Model menu to see predictions."
+            )
+        elif not result.masked_positions:
+            self.message.setText(
+                "Click a token above, or type [MASK] in the sentence, to see BERT's guesses."
+            )
+        self.message.setVisible(not result.predictions)
+        for n, mask in enumerate(result.predictions):
+            original = mask.original_token
+            what = "[MASK]" if original == "[MASK]" else f"“{original}” (masked)"
+            label = QLabel(f"Token {mask.position}: {what}")
+            label.setStyleSheet("font-weight: 600; padding-top: 6px;")
+            bars = PredictionBars(mask, self.k)
+            bars.setAccessibleName(f"Predictions for token {mask.position}")
+            bars.chosen.connect(self.prediction_chosen)
+            self._content_layout.insertWidget(1 + 2 * n, label)
+            self._content_layout.insertWidget(2 + 2 * n, bars)
+            self._bars.append(bars)
+
+    def bars(self) -> list[PredictionBars]:
+        return list(self._bars)
+
+    def to_json(self) -> dict:
+        r = self._result
+        if r is None:
+            return {}
+        return {
+            "model": r.model_name,
+            "tokens": list(r.tokens),
+            "truncated": r.encoding.truncated,
+            "masks": [
+                {
+                    "position": m.position,
+                    "predictions": [
+                        {"token": p.token, "id": p.token_id, "probability": p.probability}
+                        for p in m.predictions[: self.k]
+                    ],
+                }
+                for m in r.predictions
+            ],
+        }
+
+    def export_json(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.to_json(), f, ensure_ascii=False, indent=2)

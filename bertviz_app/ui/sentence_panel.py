@@ -1,0 +1,180 @@
+"""Typing the sentence (and an optional pair), and masking tokens by clicking their chips."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bertviz_app.ui import theme
+from bertviz_app.ui.token_chips import Chip, TokenChips
+
+if TYPE_CHECKING:
+    from bertviz_app.analysis.inference import InferenceResult
+
+MAX_CHIPS_HEIGHT = 170
+
+
+def chips_for(result: InferenceResult) -> list[Chip]:
+    enc = result.encoding
+    masked = set(result.masked_positions)
+    chips = []
+    for i, token in enumerate(enc.tokens):
+        if i in masked:
+            kind = "mask"
+        elif enc.special[i]:
+            kind = "special"
+        elif token == "[UNK]":
+            kind = "unk"
+        else:
+            kind = "word"
+        segment = "B" if enc.token_type_ids[i] else "A"
+        what = {
+            "mask": "masked: click to unmask"
+            if token != "[MASK]"
+            else "typed [MASK]: edit the text to change it",
+            "special": "special token (not part of the text)",
+            "unk": "unknown to the vocabulary",
+            "word": "click to mask",
+        }[kind]
+        tip = f"#{i} · {token!r} (id {enc.input_ids[i]}) · sentence {segment} · {what}"
+        chips.append(Chip(token, kind, enc.token_type_ids[i], tip))
+    return chips
+
+
+class SentencePanel(QWidget):
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._controller = controller
+
+        self.text_a = QLineEdit()
+        self.text_a.setPlaceholderText("Type a sentence. Write [MASK] or click a token below to hide it.")
+        self.text_a.setAccessibleName("Sentence A")
+        self.text_a.setClearButtonEnabled(True)
+        font = self.text_a.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.text_a.setFont(font)
+
+        self.pair_toggle = QCheckBox("Sentence &pair")
+        self.pair_toggle.setToolTip(
+            "Add a second sentence (segment B), as BERT saw in next-sentence prediction"
+        )
+        self.text_b = QLineEdit()
+        self.text_b.setPlaceholderText("Second sentence (segment B)")
+        self.text_b.setAccessibleName("Sentence B")
+        self.text_b.setFont(font)
+        self.text_b.setVisible(False)
+
+        self.whole_word = QCheckBox("&Whole-word masking")
+        self.whole_word.setToolTip(
+            "Clicking one piece of a word (e.g. 'believ' in 'unbelievable') masks all its pieces"
+        )
+        self.clear_masks = QPushButton("Clear masks")
+        self.clear_masks.setToolTip("Unmask every token masked by clicking (typed [MASK]s stay)")
+
+        self.chips = TokenChips()
+        scroll = QScrollArea()
+        scroll.setWidget(self.chips)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self._scroll = scroll
+
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(
+            f"background: {theme.NOTICE_BG}; border: 1px solid {theme.NOTICE_BORDER}; border-radius: 4px; padding: 4px;"
+        )
+        self.notice.setVisible(False)
+
+        options = QHBoxLayout()
+        options.addWidget(self.pair_toggle)
+        options.addWidget(self.whole_word)
+        options.addStretch(1)
+        options.addWidget(self.clear_masks)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addWidget(self.text_a)
+        layout.addWidget(self.text_b)
+        layout.addLayout(options)
+        layout.addWidget(scroll)
+        layout.addWidget(self.notice)
+
+        self.text_a.textEdited.connect(self._edited)
+        self.text_b.textEdited.connect(self._edited)
+        self.pair_toggle.toggled.connect(self._pair_toggled)
+        self.whole_word.toggled.connect(controller.set_whole_word)
+        self.clear_masks.clicked.connect(controller.clear_masks)
+        self.chips.chip_clicked.connect(controller.toggle_mask)
+        controller.input_changed.connect(self.show_input)
+        controller.result_ready.connect(self.show_result)
+        self.setTabOrder(self.text_a, self.text_b)
+        self.setTabOrder(self.text_b, self.pair_toggle)
+        self.setTabOrder(self.pair_toggle, self.whole_word)
+        self.setTabOrder(self.whole_word, self.clear_masks)
+        self.setTabOrder(self.clear_masks, self.chips)
+
+    def _edited(self, _text: str = "") -> None:
+        text_b = self.text_b.text() if self.pair_toggle.isChecked() else None
+        self._controller.set_text(self.text_a.text(), text_b)
+
+    def _pair_toggled(self, on: bool) -> None:
+        self.text_b.setVisible(on)
+        if on:
+            self.text_b.setFocus()
+        self._edited()
+
+    def show_input(self, inp) -> None:
+        """Mirror the controller's input (e.g. after a prediction was put into the text)."""
+        if self.text_a.text() != inp.text:
+            cursor = self.text_a.cursorPosition()
+            self.text_a.setText(inp.text)
+            self.text_a.setCursorPosition(min(cursor, len(inp.text)))
+        if inp.text_b is not None and self.text_b.text() != inp.text_b:
+            self.text_b.setText(inp.text_b)
+        if (inp.text_b is not None) != self.pair_toggle.isChecked() and inp.text_b is not None:
+            self.pair_toggle.blockSignals(True)
+            self.pair_toggle.setChecked(True)
+            self.text_b.setVisible(True)
+            self.pair_toggle.blockSignals(False)
+        if self.whole_word.isChecked() != inp.whole_word:
+            self.whole_word.blockSignals(True)
+            self.whole_word.setChecked(inp.whole_word)
+            self.whole_word.blockSignals(False)
+
+    def show_result(self, result: InferenceResult) -> None:
+        self.chips.set_chips(chips_for(result))
+        self._fit_chips()
+        enc = result.encoding
+        if enc.truncated:
+            self.notice.setText(
+                f"⚠ This input has {enc.original_length} tokens; the model reads at most {len(enc.tokens)}, "
+                f"so everything after token {len(enc.tokens) - 1} was left out."
+            )
+        self.notice.setVisible(enc.truncated)
+
+    def _fit_chips(self) -> None:
+        """As tall as the chips need, up to about five rows; beyond that the chips scroll."""
+        self._scroll.setFixedHeight(
+            min(MAX_CHIPS_HEIGHT, self.chips.heightForWidth(max(self._scroll.width(), 200)) + 2)
+        )
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_chips()
+
+    def set_selected_token(self, index: int) -> None:
+        self.chips.set_selected(index)

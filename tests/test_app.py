@@ -1,0 +1,131 @@
+"""The main window, driven as a user would: typing, clicking chips, double-clicking predictions."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+
+from bertviz_app.app import build_window
+from bertviz_app.ui.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+
+
+@pytest.fixture
+def window(qtbot, tiny_model_dir, settings):
+    win, controller = build_window(str(tiny_model_dir), settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert controller.wait_until_idle()
+    assert controller.model_summary is not None
+    yield win
+    controller.shutdown()
+
+
+def type_text(qtbot, win, text):
+    win.sentence.text_a.clear()
+    with qtbot.waitSignal(win.controller.result_ready, timeout=10_000):
+        qtbot.keyClicks(win.sentence.text_a, text)
+    assert win.controller.wait_until_idle()
+
+
+def test_typing_a_masked_sentence_shows_predictions(qtbot, window):
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    bars = window.predictions.bars()
+    assert len(bars) == 1 and len(bars[0].rows()) == window.predictions.k
+    assert window.sentence.chips.chips()[6].kind == "mask"
+    assert "ms" in window.time_label.text()
+
+
+def test_k_is_adjustable_without_new_inference(qtbot, window):
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    result = window.controller.current_result
+    window.predictions.k_spin.setValue(3)
+    assert len(window.predictions.bars()[0].rows()) == 3
+    window.predictions.k_spin.setValue(50)
+    assert len(window.predictions.bars()[0].rows()) == 50
+    assert window.controller.current_result is result
+
+
+def test_clicking_a_chip_masks_it_and_predictions_update(qtbot, window):
+    type_text(qtbot, window, "the cat sat on the mat")
+    assert window.predictions.bars() == []
+    chips = window.sentence.chips
+    cat = [c.text for c in chips.chips()].index("cat")
+    with qtbot.waitSignal(window.controller.result_ready, timeout=10_000):
+        qtbot.mouseClick(chips, Qt.LeftButton, pos=chips.chip_rect(cat).center())
+    assert window.controller.wait_until_idle()
+    assert chips.chips()[cat].kind == "mask"
+    (bars,) = window.predictions.bars()
+    assert bars.mask.position == cat and bars.mask.original_token == "cat"
+
+
+def test_double_clicking_a_prediction_puts_it_into_the_text(qtbot, window):
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    (bars,) = window.predictions.bars()
+    second = bars.rows()[1].token
+    with qtbot.waitSignal(window.controller.result_ready, timeout=10_000):
+        qtbot.mouseDClick(bars, Qt.LeftButton, pos=QPoint(40, 26 + 13))
+    assert window.controller.wait_until_idle()
+    expected = "the cat sat on the " + second.removeprefix("##") + " ."
+    assert window.sentence.text_a.text() == expected
+    assert window.controller.current_input.text == expected
+
+
+def test_broken_folder_shows_dialog_and_previous_model_still_answers(qtbot, window, tmp_path):
+    (tmp_path / "config.json").write_text('{"model_type": "roberta"}')
+    with qtbot.waitSignal(window.controller.model_load_failed, timeout=10_000):
+        window.open_model(str(tmp_path))
+    box = window.last_error_box
+    assert box.isVisible() and "roberta" in box.text() and "previous model" in box.informativeText()
+    box.close()
+    type_text(qtbot, window, "the dog ran to the [MASK] .")
+    assert window.predictions.bars()
+
+
+def test_selecting_layer_and_head_rerenders_without_inference(qtbot, window):
+    type_text(qtbot, window, "the cat sat on the mat .")
+    result = window.controller.current_result
+    panel = window.attention
+    before = np.array(panel.current_matrix(), copy=True)
+    panel.set_selection(1, 2)
+    after = panel.current_matrix()
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, result.attention[1, 2], atol=1e-6)
+    assert window.controller.current_result is result and not window.controller.busy
+
+
+def test_truncation_is_announced(qtbot, window):
+    long_text = " ".join(["the cat sat on the mat ."] * 20)  # > 64 tokens, the tiny model's maximum
+    window.sentence.text_a.setText(long_text)
+    with qtbot.waitSignal(window.controller.result_ready, timeout=10_000):
+        window.controller.set_text(long_text, immediate=True)
+    assert window.sentence.notice.isVisibleTo(window) and "64" in window.sentence.notice.text()
+
+
+def test_corrupt_settings_fall_back_to_defaults(tmp_path):
+    path = tmp_path / "settings.ini"
+    path.write_bytes(b"[General]\ntop_k=banana\ncolormap=not-a-map\nmodel=\n\xff\xfe\x00garbage")
+    settings = Settings(QSettings(str(path), QSettings.IniFormat))
+    assert (settings.top_k, settings.colormap, settings.model) == (10, "viridis", "default")
+
+
+def test_settings_persist_k(qtbot, window, settings):
+    window.predictions.k_spin.setValue(7)
+    assert settings.top_k == 7
+
+
+def test_every_menu_action_has_a_shortcut(window):
+    missing = []
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            if action.isSeparator() or not action.text() or action.menu():
+                continue
+            if action.data() == "cached-model":  # one entry per downloaded model: listed, not bound
+                continue
+            if action.shortcut().isEmpty():
+                missing.append(action.text())
+    assert missing == []
