@@ -1,0 +1,166 @@
+"""The app's responsiveness, measured in one process with the bundled model (offscreen).
+
+1. Latency: from the debounced request (the moment the worker is asked) to every panel painted, for a
+   32-token sentence, over many different sentences: p50 / p95. Target p95 < 100 ms on a 2-core machine.
+2. Stalls: the longest gap between ticks of a 5 ms GUI timer during 200 rapid edits (one keystroke every
+   30 ms, results arriving all the while). Target: never more than 50 ms.
+3. Memory: resident set size after 1,000 edits vs after the first 10. Target: within 10%.
+
+Run: .venv/bin/python benchmarks/bench_app.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from bertviz_app.app import build_window, create_app  # noqa: E402
+from bertviz_app.ui.settings import Settings  # noqa: E402
+
+WORDS = (
+    "the teacher asked her students to read the long story about a small village near the river where "
+    "people grew apples and sold them at the market every saturday morning before the rain came down"
+).split()
+
+
+def sentence(i: int, n_words: int = 28) -> str:
+    """A different 32-token sentence each time (28 words + a mask + [CLS]/[SEP] and a full stop)."""
+    words = [WORDS[(i * 7 + j) % len(WORDS)] for j in range(n_words)]
+    words[(i % (n_words - 2)) + 1] = "[MASK]"
+    return " ".join(words) + "."
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--model", default="default")
+    args = parser.parse_args()
+    n_latency, n_memory = (30, 200) if args.quick else (100, 1000)
+
+    app = create_app()
+    scratch = tempfile.TemporaryDirectory()
+    settings = Settings(QSettings(os.path.join(scratch.name, "s.ini"), QSettings.IniFormat))
+    window, controller = build_window(args.model, settings=settings)
+    window.resize(1360, 860)
+    window.show()
+    controller.wait_until_idle(120_000)
+    summary = controller.model_summary
+    print(f"model: {summary.name} ({summary.layers} layers, {summary.heads} heads), Qt platform {app.platformName()}")
+
+    # ---- 1. latency --------------------------------------------------------------------------------
+    sent_at = {}
+    latencies = []
+    original_request = controller.request_inference
+
+    def timed_request():
+        request_id = original_request()
+        sent_at[request_id] = time.perf_counter()
+        return request_id
+
+    controller._debounce.timeout.disconnect()
+    controller._debounce.timeout.connect(timed_request)
+
+    def painted(result):
+        window.repaint()  # paint every panel now, synchronously
+        request_id = controller._latest_id
+        if request_id in sent_at:
+            latencies.append((time.perf_counter() - sent_at.pop(request_id)) * 1000)
+
+    controller.result_ready.connect(painted)  # after the window's own handler: panels already updated
+    for i in range(5):  # warm-up
+        controller.set_text(sentence(1000 + i))
+        controller.wait_until_idle()
+    latencies.clear()
+    tokens = []
+    for i in range(n_latency):
+        controller.set_text(sentence(i))
+        controller.wait_until_idle()
+        tokens.append(len(controller.current_result.tokens))
+    print(f"\n1. keystroke-to-painted latency over {len(latencies)} sentences of {statistics.median(tokens):.0f} tokens")
+    p50, p95 = statistics.median(latencies), pct(latencies, 95)
+    print(f"   p50 {p50:.1f} ms   p95 {p95:.1f} ms   (target p95 < 100 ms: {'PASS' if p95 < 100 else 'FAIL'})")
+    controller.result_ready.disconnect(painted)
+
+    # ---- 2. event-loop stalls during rapid edits ----------------------------------------------------
+    gaps = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick():
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    ticker = QTimer()
+    ticker.setInterval(5)
+    ticker.timeout.connect(tick)
+    text = sentence(7)
+    edits = [0]
+
+    def type_one():
+        i = edits[0]
+        if i >= 200:
+            typist.stop()
+            return
+        # type the sentence character by character, starting over when done
+        k = i % len(text) + 1
+        window.sentence.text_a.setText(text[:k])
+        window.sentence.text_a.textEdited.emit(text[:k])
+        edits[0] += 1
+
+    typist = QTimer()
+    typist.setInterval(30)
+    typist.timeout.connect(type_one)
+    results = [0]
+    controller.result_ready.connect(lambda _r: results.__setitem__(0, results[0] + 1))
+    ticker.start()
+    typist.start()
+    while typist.isActive():
+        QApplication.processEvents()
+        time.sleep(0.001)
+    controller.wait_until_idle()
+    ticker.stop()
+    worst = max(gaps)
+    print(f"\n2. GUI event loop during 200 edits (one per 30 ms), {results[0]} results rendered meanwhile")
+    print(f"   longest gap between 5 ms timer ticks {worst} ms, p99 {pct(gaps, 99)} ms "
+          f"(target <= 50 ms: {'PASS' if worst <= 50 else 'FAIL'})")
+
+    # ---- 3. memory ---------------------------------------------------------------------------------
+    for i in range(10):
+        controller.set_text(sentence(i), immediate=True)
+        controller.wait_until_idle()
+    base = rss_mb()
+    for i in range(10, n_memory):
+        controller.set_text(sentence(i), immediate=True)
+        controller.wait_until_idle()
+    after = rss_mb()
+    growth = (after - base) / base * 100
+    print(f"\n3. resident memory: {base:.0f} MB after 10 edits, {after:.0f} MB after {n_memory} "
+          f"({growth:+.1f}%; target within 10%: {'PASS' if abs(growth) <= 10 else 'FAIL'})")
+    controller.shutdown()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
