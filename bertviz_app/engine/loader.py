@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bertviz_app.engine.checkpoint import LoadReport, load_bert
+from bertviz_app.engine.checkpoint import LoadReport, load_bert, tokenizer_folder
 from bertviz_app.engine.config import BertConfig
 from bertviz_app.engine.discovery import ModelInfo, resolve_model
 from bertviz_app.engine.errors import TokenizerError
@@ -48,7 +48,7 @@ def load_folder(folder: Path, info: ModelInfo | None = None, start: float | None
     start = time.perf_counter() if start is None else start
     info = info or ModelInfo(str(folder), folder, "folder")
     config, model, report = load_bert(folder)
-    tokenizer = BertTokenizer.from_folder(folder, max_length=config.max_position_embeddings)
+    tokenizer = BertTokenizer.from_folder(tokenizer_folder(folder), max_length=config.max_position_embeddings)
     if tokenizer.vocab_size > config.vocab_size:
         raise TokenizerError(
             f"the tokenizer has {tokenizer.vocab_size} tokens but the model only {config.vocab_size}; "
