@@ -15,7 +15,6 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal, Slot
 
@@ -68,6 +67,9 @@ class Controller(QObject):
     model_load_failed = Signal(str)  # message; the previous model stays loaded
     input_changed = Signal(object)  # InferenceInput: the current input, after any change
     busy_changed = Signal(bool)
+    download_progress = Signal(object, object)  # done bytes, total bytes (Python ints: files exceed 2**31)
+    download_finished = Signal(str)  # model name; loading it follows
+    download_failed = Signal(str)  # message (no network, cancelled, ...)
     _done = Signal(object)  # _Done, emitted on the worker thread, delivered on the GUI thread
 
     def __init__(self, parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS):
@@ -86,6 +88,9 @@ class Controller(QObject):
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(self.request_inference)
         self._done.connect(self._deliver)
+        # Downloads get their own thread: minutes of network must not hold up inference.
+        self._downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-download")
+        self._cancel_download: threading.Event | None = None
 
     # ---- state the window reads -------------------------------------------------------------------
     @property
@@ -197,21 +202,53 @@ class Controller(QObject):
         self._submit(job)
         return request_id
 
-    def load_model(self, spec: str | Path | None = "default") -> None:
-        """Load a model on the worker; the current one keeps answering until the new one is ready."""
-        name = str(spec or "default")
+    def load_model(self, spec="default") -> None:
+        """Load a model (a name, a folder, or a ModelInfo) on the worker; the current one keeps answering
+        until the new one is ready."""
+        name = str(getattr(spec, "name", None) or spec or "default")
         self.model_loading.emit(name)
 
         def job():
-            from bertviz_app.engine.loader import load_model
+            from bertviz_app.engine.loader import load_folder, load_model
 
             try:
-                lm = load_model(spec)
+                lm = load_folder(spec.path, spec) if hasattr(spec, "path") else load_model(spec)
                 return _Done("model", 0, lm)
             except Exception as exc:
                 return _Done("model_error", 0, f"Could not open {name}: {_describe(exc)}")
 
         self._submit(job)
+
+    def download_model(self, repo_id: str, **hub_options) -> None:
+        """Download a model from the Hugging Face Hub into the standard cache, then load it.
+
+        Progress arrives as `download_progress`; `cancel_download()` stops it. `hub_options` (endpoint,
+        cache_dir) exist for tests with a local stand-in for the hub.
+        """
+        if self._cancel_download is not None:
+            self.download_failed.emit("A download is already running.")
+            return
+        cancel = self._cancel_download = threading.Event()
+
+        def job():
+            from bertviz_app.engine.hub import download_model
+
+            try:
+                info = download_model(repo_id, progress=self.download_progress.emit, cancel=cancel, **hub_options)
+                return _Done("downloaded", 0, info)
+            except Exception as exc:
+                return _Done("download_error", 0, _describe(exc))
+
+        future = self._downloads.submit(job)
+        future.add_done_callback(lambda f: self._done.emit(f.result()))
+
+    def cancel_download(self) -> None:
+        if self._cancel_download is not None:
+            self._cancel_download.set()
+
+    @property
+    def downloading(self) -> bool:
+        return self._cancel_download is not None
 
     def run_on_worker(self, fn) -> None:
         """Run `fn()` on the worker thread (queued behind earlier jobs). For tests and long analyses."""
@@ -234,9 +271,12 @@ class Controller(QObject):
 
     @Slot(object)
     def _deliver(self, done: _Done) -> None:
-        with self._lock:
-            self._pending -= 1
-            idle = self._pending == 0
+        if done.kind in ("downloaded", "download_error"):  # not counted as worker jobs
+            idle = False
+        else:
+            with self._lock:
+                self._pending -= 1
+                idle = self._pending == 0
         if done.kind == "result" and done.request_id == self._latest_id:
             self._result = done.payload
             self.result_ready.emit(done.payload)
@@ -250,6 +290,13 @@ class Controller(QObject):
                 self.request_inference()
         elif done.kind == "model_error":
             self.model_load_failed.emit(done.payload)
+        elif done.kind in ("downloaded", "download_error"):
+            self._cancel_download = None
+            if done.kind == "downloaded":
+                self.download_finished.emit(done.payload.name)
+                self.load_model(done.payload)
+            else:
+                self.download_failed.emit(done.payload)
         if idle and self._pending == 0:
             self.busy_changed.emit(False)
 
@@ -257,7 +304,7 @@ class Controller(QObject):
     def wait_until_idle(self, timeout_ms: int = 30_000) -> bool:
         """Process events until no request is debouncing or running. For tests and the screenshot command."""
         deadline = QDeadlineTimer(timeout_ms)
-        while self._debounce.isActive() or self._pending:
+        while self._debounce.isActive() or self._pending or self._cancel_download is not None:
             if deadline.hasExpired():
                 return False
             QCoreApplication.processEvents()
@@ -268,6 +315,8 @@ class Controller(QObject):
     def shutdown(self) -> None:
         self._debounce.stop()
         self._latest_id = -1  # anything still queued is stale now
+        self.cancel_download()
+        self._downloads.shutdown(wait=True, cancel_futures=True)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,49 +140,11 @@ def resolve_model(spec: str | os.PathLike | None) -> ModelInfo:
 def download_model(
     repo_id: str,
     progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
     cache_dir: Path | None = None,
     endpoint: str | None = None,
 ) -> ModelInfo:
-    """Download a BERT from the Hugging Face Hub into the standard cache (weights and tokenizer only).
+    """Download a BERT from the Hugging Face Hub into the standard cache: see bertviz_app.engine.hub."""
+    from bertviz_app.engine.hub import download_model as _download_model  # hub imports this module
 
-    ``progress(done_bytes, total_bytes)`` is called as files arrive. Raises ModelNotFoundError with a plain
-    message when there is no network, the model does not exist, or huggingface_hub is not installed.
-    """
-    try:
-        import huggingface_hub
-        from huggingface_hub import snapshot_download
-    except ImportError:
-        raise ModelNotFoundError(
-            "downloading needs the huggingface_hub package (pip install huggingface_hub)"
-        ) from None
-    tqdm_class = _progress_tqdm(progress) if progress else None
-    kwargs = {"repo_id": repo_id, "allow_patterns": HUB_ALLOW_PATTERNS, "cache_dir": cache_dir}
-    if endpoint:
-        kwargs["endpoint"] = endpoint
-    if tqdm_class is not None:
-        kwargs["tqdm_class"] = tqdm_class
-    try:
-        folder = Path(snapshot_download(**kwargs))
-    except huggingface_hub.errors.LocalEntryNotFoundError:
-        raise ModelNotFoundError(
-            f"cannot download {repo_id}: no network connection to the Hugging Face Hub (or offline mode is on)"
-        ) from None
-    except Exception as exc:  # HTTP errors, repository not found, disk full ...
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelNotFoundError(f"cannot download {repo_id}: {first_line}") from None
-    if not _is_bert_folder(folder):
-        raise ModelNotFoundError(f"{repo_id} was downloaded but is not a BERT model with weights we can read")
-    return ModelInfo(repo_id, folder, "cache")
-
-
-def _progress_tqdm(progress: Callable[[int, int], None]):
-    from tqdm.auto import tqdm
-
-    class _Reporter(tqdm):
-        def update(self, n=1):
-            result = super().update(n)
-            if self.unit == "B":
-                progress(int(self.n), int(self.total or 0))
-            return result
-
-    return _Reporter
+    return _download_model(repo_id, progress=progress, cancel=cancel, cache_dir=cache_dir, endpoint=endpoint)

@@ -41,3 +41,7 @@ class InputError(EngineError):
 
 class NoMLMHeadError(EngineError):
     """Predictions were asked of a model whose checkpoint has no masked-language-model head."""
+
+
+class DownloadCancelled(EngineError):
+    """A model download was stopped on request; nothing half-downloaded is left in the cache."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QProgressDialog,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -28,6 +29,8 @@ from bertviz_app.ui.sentence_panel import SentencePanel
 from bertviz_app.ui.settings import Settings
 
 log = logging.getLogger(__name__)
+
+BERT_BASE = "google-bert/bert-base-uncased"
 
 
 class MainWindow(QMainWindow):
@@ -100,9 +103,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Export attention as &CSV…", self.export_attention_csv, "Ctrl+Shift+C")
         self._action(file, "Export attention as &NPZ…", self.export_attention_npz, "Ctrl+Shift+N")
         file.addSeparator()
-        self._action(
-            file, "Export attention plot as &PNG…", lambda: self.export_plot("attention", "png"), "Ctrl+E"
-        )
+        self._action(file, "Export attention plot as &PNG…", lambda: self.export_plot("attention", "png"), "Ctrl+E")
         self._action(
             file,
             "Export attention plot as &SVG…",
@@ -180,6 +181,9 @@ class MainWindow(QMainWindow):
         c.model_loading.connect(self._model_loading)
         c.model_loaded.connect(self._model_loaded)
         c.model_load_failed.connect(self._model_failed)
+        c.download_progress.connect(self._download_progress)
+        c.download_finished.connect(self._download_done)
+        c.download_failed.connect(self._download_failed)
         self.predictions.prediction_chosen.connect(c.replace_token)
         self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
         self.embeddings.token_selected.connect(self.select_token)
@@ -253,6 +257,44 @@ class MainWindow(QMainWindow):
     def open_model(self, spec: str) -> None:
         self.controller.load_model(spec)
 
+    def download(self, repo_id: str) -> None:
+        dialog = QProgressDialog(f"Downloading {repo_id}…", "Cancel", 0, 0, self)
+        dialog.setWindowTitle("Get a model")
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(self.controller.cancel_download)
+        dialog.show()
+        self.download_dialog = dialog
+        self.controller.download_model(repo_id)
+
+    def _download_progress(self, done: int, total: int) -> None:
+        dialog = getattr(self, "download_dialog", None)
+        if dialog is None:
+            return
+        if total:
+            dialog.setMaximum(1000)
+            dialog.setValue(int(1000 * done / total))
+            dialog.setLabelText(f"Downloading… {done / 2**20:.0f} of {total / 2**20:.0f} MB")
+
+    def _close_download_dialog(self) -> None:
+        dialog = getattr(self, "download_dialog", None)
+        if dialog is not None:
+            dialog.canceled.disconnect(self.controller.cancel_download)
+            dialog.close()
+            self.download_dialog = None
+
+    def _download_done(self, name: str) -> None:
+        self._close_download_dialog()
+        self.statusBar().showMessage(f"Downloaded {name}; opening it…", 5000)
+
+    def _download_failed(self, message: str) -> None:
+        self._close_download_dialog()
+        box = QMessageBox(QMessageBox.Warning, "Download failed", message, QMessageBox.Ok, self)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+        self.last_error_box = box
+
     def open_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a BERT model folder")
         if folder:
@@ -274,19 +316,13 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, f"Could not export {what}", f"{path}: {exc}")
 
     def export_predictions(self) -> None:
-        self._guarded(
-            "predictions", self.predictions.export_json, self._save_path("Export predictions", "json")
-        )
+        self._guarded("predictions", self.predictions.export_json, self._save_path("Export predictions", "json"))
 
     def export_attention_csv(self) -> None:
-        self._guarded(
-            "attention", self.attention.export_attention_csv, self._save_path("Export attention", "csv")
-        )
+        self._guarded("attention", self.attention.export_attention_csv, self._save_path("Export attention", "csv"))
 
     def export_attention_npz(self) -> None:
-        self._guarded(
-            "attention", self.attention.export_attention_npz, self._save_path("Export attention", "npz")
-        )
+        self._guarded("attention", self.attention.export_attention_npz, self._save_path("Export attention", "npz"))
 
     def export_plot(self, which: str, fmt: str) -> None:
         panel = self.attention if which == "attention" else self.embeddings
@@ -294,9 +330,7 @@ class MainWindow(QMainWindow):
         self._guarded(f"the {which} plot", fn, self._save_path(f"Export {which} plot", fmt))
 
     def save_window_png(self) -> None:
-        self._guarded(
-            "the window", lambda p: self.grab().save(p, "PNG"), self._save_path("Save window", "png")
-        )
+        self._guarded("the window", lambda p: self.grab().save(p, "PNG"), self._save_path("Save window", "png"))
 
     def show_model_info(self) -> None:
         s = self.controller.model_summary

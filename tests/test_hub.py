@@ -1,0 +1,376 @@
+"""Downloading from the Hub, against a local stand-in for it (no network needed, nothing leaves 127.0.0.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import make_tiny_model
+
+from bertviz_app.engine import ModelNotFoundError, load_folder
+from bertviz_app.engine.discovery import cached_models
+from bertviz_app.engine.errors import DownloadCancelled
+from bertviz_app.engine.hub import CHUNK_SIZE, download_model
+
+SHA = "0123456789abcdef0123456789abcdef01234567"  # the commit every repository is at
+# Files the Hub has but a download must never fetch: code, other frameworks' weights, exports in sub-folders.
+FORBIDDEN = {
+    "modeling_evil.py": b"raise SystemExit('never run me')\n",
+    "tf_model.h5": b"\x89HDF not for us",
+    "pytorch_model.bin": b"pickle, not for us",
+    "onnx/model.safetensors": b"an export, not for us",
+    "README.md": b"# tiny\n",
+}
+BIG_SIZE = 4 * 1024 * 1024  # the slowly served weights of acme/big-bert
+PIECE = 64 * 1024  # what the server writes at a time when it serves slowly
+PIECE_DELAY_S = 0.025
+
+
+class FakeHub:
+    """The few endpoints huggingface_hub calls to download a model snapshot, for a handful of repositories."""
+
+    def __init__(self, repos: dict[str, dict[str, bytes]], slow: set[tuple[str, str]], max_requests: int = 80):
+        self.repos = repos
+        self.slow = slow
+        self.max_requests = max_requests
+        self.requests: list[tuple[str, str]] = []  # (method, path)
+        self.sent: dict[tuple[str, str], int] = {}  # body bytes written per (repo, file)
+        self.lock = threading.Lock()
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            timeout = 5  # a client that stops talking cannot hold a thread for long
+
+            def log_message(self, *args):
+                pass
+
+            def do_HEAD(self):
+                hub.handle(self, body=False)
+
+            def do_GET(self):
+                hub.handle(self, body=True)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def requested(self, method: str, suffix: str) -> bool:
+        return any(m == method and p.endswith(suffix) for m, p in self.requests)
+
+    def handle(self, h: BaseHTTPRequestHandler, body: bool) -> None:
+        path = unquote(urlsplit(h.path).path)
+        with self.lock:
+            self.requests.append((h.command, path))
+            over_budget = len(self.requests) > self.max_requests
+        if over_budget:
+            return self.reply(h, 403, b"request budget exhausted", body)
+        if path.startswith("/api/models/") and "/revision/" in path:
+            repo = path[len("/api/models/") :].split("/revision/")[0]
+            return self.model_info(h, repo, body)
+        if "/resolve/" in path:
+            repo, rest = path.lstrip("/").split("/resolve/", 1)
+            revision, _, filename = rest.partition("/")
+            return self.resolve(h, repo, revision, filename, body)
+        self.reply(h, 404, b"not found", body)
+
+    def model_info(self, h, repo: str, body: bool) -> None:
+        files = self.repos.get(repo)
+        if files is None:
+            return self.reply(h, 404, b'{"error": "Repository not found"}', body, {"X-Error-Code": "RepoNotFound"})
+        siblings = [
+            {"rfilename": name, "size": len(data), "blobId": hashlib.sha1(data).hexdigest()}
+            for name, data in files.items()
+        ]
+        info = {"id": repo, "modelId": repo, "sha": SHA, "private": False, "tags": [], "siblings": siblings}
+        self.reply(h, 200, json.dumps(info).encode(), body, {"Content-Type": "application/json"})
+
+    def resolve(self, h, repo: str, revision: str, filename: str, body: bool) -> None:
+        files = self.repos.get(repo)
+        if files is None or filename not in files or revision not in (SHA, "main"):
+            headers = {"X-Error-Code": "EntryNotFound", "X-Repo-Commit": SHA}
+            return self.reply(h, 404, b"entry not found", body, headers)
+        data = files[filename]
+        headers = {
+            "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
+            "X-Repo-Commit": SHA,
+            "Content-Type": "application/octet-stream",
+        }
+        if not body or (repo, filename) not in self.slow:
+            return self.reply(h, 200, data, body, headers, key=(repo, filename))
+        h.send_response(200)
+        for name, value in {**headers, "Content-Length": str(len(data))}.items():
+            h.send_header(name, value)
+        h.end_headers()
+        try:
+            for start in range(0, len(data), PIECE):
+                h.wfile.write(data[start : start + PIECE])
+                h.wfile.flush()
+                self.count(repo, filename, min(PIECE, len(data) - start))
+                time.sleep(PIECE_DELAY_S)
+        except OSError:  # the client hung up: what a cancelled download does
+            pass
+
+    def reply(self, h, status: int, data: bytes, body: bool, headers=None, key=None) -> None:
+        h.send_response(status)
+        for name, value in {**(headers or {}), "Content-Length": str(len(data))}.items():
+            h.send_header(name, value)
+        h.end_headers()
+        if body:
+            try:
+                h.wfile.write(data)
+            except OSError:
+                return
+            if key is not None:
+                self.count(*key, len(data))
+
+    def count(self, repo: str, filename: str, n: int) -> None:
+        with self.lock:
+            self.sent[(repo, filename)] = self.sent.get((repo, filename), 0) + n
+
+
+@pytest.fixture(scope="module")
+def tiny_files(tmp_path_factory) -> dict[str, bytes]:
+    folder = make_tiny_model(tmp_path_factory.mktemp("hub-tiny"))
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def hub(tiny_files):
+    big = dict(tiny_files)
+    big["model.safetensors"] = bytes(range(256)) * (BIG_SIZE // 256)
+    gpt_config = json.dumps({"model_type": "gpt2", "n_layer": 2}).encode()
+    repos = {
+        "acme/tiny-bert": {**tiny_files, **FORBIDDEN},
+        "acme/big-bert": big,
+        "acme/tiny-gpt": {**tiny_files, "config.json": gpt_config},
+    }
+    server = FakeHub(repos, slow={("acme/big-bert", "model.safetensors")})
+    server.thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+    server.thread.join(timeout=5)
+
+
+@pytest.fixture
+def online(monkeypatch):
+    """Undo conftest's offline mode for this test (huggingface_hub read it at import, so patch it there too)."""
+    import huggingface_hub.constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
+def _leftovers(cache: Path) -> list[Path]:
+    return [p for p in cache.rglob("*") if p.name.endswith((".incomplete", ".tmp"))]
+
+
+def test_download_fetches_a_loadable_bert_and_nothing_else(hub, online, tmp_path, tiny_files):
+    cache = tmp_path / "hub"
+    calls = []
+    info = download_model(
+        "acme/tiny-bert", progress=lambda d, t: calls.append((d, t)), endpoint=hub.endpoint, cache_dir=cache
+    )
+
+    assert info.name == "acme/tiny-bert" and info.source == "cache"
+    assert info.path == cache / "models--acme--tiny-bert" / "snapshots" / SHA
+    assert [(m.name, m.path) for m in cached_models(cache)] == [("acme/tiny-bert", info.path)]
+    assert (cache / "models--acme--tiny-bert" / "refs" / "main").read_text() == SHA
+    assert sorted(p.name for p in info.path.iterdir()) == sorted(tiny_files)
+    assert load_folder(info.path).config.num_hidden_layers == 2
+
+    total = sum(len(data) for data in tiny_files.values())
+    dones = [d for d, _ in calls]
+    assert calls and dones == sorted(dones) and calls[-1] == (total, total)
+    assert {t for _, t in calls} == {total}  # the total is known from the start
+
+    for name in FORBIDDEN:  # never asked for, let alone written
+        assert not hub.requested("GET", name) and not hub.requested("HEAD", name)
+        assert not (info.path / name).exists()
+    assert not list(cache.rglob("*.py")) and not list(cache.rglob("*.h5")) and not list(cache.rglob("*.bin"))
+    assert not _leftovers(cache)
+
+    # Again: everything is in the cache, so only the file list is fetched, and progress still ends at the total.
+    before = len(hub.requests)
+    calls.clear()
+    again = download_model(
+        "acme/tiny-bert", progress=lambda d, t: calls.append((d, t)), endpoint=hub.endpoint, cache_dir=cache
+    )
+    assert again == info and calls[-1] == (total, total)
+    assert [m for m, _ in hub.requests[before:]] == ["GET"] and "/api/models/" in hub.requests[-1][1]
+
+
+@pytest.mark.parametrize("canceller", ["progress callback", "another thread"])
+def test_cancel_stops_promptly_and_leaves_no_half_model(hub, online, tmp_path, tiny_files, canceller):
+    cache = tmp_path / "hub"
+    download_model("acme/tiny-bert", endpoint=hub.endpoint, cache_dir=cache)  # a finished model stays put
+    small = sum(len(data) for name, data in tiny_files.items() if name != "model.safetensors")
+    cancel = threading.Event()
+    calls, cancelled_at, armed = [], [], []
+
+    def stop():
+        cancelled_at.append(time.perf_counter())
+        cancel.set()
+
+    def progress(done, total):
+        calls.append((done, total))
+        if done > small and not armed:  # the first chunk of the big weights has arrived
+            armed.append(True)
+            if canceller == "progress callback":
+                stop()
+            else:  # as a Cancel button would, while bytes keep arriving
+                threading.Timer(0.05, stop).start()
+
+    with pytest.raises(DownloadCancelled, match="acme/big-bert"):
+        download_model("acme/big-bert", progress=progress, cancel=cancel, endpoint=hub.endpoint, cache_dir=cache)
+    assert cancelled_at and time.perf_counter() - cancelled_at[0] < 1.0
+    assert calls[-1][0] <= small + 4 * CHUNK_SIZE  # stopped within a chunk or so of the request
+    time.sleep(2 * PIECE_DELAY_S)  # let the server notice the hang-up
+    assert hub.sent.get(("acme/big-bert", "model.safetensors"), 0) < BIG_SIZE
+
+    assert [m.name for m in cached_models(cache)] == ["acme/tiny-bert"]
+    assert not (cache / "models--acme--big-bert").exists()
+    assert not (cache / ".locks" / "models--acme--big-bert").exists()
+    assert not _leftovers(cache)
+
+
+def test_cancel_keeps_an_older_snapshot_of_the_same_model(hub, online, tmp_path, tiny_files):
+    cache = tmp_path / "hub"
+    repo_dir = cache / "models--acme--big-bert"
+    old = repo_dir / "snapshots" / ("f" * 40)
+    old.mkdir(parents=True)
+    for name, data in tiny_files.items():
+        (old / name).write_bytes(data)
+    (repo_dir / "refs").mkdir()
+    (repo_dir / "refs" / "main").write_text("f" * 40)
+    cancel = threading.Event()
+
+    def progress(done, total):
+        if done > 100_000:  # well into the big weights (the small files come first)
+            cancel.set()
+
+    with pytest.raises(DownloadCancelled):
+        download_model("acme/big-bert", progress=progress, cancel=cancel, endpoint=hub.endpoint, cache_dir=cache)
+    assert [(m.name, m.path) for m in cached_models(cache)] == [("acme/big-bert", old)]
+    assert [p.name for p in (repo_dir / "snapshots").iterdir()] == [old.name]
+    assert (repo_dir / "refs" / "main").read_text() == "f" * 40
+    assert not any((repo_dir / "blobs").iterdir()) and not _leftovers(cache)
+
+
+def test_cancel_before_start_downloads_nothing(hub, online, tmp_path):
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(DownloadCancelled):
+        download_model("acme/tiny-bert", cancel=cancel, endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert hub.requests == [] and not (tmp_path / "hub").exists()
+
+
+def test_not_a_bert_is_refused_before_its_weights(hub, online, tmp_path):
+    cache = tmp_path / "hub"
+    with pytest.raises(ModelNotFoundError, match="gpt2 model, not a BERT"):
+        download_model("acme/tiny-gpt", endpoint=hub.endpoint, cache_dir=cache)
+    assert hub.requested("GET", "/config.json") and not hub.requested("GET", "/model.safetensors")
+    assert not (cache / "models--acme--tiny-gpt").exists() and cached_models(cache) == []
+
+
+def test_unknown_model(hub, online, tmp_path):
+    with pytest.raises(ModelNotFoundError, match="no such model on the Hugging Face Hub") as info:
+        download_model("acme/nothing-here", endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert "\n" not in str(info.value)
+
+
+def test_offline_mode_fails_at_once(hub, tmp_path):
+    start = time.perf_counter()
+    with pytest.raises(ModelNotFoundError, match="no network connection to the Hugging Face Hub") as info:
+        download_model("acme/tiny-bert", endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert time.perf_counter() - start < 0.5
+    assert "HF_HUB_OFFLINE" in str(info.value) and "\n" not in str(info.value)
+    assert hub.requests == [] and not (tmp_path / "hub").exists()
+
+
+def test_offline_mode_set_after_import_is_honoured(hub, online, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelNotFoundError, match="offline mode is on"):
+        download_model("acme/tiny-bert", endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert hub.requests == []
+
+
+def test_no_network_fails_within_seconds(online, tmp_path):
+    with socket.socket() as s:  # a port nobody listens on: connection refused, as on a machine with no network
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    with pytest.raises(ModelNotFoundError) as info:
+        download_model("acme/tiny-bert", endpoint=f"http://127.0.0.1:{port}", cache_dir=tmp_path / "hub")
+    assert time.perf_counter() - start < 5
+    message = str(info.value)
+    assert "acme/tiny-bert" in message and "no network connection to the Hugging Face Hub" in message
+    assert "\n" not in message and not (tmp_path / "hub").exists()
+
+
+def test_discovery_download_model_is_the_hub_one(hub, online, tmp_path):
+    from bertviz_app.engine import discovery
+
+    info = discovery.download_model("acme/tiny-bert", cache_dir=tmp_path / "hub", endpoint=hub.endpoint)
+    assert [m.name for m in cached_models(tmp_path / "hub")] == [info.name]
+
+
+def test_hub_settings_are_restored_after_a_download(hub, online, tmp_path):
+    from huggingface_hub import constants
+
+    before = (constants.HF_HUB_DISABLE_XET, constants.DOWNLOAD_CHUNK_SIZE)
+    seen = []
+    download_model(
+        "acme/tiny-bert",
+        progress=lambda d, t: seen.append((constants.HF_HUB_DISABLE_XET, constants.DOWNLOAD_CHUNK_SIZE)),
+        endpoint=hub.endpoint,
+        cache_dir=tmp_path / "hub",
+    )
+    assert seen and set(seen) == {(True, CHUNK_SIZE)}
+    assert before == (constants.HF_HUB_DISABLE_XET, constants.DOWNLOAD_CHUNK_SIZE)
+
+
+# ---- the app's "Get bert-base-uncased" path, through the controller and the window ---------------------------
+
+
+def test_controller_downloads_then_loads_under_the_hub_name(qtbot, hub, online, tmp_path):
+    from bertviz_app.controller import Controller
+
+    controller = Controller()
+    progress = []
+    controller.download_progress.connect(lambda done, total: progress.append((done, total)))
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000) as loaded:
+        controller.download_model("acme/tiny-bert", endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert loaded.args[0].name == "acme/tiny-bert" and loaded.args[0].source == "cache"
+    assert progress and progress[-1][0] == progress[-1][1] > 0
+    assert not controller.downloading
+    controller.shutdown()
+
+
+def test_window_says_at_once_when_there_is_no_network(qtbot, tiny_model_dir, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from bertviz_app.app import build_window
+    from bertviz_app.ui.main_window import BERT_BASE
+    from bertviz_app.ui.settings import Settings
+
+    window, controller = build_window(
+        str(tiny_model_dir), settings=Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    )
+    qtbot.addWidget(window)
+    assert controller.wait_until_idle()
+    with qtbot.waitSignal(controller.download_failed, timeout=5_000):
+        window.download(BERT_BASE)  # conftest sets HF_HUB_OFFLINE=1: no network
+    box = window.last_error_box
+    assert box.isVisible() and "no network" in box.text() and window.download_dialog is None
+    assert controller.model_summary.path == str(tiny_model_dir)  # the previous model stays
+    controller.shutdown()
