@@ -16,8 +16,12 @@ EXIT_USAGE = 2
 
 
 def _add_model_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", "-m", default="default",
-                   help="a model folder, a model name from `bertviz-app models`, or 'default' (the bundled model)")
+    p.add_argument(
+        "--model",
+        "-m",
+        default="default",
+        help="a model folder, a model name from `bertviz-app models`, or 'default' (the bundled model)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,11 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: look inside BERT. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--model", "-m", default=None, help="model to open in the app (default: the last one used)")
+    parser.add_argument(
+        "--model", "-m", default=None, help="model to open in the app (default: the last one used)"
+    )
     parser.add_argument("--text", help="sentence to show when the app opens")
     parser.add_argument("--pair", help="second sentence (segment B) to show when the app opens")
-    parser.add_argument("--screenshot", metavar="PATH",
-                        help="render the window offscreen after one inference, save it as PNG, and exit")
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="render the window offscreen after one inference, save it as PNG, and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("predict", help="top-k predictions for every [MASK] in TEXT")
@@ -51,7 +60,178 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list what --model accepts on this machine")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_models)
+
+    _add_train_mlm(sub)
+    _add_eval_mlm(sub)
     return parser
+
+
+def _add_train_mlm(sub) -> None:
+    from bertviz_app.training.config import SCHEDULES, TrainConfig
+
+    d = TrainConfig()
+    p = sub.add_parser(
+        "train-mlm",
+        help="fine-tune a BERT's masked-language-model head (and top layers) on text",
+        description="Masked-language-model fine-tuning. Writes OUT/ in Hugging Face layout, with "
+        "OUT/checkpoint/ refreshed as it goes and OUT/train.log; --resume continues a stopped run.",
+    )
+    _add_model_arg(p)
+    p.add_argument(
+        "--corpus",
+        required=True,
+        help="a folder with train.txt (and heldout.txt), or one text file; one passage per line",
+    )
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--steps", type=int, default=d.steps, help=f"optimizer steps (default {d.steps})")
+    p.add_argument(
+        "--seq-len",
+        dest="seq_len",
+        type=int,
+        default=d.seq_len,
+        help=f"tokens per packed sequence (default {d.seq_len})",
+    )
+    p.add_argument("--batch", type=int, default=d.batch, help=f"sequences per step (default {d.batch})")
+    p.add_argument(
+        "--lr", type=float, default=d.lr, help=f"peak learning rate of the encoder (default {d.lr:g})"
+    )
+    p.add_argument(
+        "--head-lr",
+        dest="head_lr",
+        type=float,
+        default=None,
+        help="peak learning rate of the MLM head (default: --lr, or 5 × --lr for a new head)",
+    )
+    p.add_argument("--warmup", type=int, default=None, help="warm-up steps (default 6%% of --steps)")
+    p.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default=d.schedule,
+        help="learning rate after warm-up: linear or cosine decay to the end, or wsd (constant, then linear "
+        f"decay over the last --decay-frac; its --steps may change on --resume) (default {d.schedule})",
+    )
+    p.add_argument(
+        "--decay-frac",
+        dest="decay_frac",
+        type=float,
+        default=d.decay_frac,
+        help=f"wsd: the fraction of the steps that decays (default {d.decay_frac})",
+    )
+    p.add_argument(
+        "--min-lr-ratio",
+        dest="min_lr_ratio",
+        type=float,
+        default=d.min_lr_ratio,
+        help="final learning rate as a fraction of the peak (default 0)",
+    )
+    p.add_argument("--weight-decay", dest="weight_decay", type=float, default=d.weight_decay)
+    p.add_argument("--clip", type=float, default=d.clip, help="gradient-norm clipping; 0 = off (default 1)")
+    p.add_argument(
+        "--train-layers",
+        dest="train_layers",
+        type=int,
+        default=d.train_layers,
+        help=f"how many top encoder layers train with the head; 0 = head only (default {d.train_layers})",
+    )
+    p.add_argument(
+        "--train-embeddings",
+        dest="train_embeddings",
+        action="store_true",
+        help="train the embeddings too (and so the tied decoder); off by default",
+    )
+    p.add_argument(
+        "--whole-word",
+        dest="whole_word",
+        action="store_true",
+        help="mask whole words (a word's ## pieces together)",
+    )
+    p.add_argument(
+        "--mlm-prob",
+        dest="mlm_prob",
+        type=float,
+        default=d.mlm_prob,
+        help=f"fraction of tokens masked (default {d.mlm_prob})",
+    )
+    p.add_argument(
+        "--head-init",
+        dest="head_init",
+        choices=("identity", "default"),
+        default=d.head_init,
+        help="transform of a newly created head: identity or random (default identity)",
+    )
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument(
+        "--max-train-tokens",
+        dest="max_train_tokens",
+        type=int,
+        default=None,
+        help="use only the first N tokens of train.txt (default: all of it)",
+    )
+    p.add_argument(
+        "--eval-every",
+        dest="eval_every",
+        type=int,
+        default=d.eval_every,
+        help=f"held-out evaluation every N steps; 0 = start and end only (default {d.eval_every})",
+    )
+    p.add_argument(
+        "--eval-seqs",
+        dest="eval_seqs",
+        type=int,
+        default=d.eval_seqs,
+        help=f"held-out sequences per evaluation (default {d.eval_seqs})",
+    )
+    p.add_argument(
+        "--save-every",
+        dest="save_every",
+        type=int,
+        default=d.save_every,
+        help=f"refresh OUT/checkpoint every N steps; 0 = at the end only (default {d.save_every})",
+    )
+    p.add_argument("--log-every", dest="log_every", type=int, default=d.log_every)
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint (same options)")
+    p.add_argument(
+        "--stop-after",
+        dest="stop_after",
+        type=int,
+        default=None,
+        help="stop after this step with a checkpoint; continue later with --resume",
+    )
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--device", default=d.device, help="auto (a GPU when there is one), cpu, cuda, cuda:N")
+    p.add_argument("--bf16", action="store_true", help="bfloat16 autocast (GPUs; CPUs with AVX512-BF16/AMX)")
+    p.set_defaults(func=cmd_train_mlm)
+
+
+def _add_eval_mlm(sub) -> None:
+    p = sub.add_parser(
+        "eval-mlm", help="fill-in-the-blank quality: probe sentences and held-out masked tokens"
+    )
+    _add_model_arg(p)
+    p.add_argument(
+        "--probes",
+        default=None,
+        help="probes TSV (sentence<TAB>answer,answer,...); default: ../shared/data/mlm-probes.tsv "
+        "beside the repository when present",
+    )
+    p.add_argument("--heldout", default=None, help="held-out text file, one passage per line")
+    p.add_argument(
+        "--baseline-head-only",
+        dest="baseline_head_only",
+        default=None,
+        metavar="FOLDER",
+        help="also evaluate this frozen-encoder + new-head model folder",
+    )
+    p.add_argument(
+        "--seq-len", dest="seq_len", type=int, default=128, help="held-out sequence length (default 128)"
+    )
+    p.add_argument(
+        "--eval-seqs", dest="eval_seqs", type=int, default=256, help="held-out sequences (default 256)"
+    )
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--no-table", dest="table", action="store_false", help="omit the per-probe table")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_eval_mlm)
 
 
 def _run(args, want_attention: bool, want_hidden: bool, top_k: int = 5):
@@ -59,8 +239,9 @@ def _run(args, want_attention: bool, want_hidden: bool, top_k: int = 5):
     from bertviz_app.engine import NoMLMHeadError, load_model
 
     lm = load_model(args.model)
-    inp = InferenceInput(args.text, args.pair, top_k=top_k, want_attention=want_attention,
-                         want_hidden_states=want_hidden)
+    inp = InferenceInput(
+        args.text, args.pair, top_k=top_k, want_attention=want_attention, want_hidden_states=want_hidden
+    )
     result = run_inference(lm, inp)
     if args.command == "predict" and result.masked_positions and not lm.has_mlm_head:
         raise NoMLMHeadError(
@@ -83,7 +264,8 @@ def cmd_predict(args) -> int:
                 {
                     "position": m.position,
                     "predictions": [
-                        {"token": p.token, "id": p.token_id, "probability": p.probability} for p in m.predictions
+                        {"token": p.token, "id": p.token_id, "probability": p.probability}
+                        for p in m.predictions
                     ],
                 }
                 for m in result.predictions
@@ -94,7 +276,9 @@ def cmd_predict(args) -> int:
     print(f"model: {lm.name}")
     print("tokens: " + " ".join(result.tokens))
     if result.encoding.truncated:
-        print(f"note: the input was cut from {result.encoding.original_length} to {len(result.tokens)} tokens")
+        print(
+            f"note: the input was cut from {result.encoding.original_length} to {len(result.tokens)} tokens"
+        )
     if not result.predictions:
         print("no [MASK] in the text: nothing to predict")
     for m in result.predictions:
@@ -107,7 +291,7 @@ def cmd_predict(args) -> int:
 def cmd_inspect(args) -> int:
     import numpy as np
 
-    lm, result = _run(args, want_attention=True, want_hidden=True)
+    _lm, result = _run(args, want_attention=True, want_hidden=True)
     np.savez(
         args.out,
         tokens=np.array(result.tokens, dtype=str),
@@ -116,7 +300,9 @@ def cmd_inspect(args) -> int:
         hidden_states=result.hidden_states.astype(np.float32),
     )
     L, H, T, _ = result.attention.shape
-    print(f"wrote {args.out}: {T} tokens, attention ({L},{H},{T},{T}), hidden_states {result.hidden_states.shape}")
+    print(
+        f"wrote {args.out}: {T} tokens, attention ({L},{H},{T},{T}), hidden_states {result.hidden_states.shape}"
+    )
     return 0
 
 
@@ -131,6 +317,46 @@ def cmd_models(args) -> int:
         print("no models found; give a model folder with --model PATH")
     for m in models:
         print(f"{m.name:<40} {m.source:<8} {m.path}")
+    return 0
+
+
+def cmd_train_mlm(args) -> int:
+    import torch
+
+    from bertviz_app.training.config import config_from_args
+    from bertviz_app.training.mlm import train
+
+    cfg = config_from_args(args)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    result = train(cfg, handle_signals=True)
+    return 0 if result.finished or cfg.stop_after is not None else 130
+
+
+def cmd_eval_mlm(args) -> int:
+    import torch
+
+    from bertviz_app.training.evaluate import default_probes_path, evaluate, format_result, result_to_json
+
+    if args.threads:
+        if args.threads < 1:
+            raise ValueError("--threads must be at least 1")
+        torch.set_num_threads(args.threads)
+    if args.seq_len < 8 or args.eval_seqs < 1:
+        raise ValueError("--seq-len must be at least 8 and --eval-seqs at least 1")
+    probes = args.probes or default_probes_path()
+    result = evaluate(
+        args.model,
+        probes=probes,
+        heldout=args.heldout,
+        baseline_head_only=args.baseline_head_only,
+        seq_len=args.seq_len,
+        n_seqs=args.eval_seqs,
+    )
+    if args.json:
+        print(json.dumps(result_to_json(result), ensure_ascii=False))
+    else:
+        print(format_result(result, show_table=args.table))
     return 0
 
 

@@ -213,6 +213,9 @@ class Controller(QObject):
 
             try:
                 lm = load_folder(spec.path, spec) if hasattr(spec, "path") else load_model(spec)
+                # torch's first forward pays one-off set-up costs (~0.5 s); pay them here, not on the
+                # user's first keystroke.
+                run_inference(lm, InferenceInput("warm up [MASK] .", top_k=1))
                 return _Done("model", 0, lm)
             except Exception as exc:
                 return _Done("model_error", 0, f"Could not open {name}: {_describe(exc)}")

@@ -30,8 +30,7 @@ class BertConfig:
     def __post_init__(self) -> None:
         if self.hidden_size % self.num_attention_heads:
             raise ConfigError(
-                f"hidden_size {self.hidden_size} is not divisible by num_attention_heads "
-                f"{self.num_attention_heads}"
+                f"hidden_size {self.hidden_size} is not divisible by num_attention_heads {self.num_attention_heads}"
             )
         if self.hidden_act not in SUPPORTED_ACTIVATIONS:
             raise ConfigError(
@@ -67,9 +66,7 @@ class BertConfig:
             )
         position_type = raw.get("position_embedding_type", "absolute")
         if position_type != "absolute":
-            raise ConfigError(
-                f"{source} uses position_embedding_type {position_type!r}; only 'absolute' is supported"
-            )
+            raise ConfigError(f"{source} uses position_embedding_type {position_type!r}; only 'absolute' is supported")
         fields = {f: raw[f] for f in cls.__dataclass_fields__ if raw.get(f) is not None}
         try:
             return cls(**fields)
@@ -82,9 +79,7 @@ class BertConfig:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(
-                f"no config.json in {path.parent}; is this a Hugging Face model folder?"
-            ) from None
+            raise ConfigError(f"no config.json in {path.parent}; is this a Hugging Face model folder?") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ConfigError(f"{path} is not readable JSON ({exc})") from None
         if not isinstance(raw, dict):

@@ -44,8 +44,9 @@ def load_model(spec: str | os.PathLike | None = None) -> LoadedModel:
     return load_folder(Path(info.path), info, start)
 
 
-def load_folder(folder: Path, info: ModelInfo | None = None, start: float | None = None) -> LoadedModel:
+def load_folder(folder: str | os.PathLike, info: ModelInfo | None = None, start: float | None = None) -> LoadedModel:
     start = time.perf_counter() if start is None else start
+    folder = Path(folder)
     info = info or ModelInfo(str(folder), folder, "folder")
     config, model, report = load_bert(folder)
     tokenizer = BertTokenizer.from_folder(tokenizer_folder(folder), max_length=config.max_position_embeddings)
