@@ -129,3 +129,16 @@ def test_every_menu_action_has_a_shortcut(window):
             if action.shortcut().isEmpty():
                 missing.append(action.text())
     assert missing == []
+
+
+def test_whole_words_only_hides_pieces_but_keeps_probabilities(qtbot, window):
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    assert not window.predictions.whole_words.isChecked()  # off by default
+    window.predictions.k_spin.setValue(50)
+    (bars,) = window.predictions.bars()
+    everything = {p.token: p.probability for p in bars.rows()}
+    assert any(t.startswith("##") or not t.isalpha() for t in everything)  # the toy vocabulary has both
+    window.predictions.whole_words.setChecked(True)
+    shown = bars.rows()
+    assert shown and all(p.token.isalpha() and not p.token.startswith("##") for p in shown)
+    assert all(everything[p.token] == p.probability for p in shown)

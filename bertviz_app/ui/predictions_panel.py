@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -25,15 +26,21 @@ if TYPE_CHECKING:
 ROW_H = 26
 
 
+def is_whole_word(token: str) -> bool:
+    """A vocabulary entry that reads as a word on its own: not a '##' piece, punctuation or a special token."""
+    return token.isalpha() and not token.startswith("##")
+
+
 class PredictionBars(QWidget):
     """One mask's top-k: rank, token, a bar as long as its probability, and the percentage."""
 
     chosen = Signal(int, str)  # position, token
 
-    def __init__(self, mask: MaskPrediction, k: int, parent: QWidget | None = None):
+    def __init__(self, mask: MaskPrediction, k: int, whole_words: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
         self.mask = mask
         self._k = k
+        self._whole_words = whole_words
         self._current = -1
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
@@ -45,8 +52,17 @@ class PredictionBars(QWidget):
         self.updateGeometry()
         self.update()
 
+    def set_whole_words(self, on: bool) -> None:
+        self._whole_words = on
+        self.updateGeometry()
+        self.update()
+
     def rows(self):
-        return self.mask.predictions[: self._k]
+        """The top k shown: hiding pieces and punctuation skips rows, it never rescales a probability."""
+        shown = self.mask.predictions
+        if self._whole_words:
+            shown = tuple(p for p in shown if is_whole_word(p.token))
+        return shown[: self._k]
 
     def sizeHint(self) -> QSize:
         return QSize(300, ROW_H * len(self.rows()) + 4)
@@ -140,6 +156,11 @@ class PredictionsPanel(QWidget):
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
+        self.whole_words = QCheckBox("Whole words only")
+        self.whole_words.setToolTip(
+            "Hide word pieces (##ing) and punctuation among the guesses. The probabilities stay those of the model."
+        )
+        header.addWidget(self.whole_words)
         header.addWidget(self.k_spin)
 
         self.message = QLabel()
@@ -162,6 +183,7 @@ class PredictionsPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(scroll, 1)
         self.k_spin.valueChanged.connect(self._k_changed)
+        self.whole_words.toggled.connect(self._whole_words_changed)
         self.clear("Loading the model…")
 
     @property
@@ -172,6 +194,10 @@ class PredictionsPanel(QWidget):
         for bars in self._bars:
             bars.set_k(k)
         self.k_changed.emit(k)
+
+    def _whole_words_changed(self, on: bool) -> None:
+        for bars in self._bars:
+            bars.set_whole_words(on)
 
     def _reset(self) -> None:
         self._bars = []
@@ -206,7 +232,7 @@ class PredictionsPanel(QWidget):
             what = "[MASK]" if original == "[MASK]" else f"“{original}” (masked)"
             label = QLabel(f"Token {mask.position}: {what}")
             label.setStyleSheet("font-weight: 600; padding-top: 6px;")
-            bars = PredictionBars(mask, self.k)
+            bars = PredictionBars(mask, self.k, self.whole_words.isChecked())
             bars.setAccessibleName(f"Predictions for token {mask.position}")
             bars.chosen.connect(self.prediction_chosen)
             self._content_layout.insertWidget(1 + 2 * n, label)
