@@ -15,6 +15,7 @@ from bertviz_app.engine.errors import ModelNotFoundError
 from bertviz_app.resources import resource_path
 
 DEFAULT = "default"
+BASE = "minilm-base"  # the untouched pretrained base of the default model (no MLM head)
 # The files a BERT needs; a download fetches nothing else (no code, no other frameworks' weights).
 HUB_ALLOW_PATTERNS = [
     "config.json",
@@ -117,6 +118,8 @@ def available_models() -> list[ModelInfo]:
     models = []
     with contextlib.suppress(ModelNotFoundError):  # no bundled model: list the cache alone
         models.append(ModelInfo(DEFAULT, default_model_dir(), "bundled"))
+        if default_model_dir() != base_model_dir():
+            models.append(ModelInfo(BASE, base_model_dir(), "bundled"))
     return models + cached_models()
 
 
@@ -125,6 +128,8 @@ def resolve_model(spec: str | os.PathLike | None) -> ModelInfo:
     spec = DEFAULT if spec is None or str(spec).strip() == "" else str(spec).strip()
     if spec == DEFAULT:
         return ModelInfo(DEFAULT, default_model_dir(), "bundled")
+    if spec == BASE:
+        return ModelInfo(BASE, base_model_dir(), "bundled")
     path = Path(spec).expanduser()
     if path.is_dir():
         return ModelInfo(str(path.resolve()), path.resolve(), "folder")
