@@ -56,9 +56,7 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
     return window, controller
 
 
-def take_screenshot(
-    path: str, model: str | None, text: str | None, pair: str | None, size=(1360, 860)
-) -> int:
+def take_screenshot(path: str, model: str | None, text: str | None, pair: str | None, size=(1360, 860)) -> int:
     """Render the main window offscreen after one inference and save it as PNG."""
     import tempfile
 

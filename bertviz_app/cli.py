@@ -30,9 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: look inside BERT. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--model", "-m", default=None, help="model to open in the app (default: the last one used)"
-    )
+    parser.add_argument("--model", "-m", default=None, help="model to open in the app (default: the last one used)")
     parser.add_argument("--text", help="sentence to show when the app opens")
     parser.add_argument("--pair", help="second sentence (segment B) to show when the app opens")
     parser.add_argument(
@@ -92,9 +90,7 @@ def _add_train_mlm(sub) -> None:
         help=f"tokens per packed sequence (default {d.seq_len})",
     )
     p.add_argument("--batch", type=int, default=d.batch, help=f"sequences per step (default {d.batch})")
-    p.add_argument(
-        "--lr", type=float, default=d.lr, help=f"peak learning rate of the encoder (default {d.lr:g})"
-    )
+    p.add_argument("--lr", type=float, default=d.lr, help=f"peak learning rate of the encoder (default {d.lr:g})")
     p.add_argument(
         "--head-lr",
         dest="head_lr",
@@ -204,9 +200,7 @@ def _add_train_mlm(sub) -> None:
 
 
 def _add_eval_mlm(sub) -> None:
-    p = sub.add_parser(
-        "eval-mlm", help="fill-in-the-blank quality: probe sentences and held-out masked tokens"
-    )
+    p = sub.add_parser("eval-mlm", help="fill-in-the-blank quality: probe sentences and held-out masked tokens")
     _add_model_arg(p)
     p.add_argument(
         "--probes",
@@ -222,12 +216,8 @@ def _add_eval_mlm(sub) -> None:
         metavar="FOLDER",
         help="also evaluate this frozen-encoder + new-head model folder",
     )
-    p.add_argument(
-        "--seq-len", dest="seq_len", type=int, default=128, help="held-out sequence length (default 128)"
-    )
-    p.add_argument(
-        "--eval-seqs", dest="eval_seqs", type=int, default=256, help="held-out sequences (default 256)"
-    )
+    p.add_argument("--seq-len", dest="seq_len", type=int, default=128, help="held-out sequence length (default 128)")
+    p.add_argument("--eval-seqs", dest="eval_seqs", type=int, default=256, help="held-out sequences (default 256)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--no-table", dest="table", action="store_false", help="omit the per-probe table")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -264,8 +254,7 @@ def cmd_predict(args) -> int:
                 {
                     "position": m.position,
                     "predictions": [
-                        {"token": p.token, "id": p.token_id, "probability": p.probability}
-                        for p in m.predictions
+                        {"token": p.token, "id": p.token_id, "probability": p.probability} for p in m.predictions
                     ],
                 }
                 for m in result.predictions
@@ -276,9 +265,7 @@ def cmd_predict(args) -> int:
     print(f"model: {lm.name}")
     print("tokens: " + " ".join(result.tokens))
     if result.encoding.truncated:
-        print(
-            f"note: the input was cut from {result.encoding.original_length} to {len(result.tokens)} tokens"
-        )
+        print(f"note: the input was cut from {result.encoding.original_length} to {len(result.tokens)} tokens")
     if not result.predictions:
         print("no [MASK] in the text: nothing to predict")
     for m in result.predictions:
@@ -300,9 +287,7 @@ def cmd_inspect(args) -> int:
         hidden_states=result.hidden_states.astype(np.float32),
     )
     L, H, T, _ = result.attention.shape
-    print(
-        f"wrote {args.out}: {T} tokens, attention ({L},{H},{T},{T}), hidden_states {result.hidden_states.shape}"
-    )
+    print(f"wrote {args.out}: {T} tokens, attention ({L},{H},{T},{T}), hidden_states {result.hidden_states.shape}")
     return 0
 
 

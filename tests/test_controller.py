@@ -55,9 +55,7 @@ def test_stale_results_are_dropped(qtbot, controller):
 
 
 def test_broken_model_folder_reports_and_keeps_previous_model(qtbot, controller, tmp_path):
-    (tmp_path / "config.json").write_text(
-        '{"model_type": "bert", "hidden_size": 32, "num_attention_heads": 4}'
-    )
+    (tmp_path / "config.json").write_text('{"model_type": "bert", "hidden_size": 32, "num_attention_heads": 4}')
     (tmp_path / "model.safetensors").write_bytes(b"\x00garbage")
     with qtbot.waitSignal(controller.model_load_failed, timeout=10_000) as blocker:
         controller.load_model(str(tmp_path))

@@ -58,7 +58,5 @@ def test_installed_wheel_carries_and_finds_resources(tmp_path):
         f"import sys; sys.path.insert(0, {str(target)!r}); import bertviz_app.resources as r; "
         f"print(r.resource_path({ICON[0]!r}, {ICON[1]!r}))"
     )
-    found = subprocess.run(
-        [sys.executable, "-S", "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path
-    )
+    found = subprocess.run([sys.executable, "-S", "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path)
     assert Path(found.stdout.strip()) == target / "bertviz_app" / "_resources" / "icons" / "bert-explorer.svg"

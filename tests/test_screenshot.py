@@ -13,9 +13,21 @@ def test_screenshot_command_renders_a_filled_heatmap(tmp_path, tiny_model_dir, q
     out = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "bertviz_app", "--screenshot", str(out), "--model", str(tiny_model_dir),
-         "--text", "the cat sat on the [MASK] ."],
-        capture_output=True, text=True, timeout=120, env=env,
+        [
+            sys.executable,
+            "-m",
+            "bertviz_app",
+            "--screenshot",
+            str(out),
+            "--model",
+            str(tiny_model_dir),
+            "--text",
+            "the cat sat on the [MASK] .",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))

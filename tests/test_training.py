@@ -49,9 +49,22 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def _cfg(model_dir, corpus_dir, out, **kw) -> TrainConfig:
-    base = dict(model=str(model_dir), corpus=str(corpus_dir), out=str(out), steps=6, seq_len=16, batch=8,
-                lr=3e-3, train_layers=1, eval_every=0, eval_seqs=8, save_every=0, log_every=2, seed=3,
-                threads=1)
+    base = dict(
+        model=str(model_dir),
+        corpus=str(corpus_dir),
+        out=str(out),
+        steps=6,
+        seq_len=16,
+        batch=8,
+        lr=3e-3,
+        train_layers=1,
+        eval_every=0,
+        eval_seqs=8,
+        save_every=0,
+        log_every=2,
+        seed=3,
+        threads=1,
+    )
     base.update(kw)
     return TrainConfig(**base)
 
@@ -166,8 +179,22 @@ def test_same_seed_same_weights(tiny_model_dir, corpus, tmp_path):
 
 def test_loss_decreases_on_repetitive_text(tiny_model_dir, corpus, tmp_path):
     # The tiny random model learns slowly (its frozen-scale random weights); 160 steps take ~1 s.
-    result = train(_cfg(tiny_model_dir, corpus, tmp_path / "o", steps=160, batch=16, lr=1e-2, train_layers=2,
-                        train_embeddings=True, eval_every=80, log_every=10, whole_word=True), echo=None)
+    result = train(
+        _cfg(
+            tiny_model_dir,
+            corpus,
+            tmp_path / "o",
+            steps=160,
+            batch=16,
+            lr=1e-2,
+            train_layers=2,
+            train_embeddings=True,
+            eval_every=80,
+            log_every=10,
+            whole_word=True,
+        ),
+        echo=None,
+    )
     losses = [h["loss"] for h in result.history]
     assert len(losses) == 3
     assert losses[-1] < 0.85 * losses[0], losses
@@ -254,16 +281,52 @@ def test_cli_train_and_eval(tiny_model_dir, corpus, tmp_path, capsys):
     from bertviz_app.cli import main
 
     out = tmp_path / "cli"
-    rc = main(["train-mlm", "--model", str(tiny_model_dir), "--corpus", str(corpus), "--out", str(out),
-               "--steps", "2", "--seq-len", "16", "--batch", "4", "--train-layers", "1", "--threads", "1",
-               "--eval-seqs", "4", "--whole-word"])
+    rc = main(
+        [
+            "train-mlm",
+            "--model",
+            str(tiny_model_dir),
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--steps",
+            "2",
+            "--seq-len",
+            "16",
+            "--batch",
+            "4",
+            "--train-layers",
+            "1",
+            "--threads",
+            "1",
+            "--eval-seqs",
+            "4",
+            "--whole-word",
+        ]
+    )
     assert rc == 0 and (out / "model.safetensors").is_file()
     probes = tmp_path / "p.tsv"
     probes.write_text("the [MASK] sat on the mat .\tcat\n", encoding="utf-8")
     capsys.readouterr()
-    rc = main(["eval-mlm", "--model", str(out), "--probes", str(probes),
-               "--heldout", str(corpus / "heldout.txt"), "--seq-len", "16", "--eval-seqs", "8",
-               "--baseline-head-only", str(tiny_model_dir), "--json"])
+    rc = main(
+        [
+            "eval-mlm",
+            "--model",
+            str(out),
+            "--probes",
+            str(probes),
+            "--heldout",
+            str(corpus / "heldout.txt"),
+            "--seq-len",
+            "16",
+            "--eval-seqs",
+            "8",
+            "--baseline-head-only",
+            str(tiny_model_dir),
+            "--json",
+        ]
+    )
     assert rc == 0
     result = json.loads(capsys.readouterr().out)
     assert result["probes"]["n"] == 1 and result["baseline_probes"]["n"] == 1
@@ -272,8 +335,17 @@ def test_cli_train_and_eval(tiny_model_dir, corpus, tmp_path, capsys):
     assert h["unigram"]["counts_from"].endswith("train.txt")
     rc = main(["eval-mlm", "--model", str(out), "--probes", str(probes)])
     assert rc == 0 and "top-5 hits" in capsys.readouterr().out
-    rc = main(["train-mlm", "--model", str(tiny_model_dir), "--corpus", str(tmp_path / "missing"),
-               "--out", str(tmp_path / "x")])
+    rc = main(
+        [
+            "train-mlm",
+            "--model",
+            str(tiny_model_dir),
+            "--corpus",
+            str(tmp_path / "missing"),
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     assert rc == 2 and "neither a folder nor a file" in capsys.readouterr().err
 
 

@@ -55,9 +55,7 @@ class InferenceResult:
         return self.encoding.tokens
 
 
-def positions_to_mask(
-    encoding: Encoding, spans: tuple[MaskSpan, ...] = (), whole_word: bool = False
-) -> list[int]:
+def positions_to_mask(encoding: Encoding, spans: tuple[MaskSpan, ...] = (), whole_word: bool = False) -> list[int]:
     """Token positions to replace by [MASK]: typed [MASK] tokens, and tokens overlapping a masked span."""
     chosen = set()
     for i, token in enumerate(encoding.tokens):

@@ -95,13 +95,17 @@ class EncoderLayer(nn.Module):
         super().__init__()
         self.n_heads = cfg.num_attention_heads
         self.head_dim = cfg.head_dim
+        self.scale = 1.0 / math.sqrt(cfg.head_dim)
         self.act = activation(cfg.hidden_act)
         self.attention = _Attention(cfg)
         self.intermediate = _Dense(cfg.hidden_size, cfg.intermediate_size)
         self.output = _DenseNorm(cfg.intermediate_size, cfg.hidden_size, cfg.layer_norm_eps)
 
-    def forward(self, x, mask_bias, head_mask=None, need_probs=False, need_qkv=False):
-        """x (B,T,D); mask_bias (B,1,1,T) additive; head_mask (H,) multiplies each head's context."""
+    def forward(self, x, mask_bias, head_mask=None, need_probs=False, need_qkv=False, probs_out=None):
+        """x (B,T,D); mask_bias (B,1,1,T) additive; head_mask (H,) multiplies each head's context.
+
+        probs_out: optional (B, H, T, T) tensor the attention probabilities are written into (no autograd).
+        """
         B, T, D = x.shape
         sa = self.attention.self
         q = sa.query(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
@@ -109,10 +113,12 @@ class EncoderLayer(nn.Module):
         v = sa.value(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
         probs = None
         if need_probs or head_mask is not None:
-            scores = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(self.head_dim))  # (B, H, T, T)
+            # Scaling q (T x hd per head) costs less than scaling the scores (T x T per head).
+            scores = (q * self.scale) @ k.transpose(-1, -2)  # (B, H, T, T)
             if mask_bias is not None:
-                scores = scores + mask_bias
-            probs = scores.softmax(dim=-1)  # (B, H, T, T)
+                scores = scores.add_(mask_bias) if probs_out is not None else scores + mask_bias
+            # (B, H, T, T)
+            probs = scores.softmax(dim=-1) if probs_out is None else torch.softmax(scores, dim=-1, out=probs_out)
             weights = probs if head_mask is None else probs * head_mask.view(1, -1, 1, 1)
             context = weights @ v  # (B, H, T, hd)
         else:
@@ -150,7 +156,28 @@ class MLMHead(nn.Module):
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         t = self.transform
         h = t.LayerNorm(self.act(t.dense(hidden)))  # (..., D)
-        return F.linear(h, self.decoder.weight, self.bias)  # (..., V)
+        return vocab_logits(h, self.decoder.weight, self.bias)  # (..., V)
+
+
+# Up to this many rows, vocab_logits multiplies the other way round (see there).
+_FEW_ROWS = 8
+
+
+def vocab_logits(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """h (..., D) @ weight (V, D)^T + bias -> (..., V), the same numbers as F.linear.
+
+    For the few rows the app decodes (one per mask), the CPU BLAS is slow at F.linear's shape (a GEMM of a
+    handful of rows against the transposed 30k x D vocabulary matrix: ~5-10x the time it takes to read the
+    matrix). Computing weight @ h^T (V, n) instead reads the matrix once, in its stored order.
+    """
+    rows = h.reshape(-1, h.shape[-1])  # (n, D)
+    n = rows.shape[0]
+    if n == 0 or n > _FEW_ROWS:
+        return F.linear(h, weight, bias)
+    if n == 1:  # a single column takes the (slow) matrix-vector path; two columns do not
+        rows = rows.expand(2, -1)
+    out = torch.addmm(bias.unsqueeze(1), weight, rows.t())[:, :n]  # (V, n)
+    return out.t().contiguous().reshape(*h.shape[:-1], weight.shape[0])  # (..., V)
 
 
 class _Cls(nn.Module):
@@ -211,6 +238,12 @@ class BertModel(nn.Module):
 
         x = self.embeddings(input_ids, token_type_ids)  # (B, T, D)
         hidden, probs, qkvs = [x], [], []
+        attentions = None
+        if output_attentions and not torch.is_grad_enabled():
+            # Each layer's softmax writes straight into the result: no per-layer allocation, no final stack.
+            B, T = input_ids.shape
+            L, H = self.config.num_hidden_layers, self.config.num_attention_heads
+            attentions = x.new_empty(B, L, H, T, T)
         for i, layer in enumerate(self.encoder.layer):
             x, p, qkv = layer(
                 x,
@@ -218,10 +251,11 @@ class BertModel(nn.Module):
                 head_mask=None if head_mask is None else head_mask[i],
                 need_probs=output_attentions,
                 need_qkv=output_qkv,
+                probs_out=None if attentions is None else attentions[:, i],
             )
             if output_hidden_states:
                 hidden.append(x)
-            if output_attentions:
+            if output_attentions and attentions is None:
                 probs.append(p)
             if output_qkv:
                 qkvs.append(qkv)
@@ -230,11 +264,10 @@ class BertModel(nn.Module):
         if output_hidden_states:
             out.hidden_states = torch.stack(hidden, dim=1)  # (B, L+1, T, D)
         if output_attentions:
-            out.attentions = torch.stack(probs, dim=1)  # (B, L, H, T, T)
+            # (B, L, H, T, T)
+            out.attentions = attentions if attentions is not None else torch.stack(probs, dim=1)
         if output_qkv:
-            out.queries, out.keys, out.values = (
-                torch.stack(t, dim=1) for t in zip(*qkvs)
-            )  # (B, L, H, T, hd)
+            out.queries, out.keys, out.values = (torch.stack(t, dim=1) for t in zip(*qkvs))  # (B, L, H, T, hd)
         if output_pooled and self.pooler is not None:
             out.pooled = torch.tanh(self.pooler.dense(x[:, 0]))  # (B, D)
         if predict_at is not None:

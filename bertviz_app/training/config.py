@@ -8,9 +8,25 @@ SCHEDULES = ("linear", "cosine", "wsd")
 
 # Options that must not change between a run and its resumption (they change what is computed).
 # ``steps`` and ``warmup`` are checked separately: a "wsd" run may change its length before its decay.
-RESUME_LOCKED = ("seq_len", "batch", "lr", "head_lr", "schedule", "min_lr_ratio", "decay_frac", "weight_decay",
-                 "clip", "train_layers", "train_embeddings", "whole_word", "mlm_prob", "seed", "head_init",
-                 "bf16", "max_train_tokens")
+RESUME_LOCKED = (
+    "seq_len",
+    "batch",
+    "lr",
+    "head_lr",
+    "schedule",
+    "min_lr_ratio",
+    "decay_frac",
+    "weight_decay",
+    "clip",
+    "train_layers",
+    "train_embeddings",
+    "whole_word",
+    "mlm_prob",
+    "seed",
+    "head_init",
+    "bf16",
+    "max_train_tokens",
+)
 
 
 @dataclass

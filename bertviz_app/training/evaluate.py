@@ -102,8 +102,11 @@ class ProbeReport:
         return self.echoes / max(self.n, 1)
 
     def bars(self) -> dict:
-        return {"top5": math.ceil(TOP5_BAR * self.n - 1e-9), "top1": math.ceil(TOP1_BAR * self.n - 1e-9),
-                "echo_max_rate": ECHO_MAX}
+        return {
+            "top5": math.ceil(TOP5_BAR * self.n - 1e-9),
+            "top1": math.ceil(TOP1_BAR * self.n - 1e-9),
+            "echo_max_rate": ECHO_MAX,
+        }
 
     @property
     def passes(self) -> bool:
@@ -112,10 +115,12 @@ class ProbeReport:
 
     def summary(self) -> str:
         b = self.bars()
-        return (f"top-5 hits {self.top5_hits}/{self.n} (bar ≥ {b['top5']}), "
-                f"top-1 hits {self.top1_hits}/{self.n} (bar ≥ {b['top1']}), "
-                f"echoes {self.echoes}/{self.n} = {self.echo_rate:.0%} (bar ≤ {ECHO_MAX:.0%}) "
-                f"→ {'PASS' if self.passes else 'FAIL'}")
+        return (
+            f"top-5 hits {self.top5_hits}/{self.n} (bar ≥ {b['top5']}), "
+            f"top-1 hits {self.top1_hits}/{self.n} (bar ≥ {b['top1']}), "
+            f"echoes {self.echoes}/{self.n} = {self.echo_rate:.0%} (bar ≤ {ECHO_MAX:.0%}) "
+            f"→ {'PASS' if self.passes else 'FAIL'}"
+        )
 
     def table(self) -> str:
         rows = []
@@ -127,9 +132,16 @@ class ProbeReport:
         return "\n".join(rows)
 
     def to_dict(self) -> dict:
-        return {"n": self.n, "top5_hits": self.top5_hits, "top1_hits": self.top1_hits, "echoes": self.echoes,
-                "echo_rate": self.echo_rate, "bars": self.bars(), "passes": self.passes,
-                "probes": [asdict(o) for o in self.outcomes]}
+        return {
+            "n": self.n,
+            "top5_hits": self.top5_hits,
+            "top1_hits": self.top1_hits,
+            "echoes": self.echoes,
+            "echo_rate": self.echo_rate,
+            "bars": self.bars(),
+            "passes": self.passes,
+            "probes": [asdict(o) for o in self.outcomes],
+        }
 
 
 @torch.no_grad()
@@ -150,19 +162,23 @@ def evaluate_probes(lm: LoadedModel, probes: list[Probe], k: int = 5) -> ProbeRe
         logits = logits.float()
         top = logits.topk(k)  # rank by logit: probabilities can tie at 0.0 in float32
         probs = logits.softmax(-1)[top.indices]
-        predictions = [(tok.id_to_token(int(i)), float(p))
-                       for p, i in zip(probs.tolist(), top.indices.tolist(), strict=True)]
+        predictions = [
+            (tok.id_to_token(int(i)), float(p)) for p, i in zip(probs.tolist(), top.indices.tolist(), strict=True)
+        ]
         words = [t for t, _ in predictions]
-        present = {tok.decode_word(t).lower() for t, s in zip(enc.tokens, enc.special, strict=True)
-                   if not s and t != "[MASK]"}
-        report.outcomes.append(ProbeOutcome(
-            sentence=probe.sentence,
-            answers=probe.answers,
-            predictions=predictions,
-            hit5=any(w in probe.answers for w in words[:5]),
-            hit1=words[0] in probe.answers,
-            echo=tok.decode_word(words[0]).lower() in present,
-        ))
+        present = {
+            tok.decode_word(t).lower() for t, s in zip(enc.tokens, enc.special, strict=True) if not s and t != "[MASK]"
+        }
+        report.outcomes.append(
+            ProbeOutcome(
+                sentence=probe.sentence,
+                answers=probe.answers,
+                predictions=predictions,
+                hit5=any(w in probe.answers for w in words[:5]),
+                hit1=words[0] in probe.answers,
+                echo=tok.decode_word(words[0]).lower() in present,
+            )
+        )
     return report
 
 
@@ -176,9 +192,17 @@ class HeldoutSet:
     seq_len: int
 
 
-def build_heldout(lm: LoadedModel, heldout_file: str | Path, *, seq_len: int = 128, n_seqs: int = 256,
-                  seed: int = 1234, mlm_prob: float = 0.15, counts_file: str | Path | None = None,
-                  counts_tokens: int = 2_000_000) -> HeldoutSet:
+def build_heldout(
+    lm: LoadedModel,
+    heldout_file: str | Path,
+    *,
+    seq_len: int = 128,
+    n_seqs: int = 256,
+    seed: int = 1234,
+    mlm_prob: float = 0.15,
+    counts_file: str | Path | None = None,
+    counts_tokens: int = 2_000_000,
+) -> HeldoutSet:
     """The fixed masked held-out set; unigram counts from ``counts_file`` (default: train.txt beside the
     held-out file when there is one, else the held-out file itself)."""
     heldout_file = Path(heldout_file)
@@ -202,8 +226,15 @@ def heldout_scores(lm: LoadedModel, data: HeldoutSet) -> dict:
     return masked_accuracy(lm.model, data.inputs, data.labels)
 
 
-def evaluate(model: str, *, probes: str | Path | None = None, heldout: str | Path | None = None,
-             baseline_head_only: str | Path | None = None, seq_len: int = 128, n_seqs: int = 256) -> dict:
+def evaluate(
+    model: str,
+    *,
+    probes: str | Path | None = None,
+    heldout: str | Path | None = None,
+    baseline_head_only: str | Path | None = None,
+    seq_len: int = 128,
+    n_seqs: int = 256,
+) -> dict:
     """Everything ``bertviz-app eval-mlm`` prints, as one dictionary."""
     from bertviz_app.engine import NoMLMHeadError, load_model
 
@@ -221,13 +252,14 @@ def evaluate(model: str, *, probes: str | Path | None = None, heldout: str | Pat
     if heldout:
         data = build_heldout(lm, heldout, seq_len=seq_len, n_seqs=n_seqs)
         result["heldout"] = {
-            "file": str(heldout), "sequences": data.sequences, "seq_len": data.seq_len,
+            "file": str(heldout),
+            "sequences": data.sequences,
+            "seq_len": data.seq_len,
             "model": heldout_scores(lm, data),
             "unigram": {**unigram_accuracy(data.counts, data.labels), "counts_from": data.counts_source},
         }
         if baseline is not None:
-            result["heldout"]["head_only"] = {**heldout_scores(baseline, data),
-                                              "folder": str(baseline_head_only)}
+            result["heldout"]["head_only"] = {**heldout_scores(baseline, data), "folder": str(baseline_head_only)}
     return result
 
 
@@ -244,17 +276,20 @@ def format_result(result: dict, show_table: bool = True) -> str:
     if "heldout" in result:
         h = result["heldout"]
         m = h["model"]
-        lines.append(f"held-out masked tokens: {m['masked']:,} in {h['sequences']} sequences of "
-                     f"{h['seq_len']} from {h['file']}")
-        lines.append(f"  model               top-1 {m['top1']:6.1%}  top-5 {m['top5']:6.1%}  "
-                     f"loss {m['loss']:.3f}")
+        lines.append(
+            f"held-out masked tokens: {m['masked']:,} in {h['sequences']} sequences of {h['seq_len']} from {h['file']}"
+        )
+        lines.append(f"  model               top-1 {m['top1']:6.1%}  top-5 {m['top5']:6.1%}  loss {m['loss']:.3f}")
         u = h["unigram"]
-        lines.append(f"  unigram baseline    top-1 {u['top1']:6.1%}  top-5 {u['top5']:6.1%}  "
-                     f"(frequencies of {u['counts_from']})")
+        lines.append(
+            f"  unigram baseline    top-1 {u['top1']:6.1%}  top-5 {u['top5']:6.1%}  (frequencies of {u['counts_from']})"
+        )
         if "head_only" in h:
             b = h["head_only"]
-            lines.append(f"  head-only baseline  top-1 {b['top1']:6.1%}  top-5 {b['top5']:6.1%}  "
-                         f"loss {b['loss']:.3f}  ({b['folder']})")
+            lines.append(
+                f"  head-only baseline  top-1 {b['top1']:6.1%}  top-5 {b['top5']:6.1%}  "
+                f"loss {b['loss']:.3f}  ({b['folder']})"
+            )
     if len(lines) == 1:
         lines.append("nothing to evaluate: give --probes and/or --heldout")
     return "\n".join(lines)

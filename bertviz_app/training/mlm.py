@@ -76,8 +76,9 @@ def read_lines(path: Path) -> Iterable[str]:
                 yield line
 
 
-def token_stream(tokenizer: BertTokenizer, lines: Iterable[str], max_tokens: int | None = None,
-                 chunk_lines: int = 4096) -> np.ndarray:
+def token_stream(
+    tokenizer: BertTokenizer, lines: Iterable[str], max_tokens: int | None = None, chunk_lines: int = 4096
+) -> np.ndarray:
     """Token ids of the passages, each followed by [SEP]; stops once ``max_tokens`` are collected."""
     backend = tokenizer._tok  # the `tokenizers` object; batch encoding is much faster than encode()
     dtype = np.uint16 if tokenizer.vocab_size <= np.iinfo(np.uint16).max else np.int32
@@ -109,9 +110,7 @@ def pack(stream: np.ndarray, seq_len: int, cls_id: int, sep_id: int) -> np.ndarr
     body = seq_len - 2
     n = len(stream) // body
     if n == 0:
-        raise ValueError(
-            f"the corpus is too small: {len(stream)} tokens do not fill one sequence of {seq_len}"
-        )
+        raise ValueError(f"the corpus is too small: {len(stream)} tokens do not fill one sequence of {seq_len}")
     out = np.empty((n, seq_len), dtype=stream.dtype)
     out[:, 0] = cls_id
     out[:, 1:-1] = stream[: n * body].reshape(n, body)
@@ -144,8 +143,15 @@ class VocabInfo:
         return cls(tokenizer.mask_id, vocab_size, special, continuation, replacement)
 
 
-def mask_tokens(input_ids: torch.Tensor, vocab: VocabInfo, generator: torch.Generator, *,
-                mlm_prob: float = 0.15, whole_word: bool = False, replace_probs=(0.8, 0.1)):
+def mask_tokens(
+    input_ids: torch.Tensor,
+    vocab: VocabInfo,
+    generator: torch.Generator,
+    *,
+    mlm_prob: float = 0.15,
+    whole_word: bool = False,
+    replace_probs=(0.8, 0.1),
+):
     """BERT masking. input_ids (B, T) int64 → (inputs (B, T), labels (B, T) with IGNORE where not masked).
 
     Each non-special token (or, with ``whole_word``, each word: a token and the "##" pieces after it) is
@@ -274,8 +280,9 @@ def decay_start(total: int, warmup: int, schedule: str, decay_frac: float = 0.2)
     return warmup
 
 
-def lr_factor(step: int, total: int, warmup: int, schedule: str = "linear", min_ratio: float = 0.0,
-              decay_frac: float = 0.2) -> float:
+def lr_factor(
+    step: int, total: int, warmup: int, schedule: str = "linear", min_ratio: float = 0.0, decay_frac: float = 0.2
+) -> float:
     """Multiplier of the peak learning rate for optimizer step ``step`` (0-based).
 
     Linear warm-up over ``warmup`` steps, then: "linear" / "cosine" decay to ``min_ratio`` at ``total``, or
@@ -321,8 +328,15 @@ def make_eval_set(seqs: np.ndarray, vocab: VocabInfo, seed: int = 1234, mlm_prob
 
 
 @torch.no_grad()
-def masked_accuracy(model: BertModel, inputs: torch.Tensor, labels: torch.Tensor, *, batch: int = 32,
-                    device: torch.device | str = "cpu", autocast: bool = False) -> dict:
+def masked_accuracy(
+    model: BertModel,
+    inputs: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    batch: int = 32,
+    device: torch.device | str = "cpu",
+    autocast: bool = False,
+) -> dict:
     """top-1 / top-5 accuracy and mean cross-entropy over the masked positions, with the engine's forward."""
     was_training = model.training
     model.eval()
@@ -353,8 +367,11 @@ def unigram_accuracy(counts: np.ndarray, labels: torch.Tensor) -> dict:
     best = torch.from_numpy(np.argsort(-counts, kind="stable")[:5].copy())
     target = labels[labels != IGNORE]
     n = max(len(target), 1)
-    return {"top1": float((target == best[0]).sum()) / n, "top5": float(torch.isin(target, best).sum()) / n,
-            "masked": len(target)}
+    return {
+        "top1": float((target == best[0]).sum()) / n,
+        "top5": float(torch.isin(target, best).sum()) / n,
+        "masked": len(target),
+    }
 
 
 def _autocast(device: torch.device, enabled: bool):
@@ -471,8 +488,7 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print,
-          handle_signals: bool = False) -> TrainResult:
+def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_signals: bool = False) -> TrainResult:
     """Run (or resume) MLM training as ``cfg`` says; see the module docstring for the recipe."""
     from bertviz_app.engine.loader import load_model
 
@@ -510,17 +526,21 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print,
     seqs = pack(stream, cfg.seq_len, tokenizer.cls_id, tokenizer.sep_id)
     counts = unigram_counts(stream, base.config.vocab_size, vocab.special)
     epochs = need / (len(seqs) * body)
-    log(f"corpus {train_file}: {len(stream):,} tokens read in {time.perf_counter() - t0:.1f}s → "
+    log(
+        f"corpus {train_file}: {len(stream):,} tokens read in {time.perf_counter() - t0:.1f}s → "
         f"{len(seqs):,} sequences of {cfg.seq_len}; {cfg.steps} steps × {cfg.batch} = {epochs:.2f} "
-        "epoch(s)")
+        "epoch(s)"
+    )
     eval_inputs = eval_labels = None
     if heldout_file is not None and cfg.eval_seqs > 0:
         hstream = token_stream(tokenizer, read_lines(heldout_file), max_tokens=cfg.eval_seqs * body + body)
         hseqs = pack(hstream, cfg.seq_len, tokenizer.cls_id, tokenizer.sep_id)[: cfg.eval_seqs]
         eval_inputs, eval_labels = make_eval_set(hseqs, vocab, seed=cfg.seed + 1, mlm_prob=cfg.mlm_prob)
         uni = unigram_accuracy(counts, eval_labels)
-        log(f"held-out {heldout_file}: {len(hseqs)} sequences, {uni['masked']} masked tokens; "
-            f"unigram baseline top-1 {uni['top1']:.1%} top-5 {uni['top5']:.1%}")
+        log(
+            f"held-out {heldout_file}: {len(hseqs)} sequences, {uni['masked']} masked tokens; "
+            f"unigram baseline top-1 {uni['top1']:.1%} top-5 {uni['top5']:.1%}"
+        )
 
     # ---- model
     new_head = not base.model.has_mlm_head
@@ -537,14 +557,15 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print,
     model.to(device)
     model.train()
     head_lr = cfg.head_lr if cfg.head_lr is not None else (cfg.lr * 5 if new_head else cfg.lr)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr, head_lr, cfg.weight_decay), betas=(0.9, 0.999),
-                                  eps=1e-6)
+    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr, head_lr, cfg.weight_decay), betas=(0.9, 0.999), eps=1e-6)
     warmup = cfg.resolved_warmup()
     n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
     n_layers = model.config.num_hidden_layers
-    log(f"device {device}, threads {torch.get_num_threads()}, bf16 {cfg.bf16}; training the top "
+    log(
+        f"device {device}, threads {torch.get_num_threads()}, bf16 {cfg.bf16}; training the top "
         f"{min(cfg.train_layers, n_layers)} of {n_layers} layers + head ({n_train:,} parameters); "
-        f"lr {cfg.lr:g}, head lr {head_lr:g}, warm-up {warmup}, {cfg.schedule} decay")
+        f"lr {cfg.lr:g}, head lr {head_lr:g}, warm-up {warmup}, {cfg.schedule} decay"
+    )
 
     start_step = 0
     history: list[dict] = []
@@ -561,8 +582,10 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print,
         t = time.perf_counter()
         m = masked_accuracy(model, eval_inputs, eval_labels, device=device, autocast=cfg.bf16)
         m["step"] = step
-        log(f"eval step {step}: held-out masked top-1 {m['top1']:.1%} top-5 {m['top5']:.1%} "
-            f"loss {m['loss']:.3f} ({time.perf_counter() - t:.0f}s)")
+        log(
+            f"eval step {step}: held-out masked top-1 {m['top1']:.1%} top-5 {m['top5']:.1%} "
+            f"loss {m['loss']:.3f} ({time.perf_counter() - t:.0f}s)"
+        )
         log.record({"kind": "eval", **m})
         history.append(m)
         return m
@@ -590,6 +613,7 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print,
     stop = {"flag": False}
     old_handlers = {}
     if handle_signals:
+
         def on_signal(signum, _frame):
             stop["flag"] = True
             log(f"signal {signum}: stopping after this step (a checkpoint will be saved)")
@@ -610,8 +634,9 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print,
             factor = lr_factor(step, cfg.steps, warmup, cfg.schedule, cfg.min_lr_ratio, cfg.decay_frac)
             for g in optimizer.param_groups:
                 g["lr"] = g["base_lr"] * factor
-            ids = torch.from_numpy(seqs[batch_indices(step, cfg.batch, len(seqs), cfg.seed, perm_cache)]
-                                   .astype(np.int64))
+            ids = torch.from_numpy(
+                seqs[batch_indices(step, cfg.batch, len(seqs), cfg.seed, perm_cache)].astype(np.int64)
+            )
             gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
             inputs, labels = mask_tokens(ids, vocab, gen, mlm_prob=cfg.mlm_prob, whole_word=cfg.whole_word)
             inputs, labels = inputs.to(device), labels.to(device)
@@ -635,10 +660,11 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print,
                 tok_s = rate * cfg.batch * cfg.seq_len
                 mean_loss = sum(recent) / len(recent)
                 eta = _fmt_duration((last_step - step) / rate)
-                log(f"step {step}/{cfg.steps} loss {mean_loss:.3f} lr {cfg.lr * factor:.2e} "
-                    f"{tok_s:,.0f} tok/s elapsed {_fmt_duration(t_train)} ETA {eta}")
-                log.record({"kind": "train", "step": step, "loss": mean_loss, "lr": cfg.lr * factor,
-                            "tok_s": tok_s})
+                log(
+                    f"step {step}/{cfg.steps} loss {mean_loss:.3f} lr {cfg.lr * factor:.2e} "
+                    f"{tok_s:,.0f} tok/s elapsed {_fmt_duration(t_train)} ETA {eta}"
+                )
+                log.record({"kind": "train", "step": step, "loss": mean_loss, "lr": cfg.lr * factor, "tok_s": tok_s})
             if cfg.eval_every and step % cfg.eval_every == 0 and step < cfg.steps:
                 evaluate(step)
             if cfg.save_every and step % cfg.save_every == 0 and step < last_step:
@@ -673,8 +699,10 @@ def _check_resumable(state: dict, cfg: TrainConfig) -> None:
         )
     old = TrainConfig(**{k: v for k, v in saved.items() if k in TrainConfig.__dataclass_fields__})
     if old.resolved_warmup() != cfg.resolved_warmup():
-        raise ValueError(f"cannot resume: the warm-up was {old.resolved_warmup()} steps, now "
-                         f"{cfg.resolved_warmup()}; give --warmup {old.resolved_warmup()}")
+        raise ValueError(
+            f"cannot resume: the warm-up was {old.resolved_warmup()} steps, now "
+            f"{cfg.resolved_warmup()}; give --warmup {old.resolved_warmup()}"
+        )
     if old.steps != cfg.steps:
         step = int(state["step"])
         starts = [decay_start(c.steps, c.resolved_warmup(), c.schedule, c.decay_frac) for c in (old, cfg)]
@@ -691,8 +719,9 @@ def _load_checkpoint_model(folder: Path):
     return load_bert(folder)
 
 
-def _write_training_json(folder: Path, cfg: TrainConfig, model: BertModel, step: int, history: list[dict],
-                         tokenizer_dir: Path) -> None:
+def _write_training_json(
+    folder: Path, cfg: TrainConfig, model: BertModel, step: int, history: list[dict], tokenizer_dir: Path
+) -> None:
     info = {
         "base_model": cfg.model,
         "base_model_dir": str(tokenizer_dir),
@@ -708,7 +737,22 @@ def _write_training_json(folder: Path, cfg: TrainConfig, model: BertModel, step:
 
 
 __all__ = [
-    "TrainConfig", "TrainResult", "VocabInfo", "config_from_args", "corpus_files", "decay_start", "lr_factor",
-    "make_eval_set", "mask_tokens", "masked_accuracy", "pack", "read_lines", "set_trainable", "token_stream",
-    "train", "unigram_accuracy", "unigram_counts", "with_new_mlm_head",
+    "TrainConfig",
+    "TrainResult",
+    "VocabInfo",
+    "config_from_args",
+    "corpus_files",
+    "decay_start",
+    "lr_factor",
+    "make_eval_set",
+    "mask_tokens",
+    "masked_accuracy",
+    "pack",
+    "read_lines",
+    "set_trainable",
+    "token_stream",
+    "train",
+    "unigram_accuracy",
+    "unigram_counts",
+    "with_new_mlm_head",
 ]

@@ -223,9 +223,7 @@ class PredictionsPanel(QWidget):
                 "from the Model menu to see predictions."
             )
         elif not result.masked_positions:
-            self.message.setText(
-                "Click a token above, or type [MASK] in the sentence, to see BERT's guesses."
-            )
+            self.message.setText("Click a token above, or type [MASK] in the sentence, to see BERT's guesses.")
         self.message.setVisible(not result.predictions)
         for n, mask in enumerate(result.predictions):
             original = mask.original_token

@@ -41,9 +41,7 @@ def chips_for(result: InferenceResult) -> list[Chip]:
             kind = "word"
         segment = "B" if enc.token_type_ids[i] else "A"
         what = {
-            "mask": "masked: click to unmask"
-            if token != "[MASK]"
-            else "typed [MASK]: edit the text to change it",
+            "mask": "masked: click to unmask" if token != "[MASK]" else "typed [MASK]: edit the text to change it",
             "special": "special token (not part of the text)",
             "unk": "unknown to the vocabulary",
             "word": "click to mask",
@@ -67,9 +65,7 @@ class SentencePanel(QWidget):
         self.text_a.setFont(font)
 
         self.pair_toggle = QCheckBox("Sentence &pair")
-        self.pair_toggle.setToolTip(
-            "Add a second sentence (segment B), as BERT saw in next-sentence prediction"
-        )
+        self.pair_toggle.setToolTip("Add a second sentence (segment B), as BERT saw in next-sentence prediction")
         self.text_b = QLineEdit()
         self.text_b.setPlaceholderText("Second sentence (segment B)")
         self.text_b.setAccessibleName("Sentence B")

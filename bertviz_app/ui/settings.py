@@ -14,9 +14,7 @@ DEFAULTS = {"model": "default", "top_k": 10, "colormap": "viridis"}
 
 class Settings:
     def __init__(self, store: QSettings | None = None):
-        self._store = store or QSettings(
-            QSettings.IniFormat, QSettings.UserScope, "BERT Explorer", "bertviz-app"
-        )
+        self._store = store or QSettings(QSettings.IniFormat, QSettings.UserScope, "BERT Explorer", "bertviz-app")
         self.problem = ""
         if self._store.status() != QSettings.NoError:
             self.problem = f"the settings file {self._store.fileName()} is unreadable; using defaults"
