@@ -70,6 +70,39 @@ def make_tiny_model(
     return folder
 
 
+def make_result(tokens, attention, hidden_states, masked=(), segments=None):
+    """An InferenceResult built from plain arrays, for testing panels without a model."""
+    from bertviz_app.analysis.inference import InferenceResult
+    from bertviz_app.engine.tokenizer import Encoding
+
+    t = len(tokens)
+    special = tuple(tok in ("[CLS]", "[SEP]") for tok in tokens)
+    words, w = [], 0
+    for sp in special:
+        words.append(None if sp else w)
+        w += 0 if sp else 1
+    encoding = Encoding(
+        tokens=tuple(tokens),
+        input_ids=tuple(range(100, 100 + t)),
+        token_type_ids=tuple(segments) if segments is not None else (0,) * t,
+        offsets=tuple((0, 0) if sp else (i, i + 1) for i, sp in enumerate(special)),
+        word_ids=tuple(words),
+        special=special,
+        truncated=False,
+        original_length=t,
+    )
+    return InferenceResult(
+        model_name="canned",
+        encoding=encoding,
+        masked_positions=tuple(masked),
+        predictions=(),
+        has_mlm_head=True,
+        attention=attention,
+        hidden_states=hidden_states,
+        seconds=0.0,
+    )
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A tiny random BERT with an MLM head, built once per test session."""

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from conftest import make_result
 
 from bertviz_app.analysis.inference import InferenceResult
-from bertviz_app.engine.tokenizer import Encoding
 
 SENTENCE = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", "because", "it", "was", "tired", "[SEP]"]
 
@@ -31,32 +31,8 @@ def canned_result(tokens=SENTENCE, layers=4, heads=6, dim=32, masked=(6,), seed=
             logits[layer, head] += 4 * patterns[(layer + head) % len(patterns)]
     att = np.exp(logits - logits.max(-1, keepdims=True))
     att = (att / att.sum(-1, keepdims=True)).astype(np.float32)
-    special = tuple(tok in ("[CLS]", "[SEP]") for tok in tokens)
-    words, w = [], 0
-    for sp in special:
-        words.append(None if sp else w)
-        w += 0 if sp else 1
-    encoding = Encoding(
-        tokens=tuple(tokens),
-        input_ids=tuple(range(100, 100 + t)),
-        token_type_ids=(0,) * t,
-        offsets=tuple((0, 0) if sp else (i, i + 1) for i, sp in enumerate(special)),
-        word_ids=tuple(words),
-        special=special,
-        truncated=False,
-        original_length=t,
-    )
     hidden = rng.normal(0, 1, (layers + 1, t, dim)).astype(np.float32)
-    return InferenceResult(
-        model_name="canned",
-        encoding=encoding,
-        masked_positions=tuple(masked),
-        predictions=(),
-        has_mlm_head=True,
-        attention=att,
-        hidden_states=hidden,
-        seconds=0.0,
-    )
+    return make_result(tokens, att, hidden, masked)
 
 
 @pytest.fixture

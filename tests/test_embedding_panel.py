@@ -5,10 +5,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from conftest import make_result
 
 from bertviz_app.analysis.inference import InferenceResult
 from bertviz_app.analysis.projection import project_layer, trajectory_space
-from bertviz_app.engine.tokenizer import Encoding
 
 SENTENCE = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", "because", "it", "was", "tired", "[SEP]"]
 
@@ -24,30 +24,7 @@ def canned_result(tokens=SENTENCE, layers=6, dim=48, masked=(6,), seed=0, segmen
     hidden = (base[None] + drift).astype(np.float32)
     att = rng.random((layers, 2, t, t)).astype(np.float32)
     att /= att.sum(-1, keepdims=True)
-    words, w = [], 0
-    for sp in special:
-        words.append(None if sp else w)
-        w += 0 if sp else 1
-    encoding = Encoding(
-        tokens=tuple(tokens),
-        input_ids=tuple(range(100, 100 + t)),
-        token_type_ids=tuple(segments) if segments is not None else (0,) * t,
-        offsets=tuple((0, 0) if sp else (i, i + 1) for i, sp in enumerate(special)),
-        word_ids=tuple(words),
-        special=special,
-        truncated=False,
-        original_length=t,
-    )
-    return InferenceResult(
-        model_name="canned",
-        encoding=encoding,
-        masked_positions=tuple(masked),
-        predictions=(),
-        has_mlm_head=True,
-        attention=att,
-        hidden_states=hidden,
-        seconds=0.0,
-    )
+    return make_result(tokens, att, hidden, masked, segments)
 
 
 @pytest.fixture
