@@ -15,6 +15,7 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal, Slot
 
@@ -43,6 +44,20 @@ class ModelSummary:
     parameters: int
     load_seconds: float
     device: str
+    card: str = ""  # the model card (Markdown) found in the model's folder, if any
+
+
+CARD_FILES = ("MODEL_CARD.md", "README.md")
+CARD_MAX_BYTES = 200_000
+
+
+def _read_card(folder: str) -> str:
+    for name in CARD_FILES:
+        path = Path(folder) / name
+        if path.is_file():
+            with open(path, encoding="utf-8", errors="replace") as f:
+                return f.read(CARD_MAX_BYTES)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -338,4 +353,5 @@ def _summarize(lm) -> ModelSummary:
         parameters=sum(p.numel() for p in lm.model.parameters()),
         load_seconds=lm.load_seconds,
         device=str(next(lm.model.parameters()).device),
+        card=_read_card(str(lm.info.path)),
     )

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QTextBrowser
 
 from bertviz_app.app import build_window
 from bertviz_app.ui.settings import Settings
@@ -142,3 +143,19 @@ def test_whole_words_only_hides_pieces_but_keeps_probabilities(qtbot, window):
     shown = bars.rows()
     assert shown and all(p.token.isalpha() and not p.token.startswith("##") for p in shown)
     assert all(everything[p.token] == p.probability for p in shown)
+
+
+def test_about_this_model_shows_facts_and_the_model_card(qtbot, window, tiny_model_dir):
+    window.show_model_info()
+    text = window.model_info_dialog.findChild(QTextBrowser).toPlainText()
+    assert "2 layers, 4 attention heads" in text and "no model card" in text
+    window.model_info_dialog.close()
+    (tiny_model_dir / "MODEL_CARD.md").write_text("# Tiny\n\nTrained on *nothing at all*.\n")
+    try:
+        with qtbot.waitSignal(window.controller.model_loaded, timeout=10_000):
+            window.open_model(str(tiny_model_dir))
+        window.show_model_info()
+        text = window.model_info_dialog.findChild(QTextBrowser).toPlainText()
+        assert "Trained on nothing at all." in text
+    finally:
+        (tiny_model_dir / "MODEL_CARD.md").unlink()

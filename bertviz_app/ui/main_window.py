@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QSplitter,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -337,15 +339,29 @@ class MainWindow(QMainWindow):
         if s is None:
             QMessageBox.information(self, "About this model", "No model is loaded yet.")
             return
-        head = "yes" if s.has_mlm_head else "no — it cannot predict masked words"
-        text = (
-            f"<h3>{html.escape(s.name)}</h3>"
-            f"<p>{s.layers} layers, {s.heads} attention heads, hidden size {s.hidden_size}, "
-            f"{s.vocab_size:,} word pieces, {s.parameters / 1e6:.1f} M parameters, up to {s.max_length} tokens.</p>"
-            f"<p>Masked-word (MLM) head: {head}.</p>"
-            f"<p>Loaded from <code>{html.escape(s.path)}</code> in {s.load_seconds:.2f} s, on {s.device}.</p>"
+        head = "yes" if s.has_mlm_head else "**no** — it cannot predict masked words"
+        facts = (
+            f"# {s.name}\n\n"
+            f"{s.layers} layers, {s.heads} attention heads, hidden size {s.hidden_size}, "
+            f"{s.vocab_size:,} word pieces, {s.parameters / 1e6:.1f} M parameters, up to {s.max_length} tokens.\n\n"
+            f"Masked-word (MLM) head: {head}.\n\n"
+            f"Loaded from `{s.path}` in {s.load_seconds:.2f} s, on {s.device}.\n\n"
         )
-        QMessageBox.information(self, "About this model", text)
+        card = s.card or "*This model's folder has no model card (MODEL_CARD.md or README.md).*"
+        dialog = QDialog(self)
+        dialog.setWindowTitle("About this model")
+        dialog.resize(720, 640)
+        browser = QTextBrowser()
+        browser.setOpenExternalLinks(True)
+        browser.setMarkdown(facts + "---\n\n" + card)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(browser)
+        layout.addWidget(buttons)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.open()
+        self.model_info_dialog = dialog
 
     def show_about(self) -> None:
         QMessageBox.about(
