@@ -87,8 +87,42 @@ def take_screenshot(path: str, model: str | None, text: str | None, pair: str | 
     return 0
 
 
+def smoke_test(model: str | None = None, text: str | None = None) -> int:
+    """Self-test of an installation (e.g. a packaged bundle): the main window built offscreen, one inference
+    with the bundled model, one line with the top prediction. Leaves the user's preferences alone."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    from bertviz_app.ui.settings import Settings
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = create_app()
+    with tempfile.TemporaryDirectory(prefix="bertviz-smoke-") as scratch:
+        store = QSettings(os.path.join(scratch, "settings.ini"), QSettings.IniFormat)
+        window, controller = build_window(model or "default", text or DEMO_TEXT, None, Settings(store))
+        window.show()
+        idle = controller.wait_until_idle(120_000)
+        app.processEvents()
+        result, summary = controller.current_result, controller.model_summary
+        controller.shutdown()
+        window.close()
+    if not idle or result is None or summary is None:
+        print(f"bertviz-app: error: smoke test got no result ({summary})", file=sys.stderr)
+        return 2
+    if result.predictions and result.predictions[0].predictions:
+        best = result.predictions[0].predictions[0]
+        found = f"top prediction {best.token!r} ({best.probability:.1%})"
+    else:
+        found = "no masked-language-model head, so no prediction"
+    print(f"smoke ok: {summary.name}: {found}, {len(result.tokens)} tokens, {result.seconds * 1000:.0f} ms")
+    return 0
+
+
 def run_gui(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "smoke", False):
+        return smoke_test(args.model, args.text)
     if args.screenshot:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="render the window offscreen after one inference, save it as PNG, and exit",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="self-test: build the window offscreen, run one inference, print the top prediction, and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("predict", help="top-k predictions for every [MASK] in TEXT")

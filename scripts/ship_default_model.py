@@ -126,10 +126,12 @@ sentence, and common pairings it never saw.
 
 ## Rebuild it
 ```
+.venv/bin/python scripts/build_corpus.py --install --out {recipe["corpus"]["folder"]}
 {recipe["command"]}
 .venv/bin/python scripts/ship_default_model.py {recipe["trained_folder"]} --corpus {recipe["corpus"]["folder"]}
 ```
-Corpus train.txt sha256 `{recipe["corpus"]["train_sha256"]}`, seed {cfg["seed"]}; see recipe.json.
+The corpus's train.txt must have sha256 `{recipe["corpus"]["train_sha256"]}`; the run used seed {cfg["seed"]},
+torch {recipe["torch"]}; every figure above is in evaluation.json, the full recipe in recipe.json.
 """
 
 

