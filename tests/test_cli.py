@@ -167,11 +167,15 @@ def test_models_lists_default_and_cache(capsys, monkeypatch, tiny_model_dir, tmp
     code, out, err = run_cli(capsys, "models")
     assert code == 0 and err == ""
     names = [line.split()[0] for line in out.splitlines()]
-    assert names == ["default", "acme/tiny-bert"]
+    assert names == ["default", "minilm-base", "acme/tiny-bert"]
     code, out, _ = run_cli(capsys, "models", "--json")
     listed = json.loads(out)
-    assert [(m["name"], m["source"]) for m in listed] == [("default", "bundled"), ("acme/tiny-bert", "cache")]
-    assert Path(listed[1]["path"]).is_dir()
+    assert [(m["name"], m["source"]) for m in listed] == [
+        ("default", "bundled"),
+        ("minilm-base", "bundled"),
+        ("acme/tiny-bert", "cache"),
+    ]
+    assert all(Path(m["path"]).is_dir() for m in listed)
     # And the cached model's name works as --model, full or short.
     for name in ("acme/tiny-bert", "tiny-bert"):
         payload = predict_json(capsys, name, SENTENCE)
@@ -181,7 +185,7 @@ def test_models_lists_default_and_cache(capsys, monkeypatch, tiny_model_dir, tmp
 def test_models_with_empty_cache(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "missing"))
     code, out, _ = run_cli(capsys, "models")
-    assert code == 0 and out.split()[0] == "default" and len(out.splitlines()) == 1
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == ["default", "minilm-base"]
 
 
 # ---- errors: exit 2, one line on stderr, no traceback -------------------------------------------------------
@@ -245,10 +249,23 @@ def test_error_empty_text(capsys, tiny_model_dir, text):
     assert_clean_error(capsys, "predict", "--json", "--model", str(tiny_model_dir), text, expect="empty")
 
 
-def test_error_default_model_has_no_mlm_head(capsys):
+def test_error_model_without_mlm_head(capsys):
     assert_clean_error(
-        capsys, "predict", "--json", "The cat sat on the [MASK].", expect="no masked-language-model head"
+        capsys,
+        "predict",
+        "--json",
+        "--model",
+        "minilm-base",
+        "The cat sat on the [MASK].",
+        expect="no masked-language-model head",
     )
+
+
+def test_default_model_fills_in_blanks(capsys):
+    payload = predict_json(capsys, "default", "She [MASK] to the store yesterday.")
+    (mask,) = payload["masks"]
+    assert payload["tokens"][mask["position"]] == "[MASK]"
+    assert "went" in [p["token"] for p in mask["predictions"]]
 
 
 def test_error_bad_top_k(capsys, tiny_model_dir):

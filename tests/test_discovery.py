@@ -12,6 +12,7 @@ import pytest
 
 from bertviz_app.engine.discovery import (
     available_models,
+    base_model_dir,
     cached_models,
     default_model_dir,
     download_model,
@@ -45,8 +46,11 @@ def cache(monkeypatch, tmp_path, tiny_model_dir) -> Path:
 
 def test_default_model_dir_holds_a_bert():
     folder = default_model_dir()
-    assert (folder / "config.json").is_file() and (folder / "model.safetensors").is_file()
+    weights = ("model.safetensors", "delta.safetensors")  # the shipped default is a delta over its base
+    assert (folder / "config.json").is_file() and any((folder / w).is_file() for w in weights)
     assert json.loads((folder / "config.json").read_text())["model_type"] == "bert"
+    base = base_model_dir()
+    assert (base / "model.safetensors").is_file() and (base / "tokenizer.json").is_file()
 
 
 @pytest.mark.parametrize("spec", [None, "", "  ", "default"])
@@ -124,7 +128,12 @@ def test_hf_hub_cache_env(monkeypatch, tmp_path):
 
 def test_available_models(cache):
     names = [(m.name, m.source) for m in available_models()]
-    assert names == [("default", "bundled"), ("acme/tiny-bert", "cache"), ("other-org/mini", "cache")]
+    assert names == [
+        ("default", "bundled"),
+        ("minilm-base", "bundled"),
+        ("acme/tiny-bert", "cache"),
+        ("other-org/mini", "cache"),
+    ]
 
 
 def test_download_offline_fails_fast(tmp_path):

@@ -16,7 +16,7 @@ import torch
 transformers = pytest.importorskip("transformers")
 
 from bertviz_app.engine.checkpoint import load_bert  # noqa: E402
-from bertviz_app.engine.discovery import default_model_dir  # noqa: E402
+from bertviz_app.engine.discovery import base_model_dir, default_model_dir  # noqa: E402
 
 ATOL = 1e-4
 MASK_ID = 4
@@ -225,7 +225,7 @@ def test_legacy_tf_layernorm_names(tmp_path):
 
 @pytest.fixture(scope="module")
 def default_pair():
-    folder = default_model_dir()
+    folder = base_model_dir()
     _, ours, report = load_bert(folder)
     ref = transformers.BertModel.from_pretrained(folder, attn_implementation="eager").eval()
     return folder, ours, ref, report
@@ -246,6 +246,26 @@ def test_default_model_real_weights(default_pair):
     assert out.hidden_states.shape == (1, 7, len(enc), 384)
     assert_close(out.attentions, torch.stack(r.attentions, 1), "default model attentions")
     assert_close(out.hidden_states, torch.stack(r.hidden_states, 1), "default model hidden states")
+
+
+def test_shipped_default_model_matches_transformers(tmp_path):
+    """The bundled default (a delta over the MiniLM base) equals transformers' BertForMaskedLM on the same weights."""
+    from bertviz_app.engine import load_folder
+    from bertviz_app.engine.checkpoint import save_bert
+
+    lm = load_folder(default_model_dir())
+    assert lm.has_mlm_head
+    save_bert(lm.model, tmp_path)  # the merged weights in plain Hugging Face layout
+    ref = transformers.BertForMaskedLM.from_pretrained(tmp_path, attn_implementation="eager").eval()
+    enc = lm.tokenizer.encode("The cat sat on the [MASK] and looked at the [MASK].")
+    masks = [i for i, t in enumerate(enc.tokens) if t == "[MASK]"]
+    ids = torch.tensor([enc.input_ids])
+    with torch.no_grad():
+        r = ref(ids, output_attentions=True, output_hidden_states=True)
+    out = ours_forward(lm.model, ids, torch.zeros_like(ids), predict_at=torch.tensor(masks))
+    assert_close(out.logits, r.logits[0, masks], "shipped default logits at the masks")
+    assert_close(out.attentions, torch.stack(r.attentions, 1), "shipped default attentions")
+    assert_close(out.hidden_states, torch.stack(r.hidden_states, 1), "shipped default hidden states")
 
 
 # ---- invariants ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SPECIALS
 
-from bertviz_app.engine.discovery import default_model_dir
+from bertviz_app.engine.discovery import base_model_dir
 from bertviz_app.engine.errors import InputError, TokenizerError
 from bertviz_app.engine.tokenizer import BertTokenizer, Encoding
 
@@ -48,14 +48,14 @@ ODD = [
 
 @pytest.fixture(scope="module")
 def json_tok() -> BertTokenizer:
-    return BertTokenizer.from_folder(default_model_dir())
+    return BertTokenizer.from_folder(base_model_dir())
 
 
 @pytest.fixture(scope="module")
 def vocab_tok(tmp_path_factory) -> BertTokenizer:
     folder = tmp_path_factory.mktemp("vocab-only")
     for name in ("vocab.txt", "tokenizer_config.json"):
-        shutil.copyfile(default_model_dir() / name, folder / name)
+        shutil.copyfile(base_model_dir() / name, folder / name)
     tok = BertTokenizer.from_folder(folder)
     assert tok.source.endswith("vocab.txt")
     return tok
@@ -187,7 +187,7 @@ def test_exact_max_length_is_not_truncated(json_tok):
 
 def test_small_model_max_length_from_config(tmp_path):
     for name in ("vocab.txt",):
-        shutil.copyfile(default_model_dir() / name, tmp_path / name)
+        shutil.copyfile(base_model_dir() / name, tmp_path / name)
     (tmp_path / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": True, "model_max_length": 16}))
     tok = BertTokenizer.from_folder(tmp_path)
     enc = tok.encode("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen")
@@ -264,7 +264,7 @@ def test_unreadable_tokenizer_json(tmp_path):
 
 
 def test_unreadable_tokenizer_config(tmp_path):
-    shutil.copyfile(default_model_dir() / "vocab.txt", tmp_path / "vocab.txt")
+    shutil.copyfile(base_model_dir() / "vocab.txt", tmp_path / "vocab.txt")
     (tmp_path / "tokenizer_config.json").write_text("{ nope", encoding="utf-8")
     with pytest.raises(TokenizerError, match="not readable JSON"):
         BertTokenizer.from_folder(tmp_path)

@@ -185,8 +185,9 @@ def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
     has_head = any(k.startswith("cls.predictions.") for k in state)
     source_dtype = str(next(iter(state.values())).dtype).replace("torch.", "") if state else "float32"
 
-    with torch.device("meta"):
-        model = BertModel(cfg, with_pooler=has_pooler, with_mlm_head=has_head)
+    # Built on the CPU and then overwritten: a "meta"-device build would skip the random initialisation, but
+    # its first use imports a large part of torch (1.4 s, against 0.2 s for the wasted initialisation).
+    model = BertModel(cfg, with_pooler=has_pooler, with_mlm_head=has_head)
     expected = model.state_dict()
     tied = has_head and cfg.tie_word_embeddings
     # The output bias is stored as cls.predictions.bias, cls.predictions.decoder.bias, or both. Like
