@@ -56,7 +56,9 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
     return window, controller
 
 
-def take_screenshot(path: str, model: str | None, text: str | None, pair: str | None, size=(1360, 860)) -> int:
+def take_screenshot(
+    path: str, model: str | None, text: str | None, pair: str | None, view: str = "attention", size=(1360, 860)
+) -> int:
     """Render the main window offscreen after one inference and save it as PNG."""
     import tempfile
 
@@ -69,6 +71,7 @@ def take_screenshot(path: str, model: str | None, text: str | None, pair: str | 
     scratch = tempfile.TemporaryDirectory(prefix="bertviz-screenshot-")
     store = QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.IniFormat)
     window, controller = build_window(model or "default", text or DEMO_TEXT, pair, Settings(store))
+    window.show_view(view)
     window.resize(*size)
     window.show()
     if not controller.wait_until_idle(120_000) or controller.current_result is None:
@@ -126,8 +129,9 @@ def run_gui(args) -> int:
     if args.screenshot:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        return take_screenshot(args.screenshot, args.model, args.text, args.pair)
+        return take_screenshot(args.screenshot, args.model, args.text, args.pair, args.view)
     app = create_app()
     window, _controller = build_window(args.model, args.text, args.pair)
+    window.show_view(args.view)
     window.show()
     return app.exec()

@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--text", help="sentence to show when the app opens")
     parser.add_argument("--pair", help="second sentence (segment B) to show when the app opens")
     parser.add_argument(
+        "--view", choices=("attention", "embeddings"), default="attention", help="the tab shown at the start"
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="PATH",
         help="render the window offscreen after one inference, save it as PNG, and exit",

@@ -135,8 +135,8 @@ class MainWindow(QMainWindow):
         self._action(edit, "Toggle sentence &pair", self.sentence.pair_toggle.toggle, "Ctrl+P")
 
         view = mb.addMenu("&View")
-        self._action(view, "&Attention", lambda: self.tabs.setCurrentWidget(self.attention), "Ctrl+1")
-        self._action(view, "&Embeddings", lambda: self.tabs.setCurrentWidget(self.embeddings), "Ctrl+2")
+        self._action(view, "&Attention", lambda: self.show_view("attention"), "Ctrl+1")
+        self._action(view, "&Embeddings", lambda: self.show_view("embeddings"), "Ctrl+2")
         self._action(view, "&Fewer predictions", lambda: self.predictions.k_spin.stepBy(-1), "Ctrl+-")
         self._action(view, "&More predictions", lambda: self.predictions.k_spin.stepBy(1), "Ctrl+=")
 
@@ -244,6 +244,10 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()  # not exec(): the event loop (and the worker's results) keep flowing
         self.last_error_box = box
+
+    def show_view(self, name: str) -> None:
+        """Bring the "attention" or "embeddings" tab to the front."""
+        self.tabs.setCurrentWidget(self.embeddings if name == "embeddings" else self.attention)
 
     def select_token(self, index: int) -> None:
         """One token selected everywhere (chips, heatmap, projection)."""
