@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.bootstrapped
 
-.PHONY: run test test-fast lint format bench clean
+.PHONY: run test test-fast lint format bench package clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	VENV=$(VENV) scripts/bootstrap.sh
@@ -28,6 +28,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_app.py
+
+# Offline installers in dist/: the one-folder app, a .deb and a self-extracting .run (see packaging/README.md).
+package: $(STAMP)
+	VENV=$(VENV) packaging/build.sh
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

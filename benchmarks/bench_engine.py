@@ -32,7 +32,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bertviz_app.engine.checkpoint import load_bert
+from bertviz_app.engine.checkpoint import load_bert, save_bert
 from bertviz_app.engine.discovery import default_model_dir
 
 THREADS = 2
@@ -114,17 +114,16 @@ def matmul_rate(reps: int = 3) -> float:
 
 
 def build_models(work: Path):
-    """(ours, theirs eager, theirs sdpa) for the bundled model's weights plus one shared random MLM head."""
+    """(ours, theirs eager, theirs sdpa), all three with the bundled default model's weights."""
     import transformers
 
     transformers.utils.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-    torch.manual_seed(0)
-    hf = transformers.BertForMaskedLM.from_pretrained(default_model_dir(), attn_implementation="eager").eval()
-    folder = work / "minilm-with-head"
-    hf.save_pretrained(folder)
-    _, ours, report = load_bert(folder)
+    _, ours, report = load_bert(default_model_dir())  # the shipped delta, rebuilt over its base
     assert report.has_mlm_head
+    folder = work / "default-merged"
+    save_bert(ours, folder)  # the same weights in plain Hugging Face layout, for transformers
+    hf = transformers.BertForMaskedLM.from_pretrained(folder, attn_implementation="eager").eval()
     sdpa = transformers.BertForMaskedLM.from_pretrained(folder, attn_implementation="sdpa").eval()
     return ours, hf, sdpa
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import sys
@@ -45,6 +47,9 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
             window.sentence.pair_toggle.setChecked(True)
         controller.set_text(text, pair, immediate=True)
     controller.load_model(spec)
+    # torch, Qt and pyqtgraph leave ~200,000 long-lived objects; a full garbage collection walking them took
+    # 80 ms of the GUI thread, now and then, while typing. Frozen, later collections see only new objects.
+    gc.freeze()
     if model is None and spec != "default":
         # If the remembered model is gone, fall back to the bundled one rather than an empty window.
         def fallback(_message, _spec=spec):
@@ -56,10 +61,10 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
     return window, controller
 
 
-def take_screenshot(
-    path: str, model: str | None, text: str | None, pair: str | None, view: str = "attention", size=(1360, 860)
-) -> int:
-    """Render the main window offscreen after one inference and save it as PNG."""
+@contextlib.contextmanager
+def scratch_window(model: str | None, text: str | None, pair: str | None = None, view: str = "attention"):
+    """The main window with throw-away settings (so it neither reads nor changes the user's), after its first
+    result: yields (app, window, controller, ok) where ok says whether the model answered in time."""
     import tempfile
 
     from PySide6.QtCore import QSettings
@@ -67,25 +72,31 @@ def take_screenshot(
     from bertviz_app.ui.settings import Settings
 
     app = create_app()
-    # A screenshot must not depend on (or change) the user's saved preferences.
-    scratch = tempfile.TemporaryDirectory(prefix="bertviz-screenshot-")
-    store = QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.IniFormat)
-    window, controller = build_window(model or "default", text or DEMO_TEXT, pair, Settings(store))
-    window.show_view(view)
-    window.resize(*size)
-    window.show()
-    if not controller.wait_until_idle(120_000) or controller.current_result is None:
-        print(f"bertviz-app: error: no result to show ({controller.model_summary})", file=sys.stderr)
-        return 2
-    for _ in range(5):
-        app.processEvents()
-    ok = window.grab().save(path, "PNG")
-    controller.shutdown()
-    window.close()
-    if not ok:
-        print(f"bertviz-app: error: cannot write {path}", file=sys.stderr)
-        return 2
-    scratch.cleanup()
+    with tempfile.TemporaryDirectory(prefix="bertviz-scratch-") as scratch:
+        store = QSettings(os.path.join(scratch, "settings.ini"), QSettings.IniFormat)
+        window, controller = build_window(model or "default", text or DEMO_TEXT, pair, Settings(store))
+        window.show_view(view)
+        window.resize(1360, 860)
+        window.show()
+        ok = controller.wait_until_idle(120_000) and controller.current_result is not None
+        for _ in range(5):
+            app.processEvents()
+        try:
+            yield app, window, controller, ok
+        finally:
+            controller.shutdown()
+            window.close()
+
+
+def take_screenshot(path: str, model: str | None, text: str | None, pair: str | None, view: str = "attention") -> int:
+    """Render the main window offscreen after one inference and save it as PNG."""
+    with scratch_window(model, text, pair, view) as (_app, window, controller, ok):
+        if not ok:
+            print(f"bertviz-app: error: no result to show ({controller.model_summary})", file=sys.stderr)
+            return 2
+        if not window.grab().save(path, "PNG"):
+            print(f"bertviz-app: error: cannot write {path}", file=sys.stderr)
+            return 2
     print(f"saved {path}")
     return 0
 
@@ -93,24 +104,10 @@ def take_screenshot(
 def smoke_test(model: str | None = None, text: str | None = None) -> int:
     """Self-test of an installation (e.g. a packaged bundle): the main window built offscreen, one inference
     with the bundled model, one line with the top prediction. Leaves the user's preferences alone."""
-    import tempfile
-
-    from PySide6.QtCore import QSettings
-
-    from bertviz_app.ui.settings import Settings
-
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    app = create_app()
-    with tempfile.TemporaryDirectory(prefix="bertviz-smoke-") as scratch:
-        store = QSettings(os.path.join(scratch, "settings.ini"), QSettings.IniFormat)
-        window, controller = build_window(model or "default", text or DEMO_TEXT, None, Settings(store))
-        window.show()
-        idle = controller.wait_until_idle(120_000)
-        app.processEvents()
+    with scratch_window(model, text) as (_app, _window, controller, ok):
         result, summary = controller.current_result, controller.model_summary
-        controller.shutdown()
-        window.close()
-    if not idle or result is None or summary is None:
+    if not ok or summary is None:
         print(f"bertviz-app: error: smoke test got no result ({summary})", file=sys.stderr)
         return 2
     if result.predictions and result.predictions[0].predictions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,7 +43,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._list_models = list_models or (lambda: [])
         self.setWindowTitle(APP_NAME)
-        self.setWindowIcon(QIcon(str(resource_path("icons", "bert-explorer.svg"))))
+        icon = QIcon(str(resource_path("icons", "bert-explorer.svg")))
+        for size in (16, 24):  # a simpler drawing stays sharp where the full one would blur
+            icon.addFile(str(resource_path("icons", "bert-explorer-16.svg")), QSize(size, size))
+        self.setWindowIcon(icon)
         self.resize(1360, 860)
 
         self.sentence = SentencePanel(controller)

