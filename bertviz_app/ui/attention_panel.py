@@ -17,6 +17,8 @@ import pyqtgraph.exporters as pg_exporters
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
+from bertviz_app.ui.message_stack import MessageStack
+
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
 
@@ -354,14 +356,8 @@ class AttentionPanel(QtWidgets.QWidget):
         controls.addWidget(self.export_button)
         layout.addLayout(controls)
 
-        self._stack = QtWidgets.QStackedWidget()
-        self.message_label = QtWidgets.QLabel()
-        self.message_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
-        font = self.message_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        self.message_label.setFont(font)
-        self._stack.addWidget(self.message_label)
+        self._stack = MessageStack()
+        self.message_label = self._stack.label
 
         content = QtWidgets.QWidget()
         content_layout = QtWidgets.QVBoxLayout(content)
@@ -446,7 +442,7 @@ class AttentionPanel(QtWidgets.QWidget):
         bottom.addWidget(self.readout_label, 1)
         bottom.addWidget(self.legend_label)
         content_layout.addLayout(bottom)
-        self._stack.addWidget(content)
+        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.layer_spin.valueChanged.connect(self._on_controls_changed)
@@ -556,7 +552,7 @@ class AttentionPanel(QtWidgets.QWidget):
         g.getAxis("top").setTicks([[(j + centre, f"H{j + 1}") for j in range(num_heads)], []])
         self._fit_grid()
 
-        self._stack.setCurrentIndex(1)
+        self._stack.show_content()
         self._render()
 
     def clear(self, message: str = "") -> None:
@@ -572,15 +568,14 @@ class AttentionPanel(QtWidgets.QWidget):
         self._show_message(message)
 
     def _show_message(self, message: str) -> None:
-        self.message_label.setText(message)
-        self._stack.setCurrentIndex(0)
+        self._stack.show_message(message)
         self.readout_label.setText(" ")
         for w in (self.layer_spin, self.head_spin, self.mean_check, self.export_button):
             w.setEnabled(False)
 
     def message(self) -> str | None:
         """The message shown instead of the heatmaps, or None while they are shown."""
-        return self.message_label.text() if self._stack.currentIndex() == 0 else None
+        return self._stack.message()
 
     # ---- selection ----------------------------------------------------------------------------------------
 

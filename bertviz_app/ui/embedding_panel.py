@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.projection import LayerProjection, TrajectorySpace, project_layer, trajectory_space
 from bertviz_app.ui.attention_panel import MASKED_COLOR, SELECTED_COLOR, export_item_png, export_item_svg
+from bertviz_app.ui.message_stack import MessageStack
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -107,14 +108,8 @@ class EmbeddingPanel(QtWidgets.QWidget):
         controls.addWidget(self.export_button)
         layout.addLayout(controls)
 
-        self._stack = QtWidgets.QStackedWidget()
-        self.message_label = QtWidgets.QLabel()
-        self.message_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
-        font = self.message_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        self.message_label.setFont(font)
-        self._stack.addWidget(self.message_label)
+        self._stack = MessageStack()
+        self.message_label = self._stack.label
 
         content = QtWidgets.QWidget()
         content_layout = QtWidgets.QVBoxLayout(content)
@@ -165,7 +160,7 @@ class EmbeddingPanel(QtWidgets.QWidget):
         bottom.addWidget(self.readout_label, 1)
         bottom.addWidget(self.legend_label)
         content_layout.addLayout(bottom)
-        self._stack.addWidget(content)
+        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_combo.currentData()))
@@ -260,7 +255,7 @@ class EmbeddingPanel(QtWidgets.QWidget):
             self.layer_slider.setValue(self._layer)
         for w in (self.mode_combo, self.layer_slider, self.hide_special_check, self.export_button):
             w.setEnabled(True)
-        self._stack.setCurrentIndex(1)
+        self._stack.show_content()
         self._render(autorange=True)
 
     def clear(self, message: str = "") -> None:
@@ -279,15 +274,14 @@ class EmbeddingPanel(QtWidgets.QWidget):
         self._show_message(message)
 
     def _show_message(self, message: str) -> None:
-        self.message_label.setText(message)
-        self._stack.setCurrentIndex(0)
+        self._stack.show_message(message)
         self.readout_label.setText(" ")
         for w in (self.mode_combo, self.layer_slider, self.hide_special_check, self.export_button):
             w.setEnabled(False)
 
     def message(self) -> str | None:
         """The message shown instead of the plot, or None while the plot is shown."""
-        return self.message_label.text() if self._stack.currentIndex() == 0 else None
+        return self._stack.message()
 
     # ---- state --------------------------------------------------------------------------------------------
 
