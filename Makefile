@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.bootstrapped
 
 .PHONY: run test test-fast lint format bench package clean
 
-$(STAMP): pyproject.toml scripts/bootstrap.sh
+$(STAMP): pyproject.toml scripts/bootstrap.sh scripts/apt.sh
 	VENV=$(VENV) scripts/bootstrap.sh
 	touch $@
 

@@ -36,19 +36,8 @@ step "tools"
 # the few graphics libraries Qt's Wayland plugin links that bootstrap.sh does not install: packaging/debdeps.py
 # must find every library the bundle links to name its package.
 apt_packages=(makeself desktop-file-utils appstream binutils pigz libwayland-cursor0 libwayland-egl1)
-missing=()
-for pkg in "${apt_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-        echo "installing: ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    else
-        echo "build.sh: please install: sudo apt-get install ${missing[*]}" >&2
-    fi
-fi
+source scripts/apt.sh
+apt_ensure build.sh "${apt_packages[@]}"
 for tool in makeself desktop-file-validate objdump strip dpkg-deb; do
     command -v "$tool" >/dev/null || die "$tool is missing (see the apt-get line above)"
 done

@@ -13,27 +13,12 @@ PYTHON=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 
 # Qt (offscreen and xcb) needs these shared libraries; fonts so text renders in screenshots.
+source scripts/apt.sh
 apt_packages=(libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
               libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0)
-missing=()
-for pkg in "${apt_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
 # GLib's package was renamed in Debian 13 / Ubuntu 24.04; either name will do.
-if ! dpkg-query -W -f='${Status}' libglib2.0-0 2>/dev/null | grep -q "install ok installed" &&
-   ! dpkg-query -W -f='${Status}' libglib2.0-0t64 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("libglib2.0-0")
-fi
-if ((${#missing[@]})); then
-    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-        echo "bootstrap: installing system packages: ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    else
-        echo "bootstrap: Qt needs these system packages; please run:" >&2
-        echo "    sudo apt-get install ${missing[*]}" >&2
-    fi
-fi
+apt_installed libglib2.0-0t64 || apt_packages+=(libglib2.0-0)
+apt_ensure bootstrap "${apt_packages[@]}"
 
 if [ ! -x "$VENV/bin/python" ]; then
     echo "bootstrap: creating $VENV"
