@@ -62,7 +62,9 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
 
 
 @contextlib.contextmanager
-def scratch_window(model: str | None, text: str | None, pair: str | None = None, view: str = "attention"):
+def scratch_window(
+    model: str | None, text: str | None, pair: str | None = None, view: str = "attention", view_arg: str | None = None
+):
     """The main window with throw-away settings (so it neither reads nor changes the user's), after its first
     result: yields (app, window, controller, ok) where ok says whether the model answered in time."""
     import tempfile
@@ -75,7 +77,7 @@ def scratch_window(model: str | None, text: str | None, pair: str | None = None,
     with tempfile.TemporaryDirectory(prefix="bertviz-scratch-") as scratch:
         store = QSettings(os.path.join(scratch, "settings.ini"), QSettings.IniFormat)
         window, controller = build_window(model or "default", text or DEMO_TEXT, pair, Settings(store))
-        window.show_view(view)
+        window.show_view(view, view_arg)
         window.resize(1360, 860)
         window.show()
         ok = controller.wait_until_idle(120_000) and controller.current_result is not None
@@ -88,9 +90,16 @@ def scratch_window(model: str | None, text: str | None, pair: str | None = None,
             window.close()
 
 
-def take_screenshot(path: str, model: str | None, text: str | None, pair: str | None, view: str = "attention") -> int:
-    """Render the main window offscreen after one inference and save it as PNG."""
-    with scratch_window(model, text, pair, view) as (_app, window, controller, ok):
+def take_screenshot(
+    path: str,
+    model: str | None,
+    text: str | None,
+    pair: str | None,
+    view: str = "attention",
+    view_arg: str | None = None,
+) -> int:
+    """Render the main window offscreen after one inference (and what the view starts) and save it as PNG."""
+    with scratch_window(model, text, pair, view, view_arg) as (_app, window, controller, ok):
         if not ok:
             print(f"bertviz-app: error: no result to show ({controller.model_summary})", file=sys.stderr)
             return 2
@@ -126,9 +135,9 @@ def run_gui(args) -> int:
     if args.screenshot:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        return take_screenshot(args.screenshot, args.model, args.text, args.pair, args.view)
+        return take_screenshot(args.screenshot, args.model, args.text, args.pair, args.view, args.view_arg)
     app = create_app()
     window, _controller = build_window(args.model, args.text, args.pair)
-    window.show_view(args.view)
+    window.show_view(args.view, args.view_arg)
     window.show()
     return app.exec()

@@ -11,6 +11,7 @@ import json
 import sys
 
 from bertviz_app import APP_NAME, __version__
+from bertviz_app.ui.views import VIEWS
 
 EXIT_USAGE = 2
 
@@ -33,8 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", "-m", default=None, help="model to open in the app (default: the last one used)")
     parser.add_argument("--text", help="sentence to show when the app opens")
     parser.add_argument("--pair", help="second sentence (segment B) to show when the app opens")
+    parser.add_argument("--view", choices=VIEWS, default="attention", help="the tab shown at the start")
     parser.add_argument(
-        "--view", choices=("attention", "embeddings"), default="attention", help="the tab shown at the start"
+        "--view-arg",
+        metavar="TEXT",
+        help="what the view starts with: layers: a word to follow; scoring, compare: the second sentence; "
+        "heads: 'importance' to compute the head-importance map",
     )
     parser.add_argument(
         "--screenshot",

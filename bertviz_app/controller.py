@@ -8,6 +8,8 @@ its id is still the latest, so stale work never reaches the panels. Worker excep
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import itertools
 import logging
 import threading
@@ -20,6 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal, Slot
 
 from bertviz_app.analysis.inference import InferenceInput, run_inference, shift_spans
+from bertviz_app.analysis.tasks import TASKS
 from bertviz_app.engine.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,10 @@ class Controller(QObject):
     download_progress = Signal(object, object)  # done bytes, total bytes (Python ints: files exceed 2**31)
     download_finished = Signal(str)  # model name; loading it follows
     download_failed = Signal(str)  # message (no network, cancelled, ...)
+    analysis_progress = Signal(str, int, int)  # kind, steps done, steps in all
+    analysis_ready = Signal(str, object)  # kind, payload (plain data)
+    analysis_failed = Signal(str, str)  # kind, message
+    analysis_cancelled = Signal(str)  # kind: cancelled by the user, a change of input or of model
     _done = Signal(object)  # _Done, emitted on the worker thread, delivered on the GUI thread
 
     def __init__(self, parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS):
@@ -106,6 +113,7 @@ class Controller(QObject):
         # Downloads get their own thread: minutes of network must not hold up inference.
         self._downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-download")
         self._cancel_download: threading.Event | None = None
+        self._analyses: dict[str, tuple[int, bool]] = {}  # kind -> (id of its live run, follows the input)
 
     # ---- state the window reads -------------------------------------------------------------------
     @property
@@ -158,6 +166,19 @@ class Controller(QObject):
     def clear_masks(self) -> None:
         self._update(replace(self._input, masked_spans=()), immediate=True)
 
+    def toggle_head(self, layer: int, head: int) -> None:
+        """Knock the head out (zero its output) or switch it back on; everything re-runs with it."""
+        s = self._summary
+        if s is None or not (0 <= layer < s.layers and 0 <= head < s.heads):
+            return
+        self.set_knocked_out(self._input.knocked_out ^ {(layer, head)})
+
+    def set_knocked_out(self, heads) -> None:
+        self._update(replace(self._input, knocked_out=frozenset(heads)), immediate=True)
+
+    def clear_knockouts(self) -> None:
+        self.set_knocked_out(frozenset())
+
     def set_whole_word(self, on: bool) -> None:
         self._update(replace(self._input, whole_word=bool(on)), immediate=True)
 
@@ -186,6 +207,9 @@ class Controller(QObject):
         if new == self._input:
             return
         self._input = new
+        for kind, (_run, follows_input) in list(self._analyses.items()):
+            if follows_input:
+                self.cancel_analysis(kind)
         self.input_changed.emit(new)
         if immediate:
             self._debounce.stop()
@@ -268,6 +292,57 @@ class Controller(QObject):
     def downloading(self) -> bool:
         return self._cancel_download is not None
 
+    def start_analysis(self, kind: str, *, follows_input: bool = True, **params) -> int:
+        """Run the analysis `kind` (a name in analysis/tasks.py) on the current model and input.
+
+        The task is a function (model, input, **params) that returns its payload, or a generator that yields
+        (done, total) progress and returns it. Each step of a generator runs as its own worker job, so typing
+        and inference stay live between steps. Results arrive as `analysis_ready(kind, payload)`, progress as
+        `analysis_progress`, errors as `analysis_failed`. A newer run of the same kind replaces this one;
+        with `follows_input`, a change of input cancels it (its answer would be about the old input).
+        Returns the run's id (0 when there is no model to run on).
+        """
+        if kind not in TASKS:
+            raise ValueError(f"unknown analysis {kind!r}")
+        if self._model is None:
+            self.analysis_failed.emit(kind, "No model is loaded yet.")
+            return 0
+        if kind in self._analyses:
+            self.cancel_analysis(kind)
+        run_id = next(self._ids)
+        self._analyses[kind] = (run_id, follows_input)
+        model, inp = self._model, self._input
+        module, name = TASKS[kind].split(":")
+        state: dict = {}
+
+        def step():
+            if self._analyses.get(kind, (0,))[0] != run_id:
+                return _Done("stale", run_id, None)
+            try:
+                if "steps" not in state:
+                    fn = getattr(importlib.import_module(module), name)
+                    out = fn(model, inp, **params)
+                    if not inspect.isgenerator(out):
+                        return _Done("analysis", run_id, (kind, out))
+                    state["steps"] = out
+                progress = next(state["steps"])
+                return _Done("analysis_step", run_id, (kind, progress, step))
+            except StopIteration as stop:
+                return _Done("analysis", run_id, (kind, stop.value))
+            except Exception as exc:
+                return _Done("analysis_error", run_id, (kind, _describe(exc)))
+
+        self._submit(step)
+        return run_id
+
+    def cancel_analysis(self, kind: str) -> None:
+        """Stop a running analysis between two of its steps; `analysis_cancelled` says so at once."""
+        if self._analyses.pop(kind, None) is not None:
+            self.analysis_cancelled.emit(kind)
+
+    def analysis_running(self, kind: str) -> bool:
+        return kind in self._analyses
+
     def run_on_worker(self, fn) -> None:
         """Run `fn()` on the worker thread (queued behind earlier jobs). For tests and long analyses."""
         self._submit(lambda: _Done("custom", 0, fn()))
@@ -300,9 +375,16 @@ class Controller(QObject):
             self.result_ready.emit(done.payload)
         elif done.kind == "error" and done.request_id in (0, self._latest_id):
             self.error.emit(done.payload)
+        elif done.kind.startswith("analysis"):
+            self._deliver_analysis(done)
         elif done.kind == "model":
+            for kind in list(self._analyses):
+                self.cancel_analysis(kind)
             self._model = done.payload
             self._summary = _summarize(done.payload)
+            if self._input.knocked_out:  # a head of the old model means nothing in the new one
+                self._input = replace(self._input, knocked_out=frozenset())
+                self.input_changed.emit(self._input)
             self.model_loaded.emit(self._summary)
             if self._input.text.strip():
                 self.request_inference()
@@ -317,6 +399,21 @@ class Controller(QObject):
                 self.download_failed.emit(done.payload)
         if idle and self._pending == 0:
             self.busy_changed.emit(False)
+
+    def _deliver_analysis(self, done: _Done) -> None:
+        kind = done.payload[0]
+        if self._analyses.get(kind, (0,))[0] != done.request_id:
+            return  # cancelled or replaced meanwhile
+        if done.kind == "analysis_step":
+            _kind, (steps_done, total), step = done.payload
+            self.analysis_progress.emit(kind, int(steps_done), int(total))
+            self._submit(step)  # the next step queues behind whatever arrived meanwhile
+            return
+        del self._analyses[kind]
+        if done.kind == "analysis":
+            self.analysis_ready.emit(kind, done.payload[1])
+        else:
+            self.analysis_failed.emit(kind, done.payload[1])
 
     # ---- lifecycle and tests ------------------------------------------------------------------------
     def wait_until_idle(self, timeout_ms: int = 30_000) -> bool:
@@ -333,6 +430,7 @@ class Controller(QObject):
     def shutdown(self) -> None:
         self._debounce.stop()
         self._latest_id = -1  # anything still queued is stale now
+        self._analyses.clear()
         self.cancel_download()
         self._downloads.shutdown(wait=True, cancel_futures=True)
         self._executor.shutdown(wait=True, cancel_futures=True)

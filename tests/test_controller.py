@@ -126,3 +126,119 @@ def test_worker_exception_becomes_error_signal(qtbot, controller):
     assert "kaboom" in blocker.args[0]
     with qtbot.waitSignal(controller.result_ready, timeout=10_000):
         controller.set_text("the worker still answers", immediate=True)
+
+
+# ---- analyses run step by step on the worker -------------------------------------------------------------
+
+STEPS_SEEN = []
+
+
+def counting_task(lm, inp, steps=3, fail_at=None, gate=None):
+    """A test analysis: `steps` worker jobs, then a payload naming the input it saw."""
+    for i in range(steps):
+        if gate is not None:
+            gate.wait(10)
+        if i == fail_at:
+            raise RuntimeError(f"failed at step {i}")
+        STEPS_SEEN.append(i)
+        yield i + 1, steps
+    return (inp.text, lm.config.num_hidden_layers)
+
+
+def plain_task(lm, inp):
+    return f"layers={lm.config.num_hidden_layers}"
+
+
+@pytest.fixture
+def tasks(monkeypatch):
+    from bertviz_app.analysis.tasks import TASKS
+
+    monkeypatch.setitem(TASKS, "count", "test_controller:counting_task")
+    monkeypatch.setitem(TASKS, "plain", "test_controller:plain_task")
+    STEPS_SEEN.clear()
+    return TASKS
+
+
+def test_analysis_reports_progress_then_its_payload(qtbot, controller, tasks):
+    progress = []
+    controller.analysis_progress.connect(lambda kind, done, total: progress.append((kind, done, total)))
+    controller.set_text("the cat sat", immediate=True)
+    with qtbot.waitSignal(controller.analysis_ready, timeout=10_000) as blocker:
+        controller.start_analysis("count", steps=3)
+    assert blocker.args == ["count", ("the cat sat", 2)]
+    assert progress == [("count", 1, 3), ("count", 2, 3), ("count", 3, 3)]
+    with qtbot.waitSignal(controller.analysis_ready, timeout=10_000) as blocker:
+        controller.start_analysis("plain")
+    assert blocker.args == ["plain", "layers=2"]
+    assert not controller.analysis_running("plain") and controller.wait_until_idle()
+
+
+def test_inference_runs_between_the_steps_of_an_analysis(qtbot, controller, tasks):
+    gate = threading.Event()
+    order = []
+    controller.analysis_progress.connect(lambda *_: order.append("step"))
+    controller.result_ready.connect(lambda r: order.append("result"))
+    controller.set_text("the cat sat", immediate=True)
+    assert controller.wait_until_idle()
+    order.clear()
+    controller.start_analysis("count", follows_input=False, steps=3, gate=gate)
+    controller.set_text("the dog ran", immediate=True)  # queued behind the first step only
+    gate.set()
+    assert controller.wait_until_idle()
+    assert order.index("result") < len(order) - 1, order  # the result arrived before the analysis ended
+
+
+def test_cancel_stops_an_analysis_between_steps(qtbot, controller, tasks):
+    gate = threading.Event()
+    ready = []
+    controller.analysis_ready.connect(lambda *a: ready.append(a))
+    controller.set_text("the cat sat", immediate=True)
+    controller.start_analysis("count", steps=50, gate=gate)
+    with qtbot.waitSignal(controller.analysis_cancelled, timeout=5_000) as blocker:
+        controller.cancel_analysis("count")
+    gate.set()
+    assert blocker.args == ["count"]
+    assert controller.wait_until_idle()
+    assert ready == [] and STEPS_SEEN == [0]
+
+
+def test_a_change_of_input_cancels_analyses_that_follow_it(qtbot, controller, tasks):
+    gate = threading.Event()
+    cancelled = []
+    controller.analysis_cancelled.connect(cancelled.append)
+    controller.set_text("the cat sat", immediate=True)
+    controller.start_analysis("count", steps=5, gate=gate)
+    controller.set_text("the cat sat on", immediate=True)
+    gate.set()
+    assert controller.wait_until_idle()
+    assert cancelled == ["count"] and STEPS_SEEN == [0]
+
+
+def test_a_failing_analysis_is_a_message(qtbot, controller, tasks):
+    controller.set_text("the cat sat", immediate=True)
+    with qtbot.waitSignal(controller.analysis_failed, timeout=10_000) as blocker:
+        controller.start_analysis("count", steps=3, fail_at=1)
+    assert blocker.args[0] == "count" and "failed at step 1" in blocker.args[1]
+    with pytest.raises(ValueError, match="unknown analysis"):
+        controller.start_analysis("no such analysis")
+
+
+def test_knocking_out_a_head_reruns_and_a_new_model_switches_all_back_on(qtbot, controller, tiny_model_dir):
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        controller.set_text("the cat sat on the [MASK] .", immediate=True)
+    before = controller.current_result
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000) as blocker:
+        controller.toggle_head(1, 0)
+    after = blocker.args[0]
+    assert after.knocked_out == frozenset({(1, 0)})
+    assert after.predictions[0].predictions[0].probability != before.predictions[0].predictions[0].probability
+    controller.toggle_head(99, 0)  # not a head of this model: ignored
+    assert controller.current_input.knocked_out == frozenset({(1, 0)})
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000) as blocker:
+        controller.toggle_head(1, 0)
+    assert blocker.args[0].knocked_out == frozenset()
+    controller.toggle_head(0, 1)
+    assert controller.wait_until_idle()
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
+        controller.load_model(str(tiny_model_dir))
+    assert controller.current_input.knocked_out == frozenset()

@@ -458,3 +458,21 @@ def test_packed_weights_are_released_with_the_model(tmp_path):
     del ours
     gc.collect()
     assert not mine & set(engine_model._PACKED)
+
+
+def test_per_row_head_masks_equal_separate_forwards(invariant_pair):
+    """A (B, L, H) head mask gives each batch row its own knock-outs: one batch == B separate forwards."""
+    cfg, ours, _ = invariant_pair
+    ids, types, masked = sample_inputs(cfg.vocab_size, 2, 12, 33)
+    L, H = cfg.num_hidden_layers, cfg.num_attention_heads
+    masks = torch.ones(3, L, H)
+    masks[1, 0, 1] = 0
+    masks[2, L - 1, 0] = masks[2, 1, H - 1] = 0
+    batch = torch.stack([ids] * 3)
+    with torch.inference_mode():
+        rows = torch.tensor([[b, int(p)] for b in range(3) for p in masked])
+        together = ours(batch, torch.stack([types] * 3), predict_at=rows, head_mask=masks, output_hidden_states=True)
+    for b in range(3):
+        alone = ours_forward(ours, ids, types, predict_at=masked, head_mask=masks[b])
+        assert_close(together.hidden_states[b], alone.hidden_states[0], f"hidden states, row {b}")
+        assert_close(together.logits[b * len(masked) : (b + 1) * len(masked)], alone.logits, f"logits, row {b}")

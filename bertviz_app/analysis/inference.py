@@ -12,6 +12,7 @@ from bertviz_app.engine.loader import LoadedModel
 from bertviz_app.engine.tokenizer import Encoding
 
 MaskSpan = tuple[int, int, int]  # (segment 0 or 1, start, end): characters of that sentence to mask
+Head = tuple[int, int]  # (layer, head), both from 0
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class InferenceInput:
     top_k: int = 10
     want_attention: bool = True
     want_hidden_states: bool = True
+    knocked_out: frozenset[Head] = frozenset()  # heads whose output is switched off (zeroed)
+    want_internals: bool = True  # q/k vectors, value norms and per-layer predictions (see InferenceResult)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ class InferenceResult:
     attention: np.ndarray | None  # (L, H, T, T) float32, rows sum to 1
     hidden_states: np.ndarray | None  # (L+1, T, D) float32
     seconds: float
+    knocked_out: frozenset[Head] = frozenset()  # the heads that were off for this result
+    # With want_internals (None otherwise):
+    queries: np.ndarray | None = None  # (L, H, T, hd) float32, each head's query vectors (bias included)
+    keys: np.ndarray | None = None  # (L, H, T, hd) float32
+    value_norms: np.ndarray | None = None  # (L, H, T): ||v_j W_O^h||, the size of what token j sends through head h
+    layer_probs: np.ndarray | None = None  # (L+1, N, V) float32: the MLM head on every layer's state at each mask
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -103,8 +112,17 @@ def shift_spans(old: str, new: str, spans: tuple[MaskSpan, ...], segment: int) -
     return tuple(kept)
 
 
-def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class PreparedInput:
+    """An input tokenized and masked, ready for the model: the common first step of every analysis."""
+
+    encoding: Encoding
+    masked: tuple[int, ...]  # positions replaced by [MASK]
+    input_ids: torch.Tensor  # (T,) with the masks in place
+    token_type_ids: torch.Tensor  # (T,)
+
+
+def prepare(lm: LoadedModel, inp: InferenceInput) -> PreparedInput:
     encoding = lm.tokenizer.encode(inp.text, inp.text_b)
     masked = positions_to_mask(encoding, inp.masked_spans, inp.whole_word)
     ids = torch.tensor(encoding.input_ids, dtype=torch.long)  # (T,)
@@ -112,16 +130,55 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
         ids[masked] = lm.tokenizer.mask_id
     types = torch.tensor(encoding.token_type_ids, dtype=torch.long)
     types.clamp_(max=lm.config.type_vocab_size - 1)  # models with type_vocab_size 1 see a pair as one text
+    return PreparedInput(encoding, tuple(masked), ids, types)
+
+
+def head_mask(lm: LoadedModel, knocked_out) -> torch.Tensor | None:
+    """(L, H) of ones with 0 at each knocked-out head, or None when every head is on. Heads outside the model
+    (e.g. left over from a bigger one) are ignored."""
+    L, H = lm.config.num_hidden_layers, lm.config.num_attention_heads
+    inside = [(layer, head) for layer, head in knocked_out if 0 <= layer < L and 0 <= head < H]
+    if not inside:
+        return None
+    mask = torch.ones(L, H)
+    for layer, head in inside:
+        mask[layer, head] = 0.0
+    return mask
+
+
+def value_norms(lm: LoadedModel, values: torch.Tensor) -> torch.Tensor:
+    """values (L, H, T, hd) -> (L, H, T): the norm of each head's transformed value vector v_j W_O^h.
+
+    Kobayashi et al. (2020): what token j contributes to a head's output is alpha_ij * v_j W_O^h, so weighting
+    attention by ||v_j W_O^h|| shows how much actually arrives, not only where the head looks.
+    """
+    _layers, H, _tokens, hd = values.shape
+    norms = []
+    for i, layer in enumerate(lm.model.encoder.layer):
+        w_o = layer.attention.output.dense.weight  # (D, D): out x in; head h owns in-columns h*hd:(h+1)*hd
+        w_heads = w_o.view(w_o.shape[0], H, hd).permute(1, 2, 0)  # (H, hd, D)
+        norms.append(torch.linalg.vector_norm(values[i] @ w_heads, dim=-1))  # (H, T)
+    return torch.stack(norms)
+
+
+def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
+    start = time.perf_counter()
+    prep = prepare(lm, inp)
+    encoding, masked = prep.encoding, list(prep.masked)
     predict = lm.has_mlm_head and bool(masked)
+    internals = inp.want_internals
     with torch.inference_mode():
         out = lm.model(
-            ids,
-            types,
+            prep.input_ids,
+            prep.token_type_ids,
             predict_at=torch.tensor(masked, dtype=torch.long) if predict else None,
             output_attentions=inp.want_attention,
-            output_hidden_states=inp.want_hidden_states,
+            output_hidden_states=inp.want_hidden_states or (internals and predict),
+            output_qkv=internals,
+            head_mask=head_mask(lm, inp.knocked_out),
         )
         predictions = ()
+        layer_probs = None
         if predict:
             k = max(1, min(inp.top_k, lm.config.vocab_size))
             probs, top_ids = out.logits.softmax(dim=-1).topk(k, dim=-1)  # (N, k)
@@ -136,6 +193,13 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
                 )
                 for row, pos in enumerate(masked)
             )
+            if internals:
+                at_masks = out.hidden_states[0][:, masked]  # (L+1, N, D)
+                layer_probs = lm.model.mlm_logits(at_masks).softmax(dim=-1).numpy()  # (L+1, N, V)
+        queries = keys = norms = None
+        if internals:
+            queries, keys = out.queries[0].numpy(), out.keys[0].numpy()  # (L, H, T, hd)
+            norms = value_norms(lm, out.values[0]).numpy()  # (L, H, T)
     return InferenceResult(
         model_name=lm.name,
         encoding=encoding,
@@ -145,4 +209,9 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
         attention=out.attentions[0].numpy().copy() if inp.want_attention else None,
         hidden_states=out.hidden_states[0].numpy().copy() if inp.want_hidden_states else None,
         seconds=time.perf_counter() - start,
+        knocked_out=frozenset(inp.knocked_out),
+        queries=queries,
+        keys=keys,
+        value_norms=norms,
+        layer_probs=layer_probs,
     )

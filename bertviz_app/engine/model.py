@@ -155,7 +155,7 @@ class EncoderLayer(nn.Module):
         self.output = _DenseNorm(cfg.intermediate_size, cfg.hidden_size, cfg.layer_norm_eps)
 
     def forward(self, x, mask_bias, head_mask=None, need_probs=False, need_qkv=False, probs_out=None):
-        """x (B,T,D); mask_bias (B,1,1,T) additive; head_mask (H,) multiplies each head's context.
+        """x (B,T,D); mask_bias (B,1,1,T) additive; head_mask (H,) or (B, H) multiplies each head's context.
 
         probs_out: optional (B, H, T, T) tensor the attention probabilities are written into (no autograd).
         """
@@ -180,7 +180,10 @@ class EncoderLayer(nn.Module):
                 if mask_bias is not None:
                     scores = scores + mask_bias
                 probs = scores.softmax(dim=-1) if probs_out is None else torch.softmax(scores, dim=-1, out=probs_out)
-            weights = probs if head_mask is None else probs * head_mask.view(1, -1, 1, 1)
+            if head_mask is None:
+                weights = probs
+            else:  # (H,) for the whole batch, or (B, H): one knock-out pattern per batch row
+                weights = probs * head_mask.view(-1 if head_mask.dim() == 2 else 1, self.n_heads, 1, 1)
             context = weights @ v  # (B, H, T, hd)
         else:
             context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask_bias)  # (B, H, T, hd)
@@ -285,7 +288,8 @@ class BertModel(nn.Module):
         input_ids, token_type_ids, attention_mask: (B, T) (or (T,) for one sentence). attention_mask is 1 for
         real tokens and 0 for padding. predict_at: the positions whose vocabulary logits are wanted, as (N,)
         positions of the first sentence or (N, 2) rows of (batch index, position); the decoder runs only
-        there. head_mask: (L, H) of 1 (keep) / 0 (knock out), multiplying each head's attention output.
+        there. head_mask: (L, H) of 1 (keep) / 0 (knock out), multiplying each head's attention output, or
+        (B, L, H) for a different pattern per batch row (e.g. every head knocked out in turn, in one batch).
         """
         if input_ids.dim() == 1:
             input_ids = input_ids.unsqueeze(0)
@@ -309,7 +313,7 @@ class BertModel(nn.Module):
             x, p, qkv = layer(
                 x,
                 mask_bias,
-                head_mask=None if head_mask is None else head_mask[i],
+                head_mask=None if head_mask is None else head_mask[..., i, :],
                 need_probs=output_attentions,
                 need_qkv=output_qkv,
                 probs_out=None if attentions is None else attentions[:, i],

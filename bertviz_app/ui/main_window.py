@@ -55,8 +55,14 @@ class MainWindow(QMainWindow):
         self.embeddings = EmbeddingPanel()
         self.attention.set_colormap(settings.colormap)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.attention, "&Attention")
-        self.tabs.addTab(self.embeddings, "&Embeddings")
+        self.views: dict[str, QWidget] = {}  # name (ui/views.py) -> panel; each has set_result and clear
+        self.add_view("attention", "&Attention", self.attention)
+        self.add_view("embeddings", "&Embeddings", self.embeddings)
+        # view: layers
+        # view: heads
+        # view: neurons
+        # view: scoring
+        # view: compare
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.predictions)
         self.splitter.addWidget(self.tabs)
@@ -79,6 +85,12 @@ class MainWindow(QMainWindow):
         self._set_panels_message("Loading the model…")
 
     # ---- construction ---------------------------------------------------------------------------------
+    def add_view(self, name: str, title: str, panel: QWidget) -> None:
+        """A tab on the right. The panel gets every result (`set_result`) and message (`clear`); it may have
+        `prepare_view(arg)` for the command line's --view-arg."""
+        self.views[name] = panel
+        self.tabs.addTab(panel, title)
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.model_label = QLabel("no model")
@@ -138,8 +150,10 @@ class MainWindow(QMainWindow):
         self._action(edit, "Toggle sentence &pair", self.sentence.pair_toggle.toggle, "Ctrl+P")
 
         view = mb.addMenu("&View")
-        self._action(view, "&Attention", lambda: self.show_view("attention"), "Ctrl+1")
-        self._action(view, "&Embeddings", lambda: self.show_view("embeddings"), "Ctrl+2")
+        for number, (name, panel) in enumerate(self.views.items(), start=1):
+            title = self.tabs.tabText(self.tabs.indexOf(panel))
+            self._action(view, title, lambda _=False, n=name: self.show_view(n), f"Ctrl+{number}")
+        view.addSeparator()
         self._action(view, "&Fewer predictions", lambda: self.predictions.k_spin.stepBy(-1), "Ctrl+-")
         self._action(view, "&More predictions", lambda: self.predictions.k_spin.stepBy(1), "Ctrl+=")
 
@@ -181,6 +195,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
+        # connect: attention
+        # connect: predictions
         c.result_ready.connect(self.show_result)
         c.error.connect(self.show_error)
         c.model_loading.connect(self._model_loading)
@@ -206,13 +222,13 @@ class MainWindow(QMainWindow):
     # ---- reacting to the controller -------------------------------------------------------------------
     def _set_panels_message(self, message: str) -> None:
         self.predictions.clear(message)
-        self.attention.clear(message)
-        self.embeddings.clear(message)
+        for panel in self.views.values():
+            panel.clear(message)
 
     def show_result(self, result) -> None:
         self.predictions.set_result(result)
-        self.attention.set_result(result)
-        self.embeddings.set_result(result)
+        for panel in self.views.values():
+            panel.set_result(result)
         self.time_label.setText(f"inference {result.seconds * 1000:.0f} ms")
         self.statusBar().clearMessage()
 
@@ -248,9 +264,12 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): the event loop (and the worker's results) keep flowing
         self.last_error_box = box
 
-    def show_view(self, name: str) -> None:
-        """Bring the "attention" or "embeddings" tab to the front."""
-        self.tabs.setCurrentWidget(self.embeddings if name == "embeddings" else self.attention)
+    def show_view(self, name: str, arg: str | None = None) -> None:
+        """Bring a view (a name in ui/views.py) to the front; `arg` is what it starts with (--view-arg)."""
+        panel = self.views.get(name, self.attention)
+        self.tabs.setCurrentWidget(panel)
+        if arg is not None and hasattr(panel, "prepare_view"):
+            panel.prepare_view(arg)
 
     def select_token(self, index: int) -> None:
         """One token selected everywhere (chips, heatmap, projection)."""
