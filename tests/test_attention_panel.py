@@ -224,10 +224,11 @@ def test_exports(panel, tmp_path):
     assert root.tag.endswith("svg")
     with open(csv_path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["query \\ key", *SENTENCE]
+    assert rows[0] == ["attention, layer 3, head 4 (query \\ key)", *SENTENCE]
     assert [r[0] for r in rows[1:]] == SENTENCE
     np.testing.assert_allclose(np.array([r[1:] for r in rows[1:]], dtype=float), result.attention[2, 3], rtol=1e-5)
     data = np.load(npz)
+    assert str(data["measure"]) == "attention"
     np.testing.assert_array_equal(data["attention"], result.attention)
     assert data["tokens"].tolist() == SENTENCE
     assert data["masked_positions"].tolist() == [6]
@@ -277,3 +278,264 @@ def test_tiny_inputs(panel, tokens, tmp_path):
     assert shown(panel).shape == (len(tokens), len(tokens))
     panel.heatmap_widget.grab()
     panel.export_png(tmp_path / "tiny.png")
+
+
+# ---- measures: value-weighted attention and rollout; knocked-out heads --------------------------------------
+
+
+def with_internals(result, seed=0, knocked_out=()):
+    """The canned result with value norms (as run_inference gives with want_internals) and knocked-out heads."""
+    rng = np.random.default_rng(seed)
+    norms = rng.uniform(0.2, 3.0, result.attention.shape[:-1]).astype(np.float32)  # (L, H, T)
+    return InferenceResult(**{**result.__dict__, "value_norms": norms, "knocked_out": frozenset(knocked_out)})
+
+
+def title(panel):
+    return panel.heatmap_plot.titleLabel.text
+
+
+def test_measure_switch_shows_attention_flow_output(panel, qtbot):
+    from bertviz_app.analysis.attention_flow import rollout, value_weighted
+    from bertviz_app.ui.attention_panel import MEASURES, thumbnail_tile
+
+    result = with_internals(canned_result())
+    panel.set_result(result)
+    panel.set_selection(2, 3)
+    value = value_weighted(result.attention, result.value_norms)  # (L, H, T, T)
+    panel.measure_combo.setCurrentIndex(MEASURES.index("value"))  # through the selector, as a user would
+    assert panel.measure == panel.shown_measure == "value"
+    np.testing.assert_array_equal(shown(panel), value[2, 3])
+    assert not np.allclose(shown(panel), result.attention[2, 3])  # the norms do change the picture
+    assert "value-weighted" in panel.colorbar.getAxis("left").labelText
+    assert title(panel).startswith("Value-weighted · Layer 3 · head 4")
+    assert "value-weighted" in panel.hover_text(2, 3)
+    panel.set_mean_over_heads(True)
+    np.testing.assert_allclose(shown(panel), value[2].mean(axis=0), rtol=1e-5)
+    qtbot.waitUntil(lambda: not panel.busy)
+    step = panel._tile_size() + 1
+    t = len(SENTENCE)
+    tile = panel.grid_image.image[3 * step : 3 * step + t, 5 * step : 5 * step + t]  # layer 4, head 6
+    np.testing.assert_allclose(tile, thumbnail_tile(value[3, 5]), rtol=1e-6)
+
+    panel.set_measure("rollout")
+    expected = rollout(result.attention)  # (L, T, T)
+    for layer in range(4):
+        panel.set_selection(layer, -1)
+        np.testing.assert_array_equal(shown(panel), expected[layer])
+    assert title(panel) == "Rollout through layer 4 of 4"
+    assert "rollout through layer 4" in panel.hover_text(5, 1)
+    assert panel.heatmap_plot.getAxis("bottom").labelText.startswith("input token")
+    assert "share of input token" in panel.colorbar.getAxis("left").labelText
+
+    panel.set_measure("attention")
+    np.testing.assert_allclose(shown(panel), result.attention[3].mean(axis=0), rtol=1e-6)
+    assert panel.colorbar.getAxis("left").labelText == "attention weight"
+
+
+def test_rollout_has_one_matrix_per_layer_and_disables_heads(panel, qtbot):
+    from PySide6.QtCore import QPoint
+
+    from bertviz_app.analysis.attention_flow import rollout
+    from bertviz_app.ui.attention_panel import thumbnail_tile
+
+    result = with_internals(canned_result())
+    t = len(SENTENCE)
+    panel.set_result(result)
+    panel.set_selection(1, 4)
+    panel.set_measure("rollout")
+    assert panel.measure_combo.currentText() == "Rollout (Abnar & Zuidema)"
+    assert not panel.head_spin.isEnabled() and not panel.mean_check.isEnabled()
+    for widget in (panel.head_spin, panel.mean_check):
+        assert "one matrix per layer" in widget.toolTip()
+    qtbot.waitUntil(lambda: not panel.busy)
+    # The model view has one tile per layer, wrapped into 2 × 2 (rows of layers 1-2 and 3-4).
+    assert panel.grid_image.image.shape == (2 * (t + 1) - 1, 2 * (t + 1) - 1)
+    np.testing.assert_allclose(panel.grid_image.image[t + 1 :, :t], thumbnail_tile(rollout(result.attention)[2]))
+    assert [label.textItem.toPlainText() for label in panel._layer_labels] == ["L1", "L2", "L3", "L4"]
+    for layer in range(4):
+        assert panel.grid_cell_at(panel.grid_cell_center(layer, -1)) == (layer, -1)
+    with qtbot.waitSignal(panel.selection_changed) as sig:
+        assert panel.handle_grid_click(panel.grid_cell_center(3, -1))
+    assert sig.args == [3, 4]  # the layer changes; the head is kept for the other measures
+    np.testing.assert_array_equal(shown(panel), rollout(result.attention)[3])
+    assert not panel.handle_grid_context_menu(panel.grid_cell_center(3, -1), QPoint(0, 0))  # no heads here
+    panel.set_measure("attention")
+    assert panel.head_spin.isEnabled() and panel.mean_check.isEnabled()
+    assert panel.head_spin.toolTip() == "Which attention head of that layer"
+    np.testing.assert_array_equal(shown(panel), result.attention[3, 4])
+    assert panel.grid_cell_at(panel.grid_cell_center(3, 5)) == (3, 5)
+    assert panel._layer_labels == [] and panel.grid_image.image.shape == (4 * (t + 1) - 1, 6 * (t + 1) - 1)
+
+
+def test_measure_survives_new_results(panel, qtbot):
+    from bertviz_app.analysis.attention_flow import rollout, value_weighted
+    from bertviz_app.ui.attention_panel import MEASURES, AttentionPanel
+
+    panel.set_measure("value")
+    panel.set_result(with_internals(canned_result()))
+    panel.set_selection(1, 2)
+    second = with_internals(canned_result(seed=1), seed=1)
+    panel.set_result(second)
+    assert panel.shown_measure == "value"
+    np.testing.assert_array_equal(shown(panel), value_weighted(second.attention[1, 2], second.value_norms[1, 2]))
+    # A result without value norms shows raw attention, and the measure comes back with the next one that has them.
+    plain = canned_result(seed=2)
+    panel.set_result(plain)
+    assert (panel.measure, panel.shown_measure) == ("value", "attention")
+    assert not panel.measure_combo.model().item(MEASURES.index("value")).isEnabled()
+    np.testing.assert_array_equal(shown(panel), plain.attention[1, 2])
+    panel.set_result(second)
+    assert panel.shown_measure == "value" and panel.measure_combo.currentText().startswith("Value-weighted")
+    assert panel.measure_combo.model().item(MEASURES.index("value")).isEnabled()
+    with pytest.raises(ValueError):
+        panel.set_measure("saliency")
+    # --view-arg: chosen before the first result arrives.
+    fresh = AttentionPanel()
+    qtbot.addWidget(fresh)
+    fresh.prepare_view("rollout:3")
+    fresh.prepare_view("no such measure")  # logged and ignored
+    fresh.set_result(second)
+    assert (fresh.measure, fresh.layer) == ("rollout", 2)
+    np.testing.assert_array_equal(shown(fresh), rollout(second.attention)[2])
+    fresh.prepare_view("Value-weighted:2:mean")
+    assert (fresh.measure, fresh.layer, fresh.mean_over_heads) == ("value", 1, True)
+    fresh.prepare_view("attention:4:6")
+    assert (fresh.layer, fresh.head, fresh.mean_over_heads) == (3, 5, False)
+    fresh.prepare_view("value:9:1")  # no layer 9 in this model: logged, nothing else changes
+    fresh.prepare_view("value:x")
+    assert (fresh.measure, fresh.layer, fresh.head) == ("value", 3, 5)
+    np.testing.assert_array_equal(shown(fresh), value_weighted(second.attention[3, 5], second.value_norms[3, 5]))
+    before = AttentionPanel()
+    qtbot.addWidget(before)
+    before.prepare_view("value:2:mean")
+    before.set_result(second)
+    assert before.mean_over_heads and before.mean_check.isChecked() and not before.head_spin.isEnabled()
+
+
+def test_measure_exports_name_the_measure(panel, tmp_path):
+    from bertviz_app.analysis.attention_flow import rollout, value_weighted
+
+    result = with_internals(canned_result())
+    panel.set_result(result)
+    panel.set_selection(2, 3)
+    panel.set_measure("value")
+    panel.export_attention_csv(tmp_path / "v.csv")
+    panel.export_attention_npz(tmp_path / "v.npz")
+    with open(tmp_path / "v.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][0] == "value-weighted attention, layer 3, head 4 (query \\ key)"
+    expected = value_weighted(result.attention, result.value_norms)
+    np.testing.assert_allclose(np.array([r[1:] for r in rows[1:]], dtype=float), expected[2, 3], rtol=1e-5)
+    data = np.load(tmp_path / "v.npz")
+    assert str(data["measure"]) == "value-weighted attention"
+    np.testing.assert_allclose(data["value_weighted"], expected, rtol=1e-6)
+    np.testing.assert_array_equal(data["value_norms"], result.value_norms)
+    panel.set_measure("rollout")
+    panel.export_attention_csv(tmp_path / "r.csv")
+    panel.export_attention_npz(tmp_path / "r.npz")
+    panel.export_svg(tmp_path / "r.svg")
+    with open(tmp_path / "r.csv", newline="", encoding="utf-8") as f:
+        assert next(csv.reader(f))[0] == "attention rollout, through layer 3 (position \\ input token)"
+    data = np.load(tmp_path / "r.npz")
+    assert str(data["measure"]) == "attention rollout"
+    np.testing.assert_array_equal(data["rollout"], rollout(result.attention))
+    np.testing.assert_array_equal(data["attention"], result.attention)
+    assert "Rollout" in (tmp_path / "r.svg").read_text(encoding="utf-8")
+
+
+def test_grid_context_menu_toggles_heads(panel, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    panel.set_result(with_internals(canned_result(), knocked_out={(1, 2)}))
+    menu = panel.head_menu(3, 5)
+    assert menu.actions()[0].text() == "Knock out this head (layer 4, head 6)"
+    with qtbot.waitSignal(panel.head_toggled) as sig:
+        menu.actions()[0].trigger()
+    assert sig.args == [3, 5]
+    # A real right-click on a knocked-out head's tile opens the menu that switches it back on.
+    view_pos = panel.grid_widget.mapFromScene(panel.grid_cell_center(1, 2))
+    qtbot.mouseClick(panel.grid_widget.viewport(), Qt.MouseButton.RightButton, pos=QPoint(view_pos))
+    qtbot.waitUntil(lambda: panel._context_menu is not None and panel._context_menu.isVisible())
+    action = panel._context_menu.actions()[0]
+    assert action.text() == "Switch this head back on (layer 2, head 3)"
+    with qtbot.waitSignal(panel.head_toggled) as sig:
+        action.trigger()
+    assert sig.args == [1, 2]
+    panel._context_menu.close()
+    assert (panel.layer, panel.head) == (0, 0)  # a right-click does not change the selection
+
+
+def test_knocked_out_heads_are_marked(panel, qtbot):
+    from PySide6.QtGui import QColor
+
+    from bertviz_app.ui.attention_panel import KNOCKED_OUT_COLOR
+
+    def centre_pixel(layer, head):
+        image = panel.grid_widget.grab().toImage()
+        pos = panel.grid_widget.mapFromScene(panel.grid_cell_center(layer, head))
+        ratio = image.devicePixelRatio()
+        return image.pixelColor(int(pos.x() * ratio), int(pos.y() * ratio))
+
+    def distance(a: QColor, b: QColor) -> int:
+        return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
+
+    dark = QColor(KNOCKED_OUT_COLOR)
+    plain = with_internals(canned_result())
+    panel.set_result(plain)
+    assert panel.marked_heads == frozenset()
+    before = centre_pixel(1, 2)
+    panel.set_result(with_internals(canned_result(), knocked_out={(1, 2), (3, 0), (9, 9)}))  # (9, 9): not here
+    assert panel.marked_heads == {(1, 2), (3, 0)}
+    after = centre_pixel(1, 2)
+    assert distance(after, dark) < 40 < distance(before, dark)
+    panel.set_selection(1, 2)
+    assert title(panel) == "Layer 2 · head 3 · knocked out"
+    panel.set_selection(1, 3)
+    assert "knocked out" not in title(panel)
+    panel.set_mean_over_heads(True)
+    assert title(panel) == "Layer 2 · mean of all heads (head 3 off)"
+    panel.set_measure("value")
+    assert panel.marked_heads == {(1, 2), (3, 0)}
+    panel.set_measure("rollout")
+    assert panel.marked_heads == frozenset()  # one tile per layer: no head to mark
+    panel.set_selection(3, -1)
+    assert title(panel) == "Rollout through layer 4 of 4 (2 heads knocked out on the way)"
+    panel.set_measure("attention")
+    panel.set_result(plain)
+    assert panel.marked_heads == frozenset()
+
+
+def test_512_tokens_measures_stay_responsive(panel, qtbot):
+    """12 layers × 12 heads at 512 tokens: no single stretch of GUI-thread work near the budget."""
+    from bertviz_app.analysis.attention_flow import rollout
+
+    tokens = ["[CLS]"] + [f"w{i}" for i in range(510)] + ["[SEP]"]
+    rng = np.random.default_rng(2)
+    att = rng.random((12, 12, 512, 512), dtype=np.float32)
+    att /= att.sum(-1, keepdims=True)
+    result = canned_result(tokens=tokens, layers=1, heads=1, masked=(7,))
+    result = with_internals(InferenceResult(**{**result.__dict__, "attention": att}))
+    longest = 0.0
+
+    def timed(action):
+        # CPU time of this thread, not wall time: the test machine may be busy, and being descheduled is not
+        # work the panel does.
+        nonlocal longest
+        start = time.thread_time()
+        action()
+        longest = max(longest, time.thread_time() - start)
+
+    timed(lambda: panel.set_result(result))
+    for measure, layer in (("value", 5), ("rollout", 11), ("attention", 0), ("rollout", 3)):
+        panel.set_selection(layer, 2)
+        timed(lambda m=measure: panel.set_measure(m))
+        if (measure, layer) == ("rollout", 11):  # 12 products of 512 × 512 matrices do not fit in one slice
+            assert panel.busy and "computing…" in title(panel)
+            assert (
+                panel.cell_at(panel.heatmap_plot.vb.mapViewToScene(panel.heatmap_plot.vb.viewRect().center())) is None
+            )
+        while panel.busy:  # drive the pump here, timing each slice, instead of waiting on the event loop
+            timed(panel._run_work)
+    # The latency budget; unsliced, the rollout of 12 layers or the value-weighted model view alone take ~75 ms.
+    assert longest < 0.05, longest
+    np.testing.assert_array_equal(shown(panel), rollout(att[:4])[3])  # layers above do not change layer 4's

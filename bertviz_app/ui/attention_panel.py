@@ -1,13 +1,20 @@
 """Attention: one layer/head as a token × token heatmap, and every layer × head at once (the model view).
 
-Renders from the arrays of an InferenceResult only. Changing layer, head, "mean over heads" or the colour
-map re-slices the cached (L, H, T, T) array; nothing here ever runs the model.
+Renders from the arrays of an InferenceResult only. Changing layer, head, "mean over heads", the measure or
+the colour map re-slices the cached (L, H, T, T) array or what analysis/attention_flow.py derives from it;
+nothing here ever runs the model. Three measures share the heatmap and the grid: raw attention,
+value-weighted attention (Kobayashi et al. 2020) and attention rollout (Abnar & Zuidema 2020). Derived
+matrices are computed when first shown and kept until the next result; the model-view thumbnails are filled
+a slice of work at a time, so a 512-token input never freezes the window.
 """
 
 from __future__ import annotations
 
 import csv
+import logging
 import math
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +24,7 @@ import pyqtgraph.exporters as pg_exporters
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
+from bertviz_app.analysis.attention_flow import iter_rollout, value_weighted
 from bertviz_app.ui.message_stack import MessageStack
 
 if TYPE_CHECKING:
@@ -31,7 +39,47 @@ MAX_LABEL_CHARS = 14
 THUMBNAIL_PIXELS = 40  # model-view tiles are block-averaged down to at most this many cells a side
 TILE_GAP = 1  # transparent pixels between model-view tiles (at tile resolution)
 
+WORK_SLICE_S = 0.015  # longest stretch of derived-matrix work between two turns of the event loop
+KNOCKED_OUT_COLOR = "#212529"
+
 _NORMAL, _SPECIAL, _MASKED = 0, 1, 2
+
+log = logging.getLogger(__name__)
+
+# What the heatmap can show. Keys are what the code and --view-arg use; labels are what the selector shows.
+MEASURES = ("attention", "value", "rollout")
+MEASURE_LABELS = {
+    "attention": "Attention",
+    "value": "Value-weighted (Kobayashi)",
+    "rollout": "Rollout (Abnar & Zuidema)",
+}
+MEASURE_NAMES = {  # in exports: CSV captions, the NPZ "measure" entry, the save dialog
+    "attention": "attention",
+    "value": "value-weighted attention",
+    "rollout": "attention rollout",
+}
+MEASURE_TIPS = {
+    "attention": "The attention weights softmax(QKᵀ/√d) of one head: where each token looks.",
+    "value": "Kobayashi et al. 2020: each weight α_ij times ||v_j W_O||, the size of what token j sends through "
+    "the head; rows re-normalised to sum to 1. Shows how much arrives, not only where the head looks.",
+    "rollout": "Abnar & Zuidema 2020: the head-averaged attention of every layer up to this one, multiplied "
+    "together with the residual connection counted as 0.5·A + 0.5·I. Row i: how much of each input token has "
+    "reached position i.",
+}
+COLORBAR_LABELS = {
+    "attention": "attention weight",
+    "value": "value-weighted share (rows sum to 1)",
+    "rollout": "share of input token (rows sum to 1)",
+}
+MEASURE_ALIASES = {  # what prepare_view (--view-arg) accepts
+    "attention": "attention",
+    "raw": "attention",
+    "value": "value",
+    "value-weighted": "value",
+    "kobayashi": "value",
+    "rollout": "rollout",
+}
+ROLLOUT_HEAD_TIP = "Rollout averages every head of a layer (Abnar & Zuidema 2020): there is one matrix per layer."
 
 
 def make_colormap(name: str) -> pg.ColorMap:
@@ -85,6 +133,167 @@ def model_view_mosaic(attention: np.ndarray, size: int = THUMBNAIL_PIXELS, gap: 
     padded[:, :, :s, :s] = tiles
     mosaic = padded.transpose(0, 2, 1, 3).reshape(num_layers * step, num_heads * step)
     return np.ascontiguousarray(mosaic[: num_layers * step - gap, : num_heads * step - gap]), s
+
+
+def thumbnail_tile(matrix: np.ndarray, size: int = THUMBNAIL_PIXELS) -> np.ndarray:
+    """(T, T) → its model-view tile: block-averaged to at most `size` cells a side, scaled to its own max."""
+    tile = block_mean(matrix, size)
+    peak = float(tile.max()) if tile.size else 0.0
+    return tile / peak if peak > 0 else np.zeros_like(tile)
+
+
+def thumbnail_size(t: int, size: int = THUMBNAIL_PIXELS) -> int:
+    """The side of block_mean's output for T tokens."""
+    return math.ceil(t / math.ceil(t / size)) if t > 0 else 0
+
+
+class MeasureCache:
+    """One result's matrices under each measure, computed when first asked for and kept.
+
+    attention (L, H, T, T); value_norms (L, H, T) or None (then there is no value-weighted measure).
+    Per-head value-weighted matrices are not kept: one costs well under a millisecond at 512 tokens, and
+    keeping all of them would double the memory of the attention array.
+    """
+
+    def __init__(self, attention: np.ndarray, value_norms: np.ndarray | None):
+        self.attention = attention  # (L, H, T, T)
+        ok = value_norms is not None and value_norms.shape == attention.shape[:-1]
+        self.value_norms = value_norms if ok else None  # (L, H, T)
+        self._means: dict[tuple[str, int], np.ndarray] = {}  # (measure, layer) -> (T, T) mean over heads
+        self._rollout: list[np.ndarray] = []  # (T, T) per layer, computed in order
+        self._rollout_steps: Iterator[np.ndarray] | None = None
+
+    @property
+    def num_layers(self) -> int:
+        return self.attention.shape[0]
+
+    @property
+    def num_heads(self) -> int:
+        return self.attention.shape[1]
+
+    def available(self, measure: str) -> bool:
+        return measure != "value" or self.value_norms is not None
+
+    def rollout_layers_done(self) -> int:
+        return len(self._rollout)
+
+    def advance_rollout(self) -> bool:
+        """Compute the next layer's rollout; False when every layer is done."""
+        if len(self._rollout) >= self.num_layers:
+            return False
+        if self._rollout_steps is None:
+            self._rollout_steps = iter_rollout(self.attention, residual=True)
+        self._rollout.append(next(self._rollout_steps))
+        return True
+
+    def ready(self, measure: str, layer: int) -> bool:
+        """Whether matrix(measure, layer, ...) is cheap now (rollout needs every layer below computed)."""
+        return measure != "rollout" or layer < len(self._rollout)
+
+    def matrix(self, measure: str, layer: int, head: int | None) -> np.ndarray:
+        """(T, T): one head's matrix, or the mean over the layer's heads when head is None. Rollout has one
+        matrix per layer (it averages the heads itself), so head is ignored there."""
+        if measure == "rollout":
+            while len(self._rollout) <= layer:
+                self.advance_rollout()
+            return self._rollout[layer]
+        if measure == "value" and self.value_norms is None:
+            raise ValueError("this result has no value norms")
+        if head is not None:
+            if measure == "value":
+                return value_weighted(self.attention[layer, head], self.value_norms[layer, head])
+            return self.attention[layer, head]
+        key = (measure, layer)
+        if key not in self._means:
+            if measure == "value":
+                # Head by head: each (T, T) stays in cache, where the whole (H, T, T) product would not.
+                total = np.zeros(self.attention.shape[-2:], dtype=np.float32)  # (T, T)
+                for h in range(self.num_heads):
+                    total += value_weighted(self.attention[layer, h], self.value_norms[layer, h])
+                self._means[key] = total / self.num_heads
+            else:
+                self._means[key] = self.attention[layer].mean(axis=0)
+        return self._means[key]
+
+    def everything(self, measure: str) -> np.ndarray:
+        """Every layer (and head): (L, H, T, T) for attention and value-weighted, (L, T, T) for rollout."""
+        if measure == "rollout":
+            return np.stack([self.matrix("rollout", layer, None) for layer in range(self.num_layers)])
+        if measure == "value":
+            if self.value_norms is None:
+                raise ValueError("this result has no value norms")
+            return value_weighted(self.attention, self.value_norms)
+        return self.attention
+
+    def rollout_columns(self) -> int:
+        """Rollout's one tile per layer wraps into this many columns (2 for 6 layers, 3 for 12): a block of
+        big tiles fills the model view's box better than one thin column of small ones."""
+        return max(1, math.ceil(math.sqrt(self.num_layers / 2)))
+
+    def grid_shape(self, measure: str) -> tuple[int, int]:
+        """(rows, columns) of the model view: layer × head, or the rollout's layers wrapped into a block."""
+        if measure == "rollout":
+            cols = self.rollout_columns()
+            return (math.ceil(self.num_layers / cols), cols)
+        return (self.num_layers, self.num_heads)
+
+    def tile_count(self, measure: str) -> int:
+        return self.num_layers if measure == "rollout" else self.num_layers * self.num_heads
+
+    def tile_source(self, measure: str, index: int) -> tuple[int, int]:
+        """The (layer, head) shown by the model view's index-th tile (row by row); head -1 for rollout."""
+        if measure == "rollout":
+            return (index, -1)
+        return divmod(index, self.num_heads)
+
+    def tile_position(self, measure: str, layer: int, head: int) -> tuple[int, int]:
+        """(row, column) of the tile of `layer` and `head` (ignored for rollout) in the model view."""
+        if measure == "rollout":
+            return divmod(layer, self.rollout_columns())
+        return (layer, head)
+
+    def tile_at(self, measure: str, row: int, col: int) -> tuple[int, int] | None:
+        """(layer, head) of the tile at `row`, `col` (head -1 for rollout), or None where there is no tile."""
+        rows, cols = self.grid_shape(measure)
+        if not (0 <= row < rows and 0 <= col < cols):
+            return None
+        if measure == "rollout":
+            layer = row * cols + col
+            return (layer, -1) if layer < self.num_layers else None
+        return (row, col)
+
+
+def _within_slice(step, budget: float = WORK_SLICE_S) -> None:
+    """Call step() until it returns False or the next call would likely end past `budget` seconds (judged by
+    the last call's duration); always at least once. StopIteration from step() propagates to the caller."""
+    start = time.perf_counter()
+    while True:
+        before = time.perf_counter()
+        if step() is False:
+            return
+        now = time.perf_counter()
+        last = now - before
+        if now + last - start > budget:
+            return
+
+
+class _Mosaic:
+    """The model-view image of one measure, filled tile by tile."""
+
+    def __init__(self, rows: int, cols: int, t: int, total: int):
+        self.rows, self.cols, self.total = rows, cols, total
+        self.tile = thumbnail_size(t)
+        step = self.tile + TILE_GAP
+        self.image = np.full((rows * step - TILE_GAP, cols * step - TILE_GAP), np.nan, dtype=np.float32)
+        self.done = 0  # tiles filled, in MeasureCache.tile_source order
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.total
+
+    def put(self, row: int, col: int, tile: np.ndarray) -> None:
+        step = self.tile + TILE_GAP
+        self.image[row * step : row * step + self.tile, col * step : col * step + self.tile] = tile
 
 
 def export_item_png(item: QtWidgets.QGraphicsItem, path: str | Path, width: int = 1400) -> None:
@@ -265,6 +474,51 @@ class _TokenAxis(pg.AxisItem):
                 p.restore()
 
 
+class _CrossesItem(QtWidgets.QGraphicsPathItem):
+    """A dimmed tile with a × on it for each knocked-out head: a dark stroke over a light one, so it reads on
+    every colour map."""
+
+    def __init__(self):
+        super().__init__()
+        self._light = pg.mkPen("white", width=4.0)
+        self._dark = pg.mkPen(KNOCKED_OUT_COLOR, width=2.0)
+        for pen in (self._light, self._dark):
+            pen.setCosmetic(True)
+            pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+        shade = QtGui.QColor(KNOCKED_OUT_COLOR)
+        shade.setAlpha(120)
+        self._shade = QtGui.QBrush(shade)
+        self._tiles: list[QtCore.QRectF] = []
+
+    def set_tiles(self, rects: list[QtCore.QRectF]) -> None:
+        self._tiles = list(rects)
+        path = QtGui.QPainterPath()
+        for r in self._tiles:
+            inset = r.width() * 0.18
+            inner = r.adjusted(inset, inset, -inset, -inset)
+            path.moveTo(inner.topLeft())
+            path.lineTo(inner.bottomRight())
+            path.moveTo(inner.topRight())
+            path.lineTo(inner.bottomLeft())
+        self.setPath(path)
+
+    def boundingRect(self) -> QtCore.QRectF:
+        rect = QtCore.QRectF()
+        for r in self._tiles:
+            rect = rect.united(r)
+        return rect.united(super().boundingRect())
+
+    def paint(self, painter, option, widget=None):
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(self._shade)
+        for r in self._tiles:
+            painter.drawRect(r)
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        for pen in (self._light, self._dark):
+            painter.setPen(pen)
+            painter.drawPath(self.path())
+
+
 class _OutlineItem(QtWidgets.QGraphicsRectItem):
     """A rectangle outline readable on any colour map: a dark stroke under a light one (cosmetic pens)."""
 
@@ -290,7 +544,8 @@ class _OutlineItem(QtWidgets.QGraphicsRectItem):
 
 
 class AttentionPanel(QtWidgets.QWidget):
-    """Attention heatmap for one layer and head (or the mean over heads) beside the every-layer × head grid.
+    """Attention heatmap for one layer and head (or the mean over heads) beside the every-layer × head grid,
+    under one of three measures (raw attention, value-weighted, rollout).
 
     Layers and heads are 0-based in the API (indices into result.attention) and shown 1-based on screen.
     """
@@ -298,23 +553,33 @@ class AttentionPanel(QtWidgets.QWidget):
     selection_changed = QtCore.Signal(int, int)  # (layer, head); head is -1 for the mean over heads
     colormap_changed = QtCore.Signal(str)
     token_selected = QtCore.Signal(int)  # a heatmap cell was clicked: its query (row) token
+    head_toggled = QtCore.Signal(int, int)  # (layer, head): knock it out, or switch it back on
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self._result: InferenceResult | None = None
-        self._attention: np.ndarray | None = None
+        self._cache: MeasureCache | None = None
         self._kinds: list[int] = []
         self._layer = 0
         self._head = 0
         self._mean = False
-        self._mean_cache: dict[int, np.ndarray] = {}
+        self._measure = "attention"  # the user's choice; see shown_measure for what is on screen
         self._matrix: np.ndarray | None = None
+        self._pending = False  # the heatmap waits for rollout layers still being computed
         self._selected_token: int | None = None
         self._cmap_name = DEFAULT_COLORMAP
-        self._tile = 1  # model-view tile size in image pixels
+        self._mosaics: dict[str, _Mosaic] = {}
+        self._layer_labels: list[pg.TextItem] = []  # the rollout tiles' "L1", "L2", ...
+        self._work: Iterator[None] | None = None
+        self._work_timer = QtCore.QTimer(self)
+        self._work_timer.setInterval(0)
+        self._work_timer.timeout.connect(self._run_work)
+        self._context_menu: QtWidgets.QMenu | None = None
         self._last_emitted: tuple[int, int] | None = None
+        self._axis_labels: tuple[str, ...] = ()
         self._build()
         self._apply_palette()
+        self._update_measure_controls()
         self._set_titles()
         self.clear("No sentence yet: type one to see where each token looks.")
 
@@ -327,14 +592,18 @@ class AttentionPanel(QtWidgets.QWidget):
 
         controls = QtWidgets.QHBoxLayout()
         controls.setSpacing(8)
+        self.measure_combo = QtWidgets.QComboBox()
+        for i, key in enumerate(MEASURES):
+            self.measure_combo.addItem(MEASURE_LABELS[key], key)
+            self.measure_combo.setItemData(i, MEASURE_TIPS[key], QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.measure_combo.setToolTip("What the heatmap and the model view show")
+        self.measure_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.layer_spin = QtWidgets.QSpinBox()
         self.layer_spin.setPrefix("Layer ")
         self.layer_spin.setToolTip("Which transformer layer's attention to show (1 = closest to the input)")
         self.head_spin = QtWidgets.QSpinBox()
         self.head_spin.setPrefix("Head ")
-        self.head_spin.setToolTip("Which attention head of that layer")
         self.mean_check = QtWidgets.QCheckBox("Mean over heads")
-        self.mean_check.setToolTip("Average the attention of every head in the layer")
         self.colormap_combo = QtWidgets.QComboBox()
         self.colormap_combo.addItems(COLORMAPS)
         self.colormap_combo.setToolTip("Colour map of the heatmaps")
@@ -345,9 +614,9 @@ class AttentionPanel(QtWidgets.QWidget):
         menu.addAction("Heatmap as PNG…", lambda: self._export_dialog("png"))
         menu.addAction("Heatmap as SVG…", lambda: self._export_dialog("svg"))
         menu.addAction("This matrix as CSV…", lambda: self._export_dialog("csv"))
-        menu.addAction("All layers and heads as NPZ…", lambda: self._export_dialog("npz"))
+        self._npz_action = menu.addAction("All layers and heads as NPZ…", lambda: self._export_dialog("npz"))
         self.export_button.setMenu(menu)
-        for w in (self.layer_spin, self.head_spin, self.mean_check):
+        for w in (self.measure_combo, self.layer_spin, self.head_spin, self.mean_check):
             controls.addWidget(w)
         controls.addSpacing(12)
         controls.addWidget(QtWidgets.QLabel("Colours"))
@@ -382,8 +651,6 @@ class AttentionPanel(QtWidgets.QWidget):
         for side in ("top", "right"):
             plot.getAxis(side).setStyle(tickLength=0)
             plot.getAxis(side).setTicks([[], []])
-        plot.setLabel("left", "attending token (query)")
-        plot.setLabel("bottom", "attended-to token (key)")
         self.heatmap_image = pg.ImageItem(axisOrder="row-major")
         self.heatmap_image.setTransform(QtGui.QTransform().translate(-0.5, -0.5))  # cell (r, c) centred on (c, r)
         plot.addItem(self.heatmap_image)
@@ -393,7 +660,7 @@ class AttentionPanel(QtWidgets.QWidget):
             width=14,
             interactive=False,
             colorMapMenu=False,
-            label="attention weight",
+            label=COLORBAR_LABELS["attention"],
         )
         self.colorbar.setImageItem(self.heatmap_image, insert_in=plot)
         self._row_outline = _OutlineItem()
@@ -407,7 +674,7 @@ class AttentionPanel(QtWidgets.QWidget):
         self.heatmap_widget.scene().sigMouseClicked.connect(self._on_heatmap_clicked)
         self._splitter.addWidget(self.heatmap_widget)
 
-        # Model view: every layer × head as one mosaic image.
+        # Model view: every layer × head (or every layer, for rollout) as one mosaic image.
         self.grid_widget = pg.GraphicsLayoutWidget()
         self.grid_widget.ci.layout.setContentsMargins(4, 4, 8, 4)
         self.grid_plot = self.grid_widget.addPlot()
@@ -423,6 +690,9 @@ class AttentionPanel(QtWidgets.QWidget):
         self.grid_image = pg.ImageItem(axisOrder="row-major")
         self.grid_image.setColorMap(make_colormap(self._cmap_name))
         g.addItem(self.grid_image)
+        self._knockout_marks = _CrossesItem()
+        self._knockout_marks.setZValue(5)
+        g.vb.addItem(self._knockout_marks, ignoreBounds=True)
         self._grid_outline = _OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
         self._grid_outline.setZValue(10)
         self._grid_outline.hide()
@@ -445,6 +715,9 @@ class AttentionPanel(QtWidgets.QWidget):
         self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
+        self.measure_combo.currentIndexChanged.connect(
+            lambda i: self.set_measure(self.measure_combo.itemData(i)) if i >= 0 else None
+        )
         self.layer_spin.valueChanged.connect(self._on_controls_changed)
         self.head_spin.valueChanged.connect(self._on_controls_changed)
         self.mean_check.toggled.connect(self._on_controls_changed)
@@ -470,8 +743,10 @@ class AttentionPanel(QtWidgets.QWidget):
         self.legend_label.setText(
             f"<span style='color:{MASKED_COLOR}'><b>■ masked</b></span>&nbsp;&nbsp;"
             f"<span style='color:{grey.name()}'>■ special</span>&nbsp;&nbsp;"
-            f"<span style='color:{SELECTED_COLOR}'><b>■ selected</b></span>"
+            f"<span style='color:{SELECTED_COLOR}'><b>■ selected</b></span>&nbsp;&nbsp;"
+            f"<b>✕</b> head knocked out"
         )
+        self._set_axis_labels()
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         if event.type() == QtCore.QEvent.Type.PaletteChange:
@@ -479,23 +754,68 @@ class AttentionPanel(QtWidgets.QWidget):
             self._set_titles()
         super().changeEvent(event)
 
+    def _set_axis_labels(self) -> None:
+        fg = self._fg.name()
+        if self.shown_measure == "rollout":
+            left, bottom = "position (after this layer)", "input token (embedding)"
+        else:
+            left, bottom = "attending token (query)", "attended-to token (key)"
+        labels = (left, bottom, COLORBAR_LABELS[self.shown_measure], fg)
+        if labels == self._axis_labels:  # setLabel re-lays out rich text: ~3 ms each, on every measure switch
+            return
+        self._axis_labels = labels
+        self.heatmap_plot.setLabel("left", left, color=fg)
+        self.heatmap_plot.setLabel("bottom", bottom, color=fg)
+        self.colorbar.getAxis("left").setLabel(labels[2], color=fg)
+
     def _set_titles(self) -> None:
         fg = self._fg.name()
-        which = "mean of all heads" if self._mean else f"head {self._head + 1}"
-        self.heatmap_plot.setTitle(f"Layer {self._layer + 1} · {which}", color=fg, size="12pt")
-        self.grid_plot.setTitle("Model view · every layer × head · click one", color=fg, size="11pt")
+        measure = self.shown_measure
+        off = self._knocked_out()
+        layer_off = sorted(h for layer, h in off if layer == self._layer)
+        if measure == "rollout":
+            which = f"through layer {self._layer + 1}" + (f" of {self._cache.num_layers}" if self._cache else "")
+            below = sum(1 for layer, _h in off if layer <= self._layer)
+            if below:
+                which += f" ({below} head{'s' if below > 1 else ''} knocked out on the way)"
+        elif self._mean:
+            which = "mean of all heads"
+            if layer_off:
+                which += f" (head{'s' if len(layer_off) > 1 else ''} {', '.join(str(h + 1) for h in layer_off)} off)"
+        else:
+            which = f"head {self._head + 1}"
+            if self._head in layer_off:
+                which += " · knocked out"
+        prefix = {"attention": "", "value": "Value-weighted · ", "rollout": ""}[measure]
+        title = f"Rollout {which}" if measure == "rollout" else f"{prefix}Layer {self._layer + 1} · {which}"
+        if self._pending and self._cache is not None:
+            title += f" · computing… ({self._cache.rollout_layers_done()} of {self._cache.num_layers} layers)"
+        self.heatmap_plot.setTitle(title, color=fg, size="12pt")
+        grid = {
+            "attention": "Model view · every layer × head · click one",
+            "value": "Value-weighted · every layer × head",
+            "rollout": "Rollout · one tile per layer · click one",
+        }[measure]
+        self.grid_plot.setTitle(grid, color=fg, size="11pt")
+
+    def _grid_shape(self) -> tuple[int, int]:
+        return self._cache.grid_shape(self.shown_measure) if self._cache is not None else (0, 0)
+
+    def _tile_size(self) -> int:
+        mosaic = self._mosaics.get(self.shown_measure)
+        return mosaic.tile if mosaic is not None else 1
 
     def _fit_grid(self, *_args) -> None:
         """Fit the model view to its box: square tiles, anchored at the top so the head labels stay close."""
-        if self._attention is None:
+        if self._cache is None:
             return
         vb = self.grid_plot.vb
         w, h = vb.width(), vb.height()
         if w <= 0 or h <= 0:
             return
-        num_layers, num_heads = self._attention.shape[:2]
-        inner = TILE_GAP / (self._tile + TILE_GAP)
-        width, height = num_heads - inner, num_layers - inner
+        rows, cols = self._grid_shape()
+        inner = TILE_GAP / (self._tile_size() + TILE_GAP)
+        width, height = cols - inner, rows - inner
         pad = 0.04
         scale = min(w / (width + 2 * pad), h / (height + 2 * pad))
         x_span, y_span = w / scale, h / scale
@@ -504,34 +824,40 @@ class AttentionPanel(QtWidgets.QWidget):
     # ---- data in ------------------------------------------------------------------------------------------
 
     def set_result(self, result: InferenceResult | None) -> None:
-        """Show a new result's attention (keeps the layer/head choice when the new model has it)."""
+        """Show a new result's attention (keeps the layer/head and measure when the new model has them)."""
         if result is None:
             self.clear("No sentence yet: type one to see where each token looks.")
             return
+        self._stop_work()
         self._result = result
-        self._mean_cache.clear()
+        self._mosaics.clear()
         self._kinds = token_kinds(result)
         if self._selected_token is not None and self._selected_token >= len(result.tokens):
             self._selected_token = None
         att = result.attention
         if att is None or att.ndim != 4 or att.shape[0] == 0 or att.shape[1] == 0:
-            self._attention = None
+            self._cache = None
+            self._matrix = None
             self._show_message("This result has no attention weights.")
             return
-        self._attention = att
+        self._cache = MeasureCache(att, result.value_norms)
         num_layers, num_heads = att.shape[:2]
         self._layer = min(self._layer, num_layers - 1)
         self._head = min(self._head, num_heads - 1)
-        with QtCore.QSignalBlocker(self.layer_spin), QtCore.QSignalBlocker(self.head_spin):
+        with (
+            QtCore.QSignalBlocker(self.layer_spin),
+            QtCore.QSignalBlocker(self.head_spin),
+            QtCore.QSignalBlocker(self.mean_check),
+        ):
             self.layer_spin.setRange(1, num_layers)
             self.layer_spin.setSuffix(f" / {num_layers}")
             self.layer_spin.setValue(self._layer + 1)
             self.head_spin.setRange(1, num_heads)
             self.head_spin.setSuffix(f" / {num_heads}")
             self.head_spin.setValue(self._head + 1)
-        for w in (self.layer_spin, self.head_spin, self.mean_check, self.colormap_combo, self.export_button):
+            self.mean_check.setChecked(self._mean)  # prepare_view may have chosen it before any result
+        for w in (self.measure_combo, self.layer_spin, self.colormap_combo, self.export_button):
             w.setEnabled(True)
-        self.head_spin.setEnabled(not self._mean)
 
         tokens = list(result.tokens)
         t = len(tokens)
@@ -542,27 +868,20 @@ class AttentionPanel(QtWidgets.QWidget):
         plot.vb.setLimits(xMin=-0.5, xMax=t - 0.5, yMin=-0.5, yMax=t - 0.5, minXRange=1, minYRange=1)
         plot.vb.setRange(xRange=(-0.5, t - 0.5), yRange=(-0.5, t - 0.5), padding=0)
 
-        mosaic, self._tile = model_view_mosaic(att)
-        self.grid_image.setImage(mosaic, levels=(0.0, 1.0), autoLevels=False)
-        step = self._tile + TILE_GAP
-        self.grid_image.setTransform(QtGui.QTransform.fromScale(1.0 / step, 1.0 / step))
-        centre = self._tile / step / 2
-        g = self.grid_plot
-        g.getAxis("left").setTicks([[(i + centre, f"L{i + 1}") for i in range(num_layers)], []])
-        g.getAxis("top").setTicks([[(j + centre, f"H{j + 1}") for j in range(num_heads)], []])
-        self._fit_grid()
-
         self._stack.show_content()
-        self._render()
+        self._show_measure()
 
     def clear(self, message: str = "") -> None:
         """Forget the result and show `message` (e.g. "Loading…") where the heatmaps were."""
+        self._stop_work()
         self._result = None
-        self._attention = None
+        self._cache = None
         self._matrix = None
-        self._mean_cache.clear()
+        self._pending = False
+        self._mosaics.clear()
         self.heatmap_image.clear()
         self.grid_image.clear()
+        self._knockout_marks.set_tiles([])
         for axis in (self._left_axis, self._bottom_axis):
             axis.set_tokens([], [])
         self._show_message(message)
@@ -576,6 +895,153 @@ class AttentionPanel(QtWidgets.QWidget):
     def message(self) -> str | None:
         """The message shown instead of the heatmaps, or None while they are shown."""
         return self._stack.message()
+
+    def prepare_view(self, arg: str) -> None:
+        """The command line's --view-arg: MEASURE[:LAYER[:HEAD]], e.g. "rollout", "rollout:6", "value:3:5" or
+        "value:3:mean"; MEASURE is attention, value or rollout, LAYER and HEAD count from 1 as on screen. Kept
+        until the result arrives (the model may still be loading); what does not parse is logged and skipped."""
+        measure, *where = (part.strip().lower() for part in arg.split(":"))
+        if measure in MEASURE_ALIASES:
+            self.set_measure(MEASURE_ALIASES[measure])
+        elif measure:
+            log.warning("attention view: unknown measure %r; choose one of %s", measure, ", ".join(MEASURES))
+        try:
+            layer = int(where[0]) - 1 if where and where[0] else self._layer
+            mean = len(where) > 1 and where[1] == "mean"
+            head = -1 if mean else int(where[1]) - 1 if len(where) > 1 and where[1] else self._head
+        except ValueError:
+            log.warning("attention view: cannot read layer/head from %r (want e.g. value:3:5)", arg)
+            return
+        if layer < 0 or (head < 0 and not mean):
+            log.warning("attention view: layers and heads count from 1: %r", arg)
+            return
+        if self._cache is None:  # set_result keeps (and clamps) the choice
+            self._layer, self._mean = layer, mean
+            self._head = self._head if mean else head
+            return
+        try:
+            self.set_selection(layer, head)
+        except IndexError as exc:
+            log.warning("attention view: %s", exc)
+
+    # ---- measure ------------------------------------------------------------------------------------------
+
+    @property
+    def measure(self) -> str:
+        """The measure chosen (a key of MEASURES); kept across results."""
+        return self._measure
+
+    @property
+    def shown_measure(self) -> str:
+        """The measure on screen: the chosen one, or raw attention when this result cannot give it (a result
+        without value norms has no value-weighted attention)."""
+        if self._cache is not None and not self._cache.available(self._measure):
+            return "attention"
+        return self._measure
+
+    def set_measure(self, measure: str) -> None:
+        if measure not in MEASURES:
+            raise ValueError(f"unknown measure {measure!r}; choose one of {', '.join(MEASURES)}")
+        self._measure = measure
+        if self._cache is not None:
+            self._show_measure()
+        else:
+            self._update_measure_controls()
+
+    def _update_measure_controls(self) -> None:
+        shown = self.shown_measure
+        rollout = shown == "rollout"
+        have = self._cache is not None
+        with QtCore.QSignalBlocker(self.measure_combo):
+            self.measure_combo.setCurrentIndex(MEASURES.index(shown))
+        item = self.measure_combo.model().item(MEASURES.index("value"))
+        has_norms = self._cache is None or self._cache.available("value")
+        item.setEnabled(has_norms)
+        item.setToolTip(MEASURE_TIPS["value"] if has_norms else "This result has no value vectors to weight by.")
+        self.mean_check.setEnabled(have and not rollout)
+        self.head_spin.setEnabled(have and not rollout and not self._mean)
+        self.head_spin.setToolTip(ROLLOUT_HEAD_TIP if rollout else "Which attention head of that layer")
+        self.mean_check.setToolTip(ROLLOUT_HEAD_TIP if rollout else "Average the attention of every head in the layer")
+        self._npz_action.setText("All layers as NPZ…" if rollout else "All layers and heads as NPZ…")
+        self._set_axis_labels()
+
+    def _show_measure(self) -> None:
+        """Put the shown measure's heatmap and model view on screen (after a new result or measure)."""
+        self._update_measure_controls()
+        rows, cols = self._grid_shape()
+        measure = self.shown_measure
+        if measure not in self._mosaics:
+            total = self._cache.tile_count(measure)
+            self._mosaics[measure] = _Mosaic(rows, cols, len(self._result.tokens), total)
+        mosaic = self._mosaics[measure]
+        step = mosaic.tile + TILE_GAP
+        self.grid_image.setImage(mosaic.image, levels=(0.0, 1.0), autoLevels=False)
+        self.grid_image.setTransform(QtGui.QTransform.fromScale(1.0 / step, 1.0 / step))
+        centre = mosaic.tile / step / 2
+        g = self.grid_plot
+        for label in self._layer_labels:
+            g.vb.removeItem(label)
+        self._layer_labels = []
+        if measure == "rollout":  # wrapped tiles: each carries its layer's name instead of row/column labels
+            g.getAxis("left").setTicks([[], []])
+            g.getAxis("top").setTicks([[], []])
+            for layer in range(self._cache.num_layers):
+                row, col = self._cache.tile_position(measure, layer, -1)
+                label = pg.TextItem(f"L{layer + 1}", color="white", fill=pg.mkBrush(0, 0, 0, 150), anchor=(0, 0))
+                label.setPos(col, row)
+                label.setZValue(6)
+                g.vb.addItem(label, ignoreBounds=True)
+                self._layer_labels.append(label)
+        else:
+            g.getAxis("left").setTicks([[(i + centre, f"L{i + 1}") for i in range(rows)], []])
+            g.getAxis("top").setTicks([[(j + centre, f"H{j + 1}") for j in range(cols)], []])
+        self._update_knockout_marks()
+        self._fit_grid()
+        self._stop_work()
+        if not mosaic.complete:
+            self._work = self._mosaic_work(measure)
+        self._render()  # what the heatmap needs comes first; a pending rollout has used this turn's slice
+        if self._work is not None and not self._pending:
+            self._run_work()  # small inputs finish here, so the model view appears with the heatmap
+
+    # ---- derived work, a slice at a time ------------------------------------------------------------------
+
+    def _mosaic_work(self, measure: str) -> Iterator[None]:
+        mosaic = self._mosaics[measure]
+        cache = self._cache
+        while mosaic.done < mosaic.total:
+            layer, head = cache.tile_source(measure, mosaic.done)
+            tile = thumbnail_tile(cache.matrix(measure, layer, None if head < 0 else head))
+            mosaic.put(*cache.tile_position(measure, layer, head), tile)
+            mosaic.done += 1
+            yield
+
+    def _run_work(self) -> None:
+        """One slice of model-view (and rollout) work, then back to the event loop."""
+        if self._work is None:
+            self._work_timer.stop()
+            return
+        finished = False
+        try:
+            _within_slice(lambda: next(self._work))
+        except StopIteration:
+            finished = True
+        self.grid_image.updateImage()
+        if finished:
+            self._stop_work()
+        elif not self._work_timer.isActive():
+            self._work_timer.start()
+        if self._pending:
+            self._render()
+
+    def _stop_work(self) -> None:
+        self._work = None
+        self._work_timer.stop()
+
+    @property
+    def busy(self) -> bool:
+        """Whether derived matrices for the model view or heatmap are still being computed."""
+        return self._work is not None or self._pending
 
     # ---- selection ----------------------------------------------------------------------------------------
 
@@ -603,8 +1069,8 @@ class AttentionPanel(QtWidgets.QWidget):
     def set_selection(self, layer: int, head: int | None) -> None:
         """Show `layer` and `head` (0-based); head None or -1 shows the mean over the layer's heads."""
         mean = head is None or head < 0
-        if self._attention is not None:
-            num_layers, num_heads = self._attention.shape[:2]
+        if self._cache is not None:
+            num_layers, num_heads = self._cache.num_layers, self._cache.num_heads
             if not 0 <= layer < num_layers:
                 raise IndexError(f"layer {layer} out of range (the model has {num_layers})")
             if not mean and not 0 <= head < num_heads:
@@ -621,7 +1087,7 @@ class AttentionPanel(QtWidgets.QWidget):
             self.layer_spin.setValue(self._layer + 1)
             self.head_spin.setValue(self._head + 1)
             self.mean_check.setChecked(self._mean)
-        self.head_spin.setEnabled(not self._mean and self._attention is not None)
+        self.head_spin.setEnabled(not self._mean and self._cache is not None and self.shown_measure != "rollout")
         self._render()
 
     def set_mean_over_heads(self, mean: bool) -> None:
@@ -651,23 +1117,41 @@ class AttentionPanel(QtWidgets.QWidget):
             axis.set_selected(index)
         self._update_token_outline()
 
+    def _knocked_out(self) -> frozenset[tuple[int, int]]:
+        return self._result.knocked_out if self._result is not None else frozenset()
+
     # ---- rendering ----------------------------------------------------------------------------------------
 
     def current_matrix(self) -> np.ndarray | None:
-        """The (T, T) matrix on screen: attention[layer, head], or its mean over heads."""
-        if self._attention is None:
+        """The (T, T) matrix of the current measure, layer and head (or mean over heads); computed now if it
+        is not yet (a rollout still being filled in)."""
+        if self._cache is None:
             return None
-        if not self._mean:
-            return self._attention[self._layer, self._head]
-        if self._layer not in self._mean_cache:
-            self._mean_cache[self._layer] = self._attention[self._layer].mean(axis=0)
-        return self._mean_cache[self._layer]
+        return self._cache.matrix(self.shown_measure, self._layer, None if self._mean else self._head)
 
     def _render(self) -> None:
+        if self._cache is None:
+            self._matrix = None
+            return
+        measure = self.shown_measure
+        if not self._cache.ready(measure, self._layer):
+            # Rollout needs every layer below: compute what fits in one slice now, leave the rest to the pump.
+            cache, layer = self._cache, self._layer
+            _within_slice(lambda: cache.advance_rollout() and not cache.ready(measure, layer))
+        self._pending = not self._cache.ready(measure, self._layer)
+        if self._pending:
+            self._matrix = None
+            self.heatmap_image.clear()
+            self._set_titles()
+            self._update_grid_outline()
+            self._update_token_outline()
+            if self._work is None:  # e.g. the model view of this measure is complete but this layer is not
+                self._work = self._mosaic_work(measure)
+            if not self._work_timer.isActive():
+                self._work_timer.start()
+            return
         matrix = self.current_matrix()
         self._matrix = matrix
-        if matrix is None:
-            return
         peak = float(matrix.max()) if matrix.size else 0.0
         top = peak if peak > 0 else 1.0
         self.heatmap_image.setImage(matrix, autoLevels=False)
@@ -681,19 +1165,37 @@ class AttentionPanel(QtWidgets.QWidget):
             self.selection_changed.emit(*key)
 
     def _update_grid_outline(self) -> None:
-        if self._attention is None:
+        if self._cache is None:
             self._grid_outline.hide()
             return
-        step = self._tile + TILE_GAP
-        size = self._tile / step
+        tile = self._tile_size()
+        step = tile + TILE_GAP
+        size = tile / step
         pad = 0.5 * TILE_GAP / step
-        if self._mean:
-            width = self._attention.shape[1] - TILE_GAP / step
+        measure = self.shown_measure
+        if self._mean and measure != "rollout":  # the whole row of heads
+            width = self._grid_shape()[1] - TILE_GAP / step
             rect = QtCore.QRectF(-pad, self._layer - pad, width + 2 * pad, size + 2 * pad)
         else:
-            rect = QtCore.QRectF(self._head - pad, self._layer - pad, size + 2 * pad, size + 2 * pad)
+            row, col = self._cache.tile_position(measure, self._layer, self._head)
+            rect = QtCore.QRectF(col - pad, row - pad, size + 2 * pad, size + 2 * pad)
         self._grid_outline.setRect(rect)
         self._grid_outline.show()
+
+    def _update_knockout_marks(self) -> None:
+        """A dimmed tile with a × for each knocked-out head; none for rollout (its tiles are whole layers)."""
+        rects = []
+        if self._cache is not None and self.shown_measure != "rollout":
+            size = self._tile_size() / (self._tile_size() + TILE_GAP)
+            for layer, head in sorted(self._knocked_out()):
+                if 0 <= layer < self._cache.num_layers and 0 <= head < self._cache.num_heads:
+                    rects.append(QtCore.QRectF(head, layer, size, size))
+        self._knockout_marks.set_tiles(rects)
+
+    @property
+    def marked_heads(self) -> frozenset[tuple[int, int]]:
+        """The (layer, head) tiles of the model view marked as knocked out."""
+        return frozenset((int(r.top()), int(r.left())) for r in self._knockout_marks._tiles)
 
     def _update_token_outline(self) -> None:
         i = self._selected_token
@@ -728,8 +1230,14 @@ class AttentionPanel(QtWidgets.QWidget):
         def describe(i: int) -> str:
             return f"'{tokens[i]}'"
 
-        where = "mean of heads" if self._mean else f"head {self._head + 1}"
-        notes = [f"#{row} → #{col}", f"layer {self._layer + 1}, {where}"]
+        measure = self.shown_measure
+        if measure == "rollout":
+            notes = [f"#{row} ← input #{col}", f"rollout through layer {self._layer + 1}"]
+        else:
+            where = "mean of heads" if self._mean else f"head {self._head + 1}"
+            notes = [f"#{row} → #{col}", f"layer {self._layer + 1}, {where}"]
+            if measure == "value":
+                notes.append("value-weighted")
         masked = [f"#{i}" for i in (row, col) if self._kinds[i] == _MASKED]
         if masked:
             notes.append(f"{' and '.join(masked)} masked")
@@ -757,69 +1265,128 @@ class AttentionPanel(QtWidgets.QWidget):
             self.token_selected.emit(cell[0])
 
     def grid_cell_at(self, scene_pos: QtCore.QPointF) -> tuple[int, int] | None:
-        """The (layer, head) of the model-view tile under a scene position of the grid, if any."""
-        if self._attention is None or not self.grid_plot.vb.sceneBoundingRect().contains(scene_pos):
+        """The (layer, head) of the model-view tile under a scene position of the grid, if any; head is -1 for
+        rollout (one tile per layer, for all heads)."""
+        if self._cache is None or not self.grid_plot.vb.sceneBoundingRect().contains(scene_pos):
             return None
         p = self.grid_plot.vb.mapSceneToView(scene_pos)
-        layer, head = math.floor(p.y()), math.floor(p.x())
-        num_layers, num_heads = self._attention.shape[:2]
-        return (layer, head) if 0 <= layer < num_layers and 0 <= head < num_heads else None
+        return self._cache.tile_at(self.shown_measure, math.floor(p.y()), math.floor(p.x()))
 
     def grid_cell_center(self, layer: int, head: int) -> QtCore.QPointF:
-        """Scene position of the centre of a model-view tile (for tests and tooltips)."""
-        centre = self._tile / (self._tile + TILE_GAP) / 2
-        return self.grid_plot.vb.mapViewToScene(QtCore.QPointF(head + centre, layer + centre))
+        """Scene position of the centre of a model-view tile (for tests and tooltips); for rollout, of the
+        layer's one tile (head is ignored)."""
+        row, col = self._cache.tile_position(self.shown_measure, layer, head) if self._cache else (layer, head)
+        tile = self._tile_size()
+        centre = tile / (tile + TILE_GAP) / 2
+        return self.grid_plot.vb.mapViewToScene(QtCore.QPointF(col + centre, row + centre))
 
     def handle_grid_click(self, scene_pos: QtCore.QPointF) -> bool:
-        """Select the layer/head whose tile is at `scene_pos`; False when there is no tile there."""
+        """Select the layer/head whose tile is at `scene_pos` (the layer only, for rollout); False when there
+        is no tile there."""
         cell = self.grid_cell_at(scene_pos)
         if cell is None:
             return False
-        self.set_selection(*cell)
+        layer, head = cell
+        if head < 0:
+            head = -1 if self._mean else self._head
+        self.set_selection(layer, head)
+        return True
+
+    def head_menu(self, layer: int, head: int) -> QtWidgets.QMenu:
+        """The context menu of one head's tile: knock it out, or switch it back on (emits head_toggled)."""
+        menu = QtWidgets.QMenu(self)
+        off = (layer, head) in self._knocked_out()
+        text = "Switch this head back on" if off else "Knock out this head"
+        action = menu.addAction(f"{text} (layer {layer + 1}, head {head + 1})")
+        action.setData("on" if off else "off")
+        action.triggered.connect(lambda _=False: self.head_toggled.emit(layer, head))
+        menu.addAction("Show this head", lambda: self.set_selection(layer, head))
+        return menu
+
+    def handle_grid_context_menu(self, scene_pos: QtCore.QPointF, screen_pos: QtCore.QPoint) -> bool:
+        """Open the head menu for the tile at `scene_pos`; False where there is no head tile (rollout's tiles
+        are whole layers)."""
+        cell = self.grid_cell_at(scene_pos)
+        if cell is None or cell[1] < 0:
+            return False
+        if self._context_menu is not None:
+            self._context_menu.close()
+            self._context_menu.deleteLater()
+        self._context_menu = self.head_menu(*cell)
+        self._context_menu.popup(screen_pos)
         return True
 
     def _on_grid_clicked(self, event) -> None:
         if event.button() == QtCore.Qt.MouseButton.LeftButton:
             self.handle_grid_click(event.scenePos())
+        elif event.button() == QtCore.Qt.MouseButton.RightButton:
+            self.handle_grid_context_menu(event.scenePos(), event.screenPos().toPoint())
 
     def _on_grid_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
         cell = self.grid_cell_at(scene_pos)
-        if cell is not None:
-            self.readout_label.setText(f"Model view: layer {cell[0] + 1}, head {cell[1] + 1} · click to show it")
+        if cell is None:
+            return
+        layer, head = cell
+        if head < 0:
+            self.readout_label.setText(f"Rollout through layer {layer + 1} · click to show it")
+            return
+        state = " · knocked out" if (layer, head) in self._knocked_out() else ""
+        self.readout_label.setText(
+            f"Model view: layer {layer + 1}, head {head + 1}{state} · click to show it, right-click to switch it"
+            f" {'on' if state else 'off'}"
+        )
 
     # ---- export -------------------------------------------------------------------------------------------
 
     def export_png(self, path: str | Path, width: int = 1400) -> None:
-        """The heatmap (with labels and colour bar) as a PNG, `width` pixels wide."""
+        """The heatmap (with labels, title naming the measure, and colour bar) as a PNG, `width` pixels wide."""
         export_item_png(self.heatmap_plot, path, width)
 
     def export_svg(self, path: str | Path) -> None:
-        """The heatmap (with labels and colour bar) as SVG."""
-        export_item_svg(self.heatmap_plot, path, "Attention")
+        """The heatmap (with labels, title naming the measure, and colour bar) as SVG."""
+        export_item_svg(self.heatmap_plot, path, MEASURE_NAMES[self.shown_measure].capitalize())
+
+    def _matrix_caption(self) -> str:
+        measure = self.shown_measure
+        if measure == "rollout":
+            return f"{MEASURE_NAMES[measure]}, through layer {self._layer + 1} (position \\ input token)"
+        which = "mean of heads" if self._mean else f"head {self._head + 1}"
+        return f"{MEASURE_NAMES[measure]}, layer {self._layer + 1}, {which} (query \\ key)"
 
     def export_attention_csv(self, path: str | Path) -> None:
-        """The matrix on screen: a header row of key tokens, then one row per query token."""
+        """The matrix on screen: a header row naming the measure and the key tokens, then one row per query."""
         matrix = self.current_matrix()
         if matrix is None or self._result is None:
             raise ValueError("no attention to export")
         tokens = list(self._result.tokens)
         with open(path, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(["query \\ key", *tokens])
+            writer.writerow([self._matrix_caption(), *tokens])
             for token, row in zip(tokens, matrix, strict=True):
                 writer.writerow([token, *(f"{w:.6g}" for w in row)])
 
     def export_attention_npz(self, path: str | Path) -> None:
-        """Every layer and head: attention (L, H, T, T) float32, tokens, masked positions, special flags."""
-        if self._attention is None or self._result is None:
+        """Every layer (and head) of the shown measure: `attention` (L, H, T, T) always; `value_weighted`
+        (L, H, T, T) with `value_norms` (L, H, T), or `rollout` (L, T, T), when that is shown; `measure` names
+        it. Also tokens, masked positions, special flags, segments and the knocked-out heads."""
+        if self._cache is None or self._result is None:
             raise ValueError("no attention to export")
+        measure = self.shown_measure
+        arrays = {"attention": self._cache.attention}
+        if measure == "value":
+            arrays["value_weighted"] = self._cache.everything("value")
+            arrays["value_norms"] = self._cache.value_norms
+        elif measure == "rollout":
+            arrays["rollout"] = self._cache.everything("rollout")
         np.savez_compressed(
             path,
-            attention=self._attention,
+            measure=np.array(MEASURE_NAMES[measure]),
+            **arrays,
             tokens=np.array(self._result.tokens, dtype=str),
             masked_positions=np.array(self._result.masked_positions, dtype=np.int64),
             special=np.array(self._result.encoding.special, dtype=bool),
             token_type_ids=np.array(self._result.encoding.token_type_ids, dtype=np.int64),
+            knocked_out=np.array(sorted(self._knocked_out()), dtype=np.int64).reshape(-1, 2),
         )
 
     def _export_dialog(self, kind: str) -> None:
@@ -829,9 +1396,11 @@ class AttentionPanel(QtWidgets.QWidget):
             "csv": "CSV table (*.csv)",
             "npz": "NumPy archive (*.npz)",
         }
-        which = "mean" if self._mean else f"h{self._head + 1}"
-        name = f"attention_l{self._layer + 1}_{which}.{kind}" if kind != "npz" else "attention.npz"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export attention", name, filters[kind])
+        measure = self.shown_measure
+        stem = {"attention": "attention", "value": "value_weighted", "rollout": "rollout"}[measure]
+        which = "" if measure == "rollout" else "_mean" if self._mean else f"_h{self._head + 1}"
+        name = f"{stem}_l{self._layer + 1}{which}.{kind}" if kind != "npz" else f"{stem}.npz"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, f"Export {MEASURE_NAMES[measure]}", name, filters[kind])
         if not path:
             return
         try:
