@@ -132,6 +132,25 @@ class Controller(QObject):
     def busy(self) -> bool:
         return self._pending > 0
 
+    # Vocabulary look-ups: the tokenizer is plain Rust code behind the GIL, quick enough for the GUI thread.
+    def token_id(self, word: str) -> list[int]:
+        """The word-piece ids of `word` for the loaded model, without [CLS]/[SEP]: one id for a vocabulary entry
+        typed as it stands ("##ing", "[MASK]"), else the pieces the tokenizer makes. [] with no model or word."""
+        lm = self._model
+        word = (word or "").strip()
+        if lm is None or not word:
+            return []
+        exact = lm.tokenizer.token_to_id(word)
+        if exact is not None:
+            return [exact]
+        encoding = lm.tokenizer.encode(word)
+        return [i for i, special in zip(encoding.input_ids, encoding.special) if not special]
+
+    def token_strings(self, ids) -> list[str]:
+        """Vocabulary entries of the loaded model for `ids` ("[UNK]" for ids outside it; [] with no model)."""
+        lm = self._model
+        return [] if lm is None else [lm.tokenizer.id_to_token(int(i)) for i in ids]
+
     # ---- user intent --------------------------------------------------------------------------------
     def set_text(self, text: str, text_b: str | None = None, *, immediate: bool = False) -> None:
         """The sentence (and optional pair) changed; masks move with the edit."""
