@@ -1,0 +1,170 @@
+"""The heads panel through the real controller on the tiny model: knock-outs, importance runs, cancel, staleness."""
+
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from bertviz_app.controller import Controller
+from bertviz_app.ui.heads_panel import HeadsPanel, diverging_color, format_drop, parse_view_arg
+
+TWO_MASKS = "the cat sat on the [MASK] in the [MASK] ."
+
+
+@pytest.fixture
+def setup(qtbot, tiny_model_dir):
+    controller = Controller(debounce_ms=20)
+    panel = HeadsPanel(controller)
+    controller.result_ready.connect(panel.set_result)  # as the main window does
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
+        controller.load_model(str(tiny_model_dir))
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        controller.set_text(TWO_MASKS, immediate=True)
+    yield controller, panel
+    controller.shutdown()
+
+
+def click_cell(qtbot, panel, layer, head):
+    centre = panel.grid.cell_rect(layer, head).center().toPoint()
+    qtbot.mouseClick(panel.grid, Qt.MouseButton.LeftButton, pos=QPoint(centre))
+
+
+def compute(qtbot, controller, panel):
+    with qtbot.waitSignal(controller.analysis_ready, timeout=20_000) as blocker:
+        qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0] == "head_importance"
+    return blocker.args[1]
+
+
+def test_clicking_a_cell_knocks_the_head_out_and_predictions_change(qtbot, setup):
+    controller, panel = setup
+    assert panel.grid.shape() == (2, 4)
+    before = controller.current_result
+    assert before.knocked_out == frozenset() and not panel.clear_button.isEnabled()
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000) as blocker:
+        click_cell(qtbot, panel, 1, 2)
+    after = blocker.args[0]
+    assert after.knocked_out == frozenset({(1, 2)}) == controller.current_input.knocked_out
+    assert panel.grid.knocked_out() == frozenset({(1, 2)})
+    assert panel.grid.cell_color(1, 2) != panel.grid.cell_color(0, 0)  # greyed
+    old = [p.probability for p in before.predictions[0].predictions]
+    new = [p.probability for p in after.predictions[0].predictions]
+    assert not np.allclose(old, new)  # the prediction re-ran without that head
+    assert not np.allclose(before.hidden_states[-1], after.hidden_states[-1])
+    assert "switched off" in panel.hover_text(1, 2)
+
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):  # the same cell again: back on
+        click_cell(qtbot, panel, 1, 2)
+    assert controller.current_result.knocked_out == frozenset()
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        click_cell(qtbot, panel, 0, 1)
+    assert panel.clear_button.isEnabled()
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert controller.current_result.knocked_out == frozenset() and panel.grid.knocked_out() == frozenset()
+    np.testing.assert_allclose(
+        [p.probability for p in controller.current_result.predictions[0].predictions], old, rtol=1e-5
+    )
+
+
+def test_importance_run_colours_the_grid_with_the_payload(qtbot, setup):
+    controller, panel = setup
+    assert panel.shown_values() is None and panel.compute_button.isEnabled()
+    progress = []
+    controller.analysis_progress.connect(lambda kind, done, total: progress.append((done, total)))
+    payload = compute(qtbot, controller, panel)
+    assert progress[-1] == (8, 8)
+    assert payload.drops.shape == (2, 2, 4) and payload.input == controller.current_input
+    np.testing.assert_array_equal(panel.shown_values(), payload.drops[0])
+    assert not panel.stale and not panel.progress.isVisible() and panel.compute_button.isEnabled()
+    assert panel.mask_combo.isVisible() and panel.mask_combo.count() == 2
+    panel.mask_combo.setCurrentIndex(1)
+    np.testing.assert_array_equal(panel.shown_values(), payload.drops[1])
+    word = payload.target_tokens[1]
+    assert word in panel.title_label.text()
+
+    layer, head = np.unravel_index(np.argmax(payload.drops[1]), payload.drops[1].shape)
+    color = panel.grid.cell_color(layer, head)
+    assert color.red() > color.blue()  # the most helpful head is on the red side
+    drop = payload.drops[1, layer, head]
+    expected = f"layer {layer + 1}, head {head + 1}: removing it drops log p({word}) by {drop:.2f}"
+    assert panel.hover_text(layer, head).startswith(expected)
+
+
+def test_cancel_stops_the_run(qtbot, setup):
+    controller, panel = setup
+    release = threading.Event()
+    controller.run_on_worker(lambda: release.wait(10))  # hold the worker so the run cannot finish first
+    panel.compute_importance()
+    assert panel.running and panel.progress.isVisible() and panel.cancel_button.isVisible()
+    assert not panel.compute_button.isEnabled()
+    with qtbot.waitSignal(controller.analysis_cancelled, timeout=5_000):
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    release.set()
+    assert controller.wait_until_idle()
+    assert not panel.running and not panel.progress.isVisible() and panel.compute_button.isEnabled()
+    assert panel.importance is None and panel.shown_values() is None
+    assert panel.status_label.text() == "Stopped."
+
+
+def test_a_change_of_input_cancels_the_run_and_marks_the_map_stale(qtbot, setup):
+    controller, panel = setup
+    first = compute(qtbot, controller, panel)
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        click_cell(qtbot, panel, 0, 0)
+    assert panel.stale and panel.grid.stale and "Out of date" in panel.legend_label.text()
+    assert panel.compute_button.text() == "Compute again"
+
+    release = threading.Event()
+    controller.run_on_worker(lambda: release.wait(10))
+    panel.compute_importance()
+    with qtbot.waitSignal(controller.analysis_cancelled, timeout=5_000):
+        controller.set_text("the dog sat on the [MASK] .", immediate=True)
+    release.set()
+    assert controller.wait_until_idle()
+    assert panel.importance is first and panel.stale and "input changed" in panel.status_label.text()
+
+    second = compute(qtbot, controller, panel)  # fresh again, for the new input
+    assert not panel.stale and second.num_masks == 1 and not panel.mask_combo.isVisible()
+
+
+def test_knocked_out_heads_show_zero_importance(qtbot, setup):
+    controller, panel = setup
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        click_cell(qtbot, panel, 0, 3)
+    payload = compute(qtbot, controller, panel)
+    assert payload.knocked_out == frozenset({(0, 3)})
+    assert (panel.shown_values()[0, 3] == 0).all()
+    assert panel.status_label.text().startswith("7 heads in")
+
+
+def test_view_arg_knocks_heads_out_then_computes(qtbot, setup):
+    controller, panel = setup
+    with qtbot.waitSignal(controller.analysis_ready, timeout=20_000) as blocker:
+        panel.prepare_view("2.3, 1.1 ,importance, 9.9")  # 9.9 is outside the tiny model: ignored
+    payload = blocker.args[1]
+    assert controller.current_input.knocked_out == frozenset({(1, 2), (0, 0)}) == payload.knocked_out
+    np.testing.assert_array_equal(panel.shown_values(), payload.drops[0])
+
+
+def test_no_mask_disables_importance_with_an_explanation(qtbot, setup):
+    controller, panel = setup
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        controller.set_text("the cat sat on the mat .", immediate=True)
+    assert not panel.compute_button.isEnabled() and "Mask a word" in panel.legend_label.text()
+    with qtbot.assertNotEmitted(controller.analysis_ready, wait=50):
+        panel.compute_importance()
+
+
+def test_helpers():
+    assert parse_view_arg("importance") == (True, frozenset(), [])
+    assert parse_view_arg("3.7,5.1") == (False, frozenset({(2, 6), (4, 0)}), [])
+    assert parse_view_arg("0.1, x, 3") == (False, frozenset(), ["0.1", "x", "3"])
+    assert format_drop(-0.004) == "0.00" and format_drop(-1.234) == "−1.23"
+    assert diverging_color(0.0, 1.0).name() == "#f7f7f7"
+    assert diverging_color(5.0, 1.0).name() == "#b2182b" and diverging_color(-1.0, 1.0).name() == "#2166ac"
