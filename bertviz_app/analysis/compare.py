@@ -1,0 +1,165 @@
+"""Two inputs side by side: which tokens they share, how the shared tokens' attention and hidden states differ.
+
+Typical uses: a he/she swap ("The doctor said he was tired" / "... she ..."), or one word in two senses
+("I sat on the river bank" / "I went to the bank to deposit money"), where the shared token "bank" is followed
+through the layers to see where its two readings part.
+
+The helpers are plain numpy (the GUI imports this module); only `compare_task` runs the model, and it imports
+the torch-based inference lazily so that importing this module never pulls torch in.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from bertviz_app.analysis.inference import InferenceInput, InferenceResult
+    from bertviz_app.engine.loader import LoadedModel
+
+Pair = tuple[int, int]  # (token index in A, token index in B)
+MASK = "[MASK]"
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Two runs of the model and how they line up. Token indices include [CLS] and [SEP]."""
+
+    result_a: InferenceResult
+    result_b: InferenceResult
+    tokens_a: tuple[str, ...]  # as the model saw them: "[MASK]" where a token was masked
+    tokens_b: tuple[str, ...]
+    alignment: tuple[Pair, ...]  # the S shared tokens, in order in both inputs
+    embedding_shift: np.ndarray  # (L+1, S) float32: 1 - cos(h_A, h_B) per layer (0 = embeddings) and shared token
+
+    @property
+    def shared_tokens(self) -> tuple[str, ...]:
+        return tuple(self.tokens_a[i] for i, _ in self.alignment)
+
+    @property
+    def only_a(self) -> tuple[int, ...]:
+        """Indices of A's tokens that B lacks."""
+        shared = {i for i, _ in self.alignment}
+        return tuple(i for i in range(len(self.tokens_a)) if i not in shared)
+
+    @property
+    def only_b(self) -> tuple[int, ...]:
+        shared = {j for _, j in self.alignment}
+        return tuple(j for j in range(len(self.tokens_b)) if j not in shared)
+
+    def most_shifted(self, layer: int | None = None, words_only: bool = False) -> int | None:
+        """Index into the shared tokens of the one whose hidden state moved most at `layer` (default: the last),
+        or None when nothing is shared or nothing moved. words_only skips [CLS] and [SEP], which often move most
+        because they gather the whole sentence."""
+        if not self.alignment:
+            return None
+        row = self.embedding_shift[-1 if layer is None else layer].astype(np.float64)  # (S,)
+        if words_only:
+            special = self.result_a.encoding.special
+            row = np.where([special[i] for i, _ in self.alignment], -np.inf, row)
+        best = int(np.argmax(row))
+        return best if row[best] > 0 else None
+
+
+def seen_tokens(result: InferenceResult) -> tuple[str, ...]:
+    """The result's tokens as the model received them: a masked word is "[MASK]", not the word it hid."""
+    masked = set(result.masked_positions)
+    return tuple(MASK if i in masked else t for i, t in enumerate(result.tokens))
+
+
+def align_tokens(
+    tokens_a: tuple[str, ...] | list[str],
+    tokens_b: tuple[str, ...] | list[str],
+    segments_a: tuple[int, ...] | None = None,
+    segments_b: tuple[int, ...] | None = None,
+) -> tuple[Pair, ...]:
+    """Pairs (i, j) of equal tokens in the same order in both sequences (difflib's matching blocks).
+
+    A token matches only a token of the same sentence of a pair (segment), so the [SEP] closing sentence one is
+    never paired with the final one of the other input. autojunk is off: with it, difflib ignores frequent
+    tokens such as "the" in inputs of 200 tokens or more.
+    """
+    seg_a = segments_a if segments_a is not None else (0,) * len(tokens_a)
+    seg_b = segments_b if segments_b is not None else (0,) * len(tokens_b)
+    keys_a = list(zip(seg_a, tokens_a, strict=True))
+    keys_b = list(zip(seg_b, tokens_b, strict=True))
+    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    return tuple((a + k, b + k) for a, b, size in matcher.get_matching_blocks() for k in range(size))
+
+
+def _indices(alignment) -> tuple[np.ndarray, np.ndarray]:
+    pairs = np.asarray(alignment, dtype=np.int64).reshape(-1, 2)  # (S, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def cosine_distance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """1 - cos between matching vectors along the last axis: (..., D), (..., D) -> (...), in [0, 2].
+
+    A zero vector has no direction: its distance to anything is 1 (cos taken as 0), never NaN.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    norms = np.linalg.norm(x, axis=-1) * np.linalg.norm(y, axis=-1)
+    dots = np.sum(x * y, axis=-1)
+    cos = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+    # Rounding can put cos a hair above 1 for identical vectors; a distance is never negative.
+    return np.clip(1.0 - cos, 0.0, 2.0)
+
+
+def embedding_shift(hidden_a: np.ndarray, hidden_b: np.ndarray, alignment) -> np.ndarray:
+    """hidden_a (L+1, T_a, D), hidden_b (L+1, T_b, D) -> (L+1, S): 1 - cos between each shared token's hidden
+    state in A and in B, per layer."""
+    ia, ib = _indices(alignment)
+    return cosine_distance(hidden_a[:, ia], hidden_b[:, ib]).astype(np.float32)  # (L+1, S)
+
+
+def shared_attention(attention: np.ndarray, index: np.ndarray, renormalize: bool = False) -> np.ndarray:
+    """(..., T, T) -> (..., S, S): attention among the tokens at `index` only.
+
+    Without renormalize these are the weights the model gave (rows of the full softmax), so a row sums to
+    less than 1 when part of its attention went to tokens outside `index`. With renormalize each row is divided
+    by its sum over `index`: the share of the attention that stayed among those tokens (an all-zero row stays 0).
+    """
+    index = np.asarray(index, dtype=np.int64)
+    sub = np.asarray(attention)[..., index[:, None], index[None, :]]  # (..., S, S)
+    if not renormalize:
+        return sub
+    sums = sub.sum(axis=-1, keepdims=True)
+    return np.divide(sub, sums, out=np.zeros_like(sub), where=sums > 0)
+
+
+def attention_difference(att_a: np.ndarray, att_b: np.ndarray, alignment, renormalize: bool = False) -> np.ndarray:
+    """att_a (..., T_a, T_a), att_b (..., T_b, T_b) -> (..., S, S): attention among shared tokens, B minus A.
+
+    Entry (s, r) is how much more shared token s attends to shared token r in B than in A (negative: less).
+    The weights are the model's own unless `renormalize` (see shared_attention).
+    """
+    ia, ib = _indices(alignment)
+    return shared_attention(att_b, ib, renormalize) - shared_attention(att_a, ia, renormalize)
+
+
+def compare_task(lm: LoadedModel, inp: InferenceInput, other_text: str, other_pair: str | None = None) -> Comparison:
+    """Run the current input and `other_text` (with `other_pair` as its second sentence, if any) and compare them.
+
+    Both runs have the same heads knocked out. The current input keeps its masks; the other input's masks are
+    the [MASK]s typed in it (character spans of one sentence mean nothing in another).
+    """
+    from bertviz_app.analysis.inference import run_inference
+
+    inp_a = replace(inp, want_attention=True, want_hidden_states=True, want_internals=False)
+    inp_b = replace(inp_a, text=other_text, text_b=other_pair or None, masked_spans=())
+    result_a = run_inference(lm, inp_a)
+    result_b = run_inference(lm, inp_b)
+    tokens_a, tokens_b = seen_tokens(result_a), seen_tokens(result_b)
+    alignment = align_tokens(tokens_a, tokens_b, result_a.encoding.token_type_ids, result_b.encoding.token_type_ids)
+    return Comparison(
+        result_a=result_a,
+        result_b=result_b,
+        tokens_a=tokens_a,
+        tokens_b=tokens_b,
+        alignment=alignment,
+        embedding_shift=embedding_shift(result_a.hidden_states, result_b.hidden_states, alignment),
+    )

@@ -1,0 +1,674 @@
+"""Compare two inputs: the current sentence (A) against one typed here (B).
+
+Three heatmaps for one layer and head: attention in A, in B, and B − A among the tokens both share; below them,
+how far each shared token's hidden state moved between A and B at every layer (1 − cosine similarity).
+
+The numbers come from the "compare" analysis (bertviz_app.analysis.compare), run on the worker through the
+controller: when a result arrives and when sentence B changes (debounced), and only while this tab is visible;
+a tab that was hidden catches up when it is shown. Layer, head and "re-normalise" only re-slice the cached
+comparison.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from bertviz_app.analysis.compare import attention_difference
+from bertviz_app.ui.attention_panel import (
+    _MASKED,
+    _NORMAL,
+    _SPECIAL,
+    SELECTED_COLOR,
+    _OutlineItem,
+    _TokenAxis,
+    export_item_png,
+    format_weight,
+    make_colormap,
+)
+from bertviz_app.ui.message_stack import MessageStack
+
+if TYPE_CHECKING:
+    from bertviz_app.analysis.compare import Comparison
+    from bertviz_app.analysis.inference import InferenceResult
+
+KIND = "compare"  # the analysis's name in analysis/tasks.py
+DEBOUNCE_MS = 150
+ONLY_COLOR = "#7048e8"  # violet: a token only one of the two sentences has
+ATTENTION_COLORMAP = "viridis"
+DIFF_COLORMAP = "CET-D1A"  # blue (less in B) – white (same) – red (more in B)
+SHIFT_COLORMAP = "CET-L18"  # white (unchanged) → yellow → red (moved most)
+SHIFT_TITLE = "How far each shared token moved from A to B"
+MIN_DIFF_LEVEL = 1e-3
+COLORBAR_AXIS_WIDTH = 44  # identical inputs still get a readable, symmetric colour bar
+_ONLY = _MASKED  # the axis draws this kind bold in its "masked" colour, which we repaint violet
+
+NO_B_MESSAGE = (
+    "Type sentence B in the box above to compare it with the current sentence:\n"
+    "for example swap one word (he → she), or use a word in another sense (river bank → bank account)."
+)
+
+# "her" is left alone: it is "him" or "his" depending on the sentence, and leaving it stays grammatical.
+_SWAPS = {"he": "she", "she": "he", "him": "her", "his": "her", "himself": "herself"}
+_SWAPS |= {"herself": "himself", "man": "woman", "woman": "man", "men": "women", "women": "men"}
+
+
+def suggest_swap(text: str) -> str | None:
+    """The sentence with he/she (and his/her, man/woman, ...) swapped, or None when it has none of them."""
+
+    def swap(m: re.Match) -> str:
+        word = m.group(0)
+        new = _SWAPS[word.lower()]
+        return new.capitalize() if word[0].isupper() else new
+
+    pattern = r"\b(" + "|".join(_SWAPS) + r")\b"
+    swapped = re.sub(pattern, swap, text, flags=re.IGNORECASE)
+    return swapped if swapped != text else None
+
+
+def token_list(tokens, indices) -> str:
+    return ", ".join(tokens[i] for i in indices) if indices else "—"
+
+
+class _CompareAxis(_TokenAxis):
+    """Token labels where tokens found in only one sentence (or the most-moved token) are bold and violet/red."""
+
+    def __init__(self, orientation: str, highlight: str = ONLY_COLOR):
+        super().__init__(orientation)
+        self._colors[_ONLY] = QtGui.QColor(highlight)
+
+
+def _heatmap_plot(left: _TokenAxis, bottom: _TokenAxis) -> tuple[pg.PlotItem, pg.ImageItem]:
+    plot = pg.PlotItem(axisItems={"left": left, "bottom": bottom})
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMouseEnabled(False, False)
+    plot.invertY(True)
+    plot.setDefaultPadding(0.0)
+    plot.showAxes(True, showValues=(True, False, False, True))
+    for side in ("top", "right"):
+        plot.getAxis(side).setStyle(tickLength=0)
+        plot.getAxis(side).setTicks([[], []])
+    image = pg.ImageItem(axisOrder="row-major")
+    image.setTransform(QtGui.QTransform().translate(-0.5, -0.5))  # cell (r, c) centred on (c, r)
+    plot.addItem(image)
+    return plot, image
+
+
+def _fit(plot: pg.PlotItem, rows: int, cols: int) -> None:
+    plot.vb.setLimits(xMin=-0.5, xMax=cols - 0.5, yMin=-0.5, yMax=rows - 0.5)
+    plot.vb.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+
+
+class ComparePanel(QtWidgets.QWidget):
+    """Sentence A (the current input) against sentence B typed here. Layers and heads are 0-based in the API,
+    1-based on screen; shift rows are hidden-state indices (0 = embeddings, k = after layer k)."""
+
+    def __init__(self, controller, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self._result: InferenceResult | None = None
+        self._comparison: Comparison | None = None
+        self._stale = False  # the shown comparison is not about the current result and sentence B
+        self._layer = 0
+        self._head = 0
+        self._mean = True  # one head's difference is noisy; the mean shows the overall picture first
+        self._renormalize = False
+        self._matrices: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # A (Ta,Ta), B (Tb,Tb), B−A (S,S)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.run_if_visible)
+        self._build()
+        self._apply_palette()
+        controller.analysis_ready.connect(self._on_ready)
+        controller.analysis_failed.connect(self._on_failed)
+        controller.input_changed.connect(self._show_input)
+        self.clear("No sentence yet: type one above, then a second one here to compare them.")
+
+    # ---- construction -------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+
+        form = QtWidgets.QGridLayout()
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(4)
+        self.text_a = QtWidgets.QLineEdit()
+        self.text_a.setReadOnly(True)
+        self.text_a.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
+        self.text_a.setToolTip("The sentence typed at the top of the window (with its masks and knocked-out heads)")
+        self.text_b = QtWidgets.QLineEdit()
+        self.text_b.setClearButtonEnabled(True)
+        self.text_b.setPlaceholderText("e.g. the same sentence with he swapped for she")
+        self.text_b.setToolTip("A second sentence; [MASK] typed here is masked. Knocked-out heads apply to both.")
+        big = self.text_b.font()
+        big.setPointSizeF(big.pointSizeF() * 1.15)
+        for i, (name, edit) in enumerate((("Sentence A", self.text_a), ("Sentence B", self.text_b))):
+            label = QtWidgets.QLabel(f"<b>{name}</b>")
+            label.setBuddy(edit)
+            edit.setFont(big)
+            form.addWidget(label, i, 0)
+            form.addWidget(edit, i, 1)
+        layout.addLayout(form)
+
+        controls = QtWidgets.QHBoxLayout()
+        controls.setSpacing(8)
+        self.layer_spin = QtWidgets.QSpinBox()
+        self.layer_spin.setPrefix("Layer ")
+        self.layer_spin.setToolTip("Which layer's attention to compare (1 = closest to the input)")
+        self.head_spin = QtWidgets.QSpinBox()
+        self.head_spin.setPrefix("Head ")
+        self.mean_check = QtWidgets.QCheckBox("Mean over heads")
+        self.renormalize_check = QtWidgets.QCheckBox("Re-normalise over shared tokens")
+        self.renormalize_check.setToolTip(
+            "Off: the difference of the weights the model gave.\n"
+            "On: each row is first divided by its sum over the shared tokens, so attention the other "
+            "sentence's own words took away does not count as a difference."
+        )
+        self.export_button = QtWidgets.QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QtWidgets.QMenu(self.export_button)
+        menu.addAction("Attention heatmaps as PNG…", lambda: self._export_dialog("attention"))
+        menu.addAction("Embedding shift as PNG…", lambda: self._export_dialog("shift"))
+        self.export_button.setMenu(menu)
+        for w in (self.layer_spin, self.head_spin, self.mean_check, self.renormalize_check):
+            controls.addWidget(w)
+        controls.addStretch(1)
+        controls.addWidget(self.export_button)
+        layout.addLayout(controls)
+
+        self._stack = MessageStack()
+        self.message_label = self._stack.label
+        content = QtWidgets.QWidget()
+        content_layout = QtWidgets.QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(4)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+
+        # Attention in A, in B, and B − A, in one graphics layout so they export as one picture.
+        self.attention_widget = pg.GraphicsLayoutWidget()
+        self.attention_widget.ci.layout.setContentsMargins(2, 2, 6, 2)
+        self.attention_widget.ci.layout.setHorizontalSpacing(10)
+        self._axes = {key: (_CompareAxis("left"), _CompareAxis("bottom")) for key in ("a", "b", "diff")}
+        self.plot_a, self.image_a = _heatmap_plot(*self._axes["a"])
+        self.plot_b, self.image_b = _heatmap_plot(*self._axes["b"])
+        self.plot_diff, self.image_diff = _heatmap_plot(*self._axes["diff"])
+        for col, plot in enumerate((self.plot_a, self.plot_b, self.plot_diff)):
+            self.attention_widget.addItem(plot, row=0, col=col)
+        self.attention_colorbar = pg.ColorBarItem(
+            values=(0.0, 1.0),
+            colorMap=make_colormap(ATTENTION_COLORMAP),
+            width=12,
+            interactive=False,
+            colorMapMenu=False,
+            label="attention weight (A and B)",
+        )
+        self.attention_colorbar.setImageItem([self.image_a, self.image_b], insert_in=self.plot_b)
+        self.diff_colorbar = pg.ColorBarItem(
+            values=(-1.0, 1.0),
+            colorMap=pg.colormap.get(DIFF_COLORMAP),
+            width=12,
+            interactive=False,
+            colorMapMenu=False,
+            label="B − A",
+        )
+        self.diff_colorbar.setImageItem(self.image_diff, insert_in=self.plot_diff)
+        self._hovers = []  # one cell outline per heatmap
+        for plot in (self.plot_a, self.plot_b, self.plot_diff):
+            outline = _OutlineItem(width=1.0)
+            outline.setZValue(10)
+            outline.hide()
+            plot.vb.addItem(outline, ignoreBounds=True)
+            self._hovers.append(outline)
+        self.attention_widget.scene().sigMouseMoved.connect(self._on_attention_hover)
+        splitter.addWidget(self.attention_widget)
+
+        # Embedding shift: layers × shared tokens.
+        self.shift_widget = pg.GraphicsLayoutWidget()
+        self.shift_widget.ci.layout.setContentsMargins(2, 2, 6, 2)
+        self._shift_axis = _CompareAxis("bottom", highlight=SELECTED_COLOR)
+        self.shift_plot = pg.PlotItem(axisItems={"bottom": self._shift_axis})
+        sp = self.shift_plot
+        sp.setMenuEnabled(False)
+        sp.hideButtons()
+        sp.setMouseEnabled(False, False)
+        sp.invertY(True)
+        sp.setDefaultPadding(0.0)
+        sp.getAxis("left").setStyle(tickLength=0)
+        self.shift_image = pg.ImageItem(axisOrder="row-major")
+        self.shift_image.setTransform(QtGui.QTransform().translate(-0.5, -0.5))
+        sp.addItem(self.shift_image)
+        self.shift_colorbar = pg.ColorBarItem(
+            values=(0.0, 1.0),
+            colorMap=pg.colormap.get(SHIFT_COLORMAP),
+            width=12,
+            interactive=False,
+            colorMapMenu=False,
+            label="1 − cos(A, B)",
+        )
+        self.shift_colorbar.setImageItem(self.shift_image, insert_in=sp)
+        for bar in (self.attention_colorbar, self.diff_colorbar, self.shift_colorbar):
+            bar.axis.enableAutoSIPrefix(False)  # "0.02", not "20 (x0.001)"
+            bar.axis.setWidth(COLORBAR_AXIS_WIDTH)  # sized for "-0.05": it does not grow when the levels change
+        self.shift_widget.setToolTip(
+            "1 − cosine similarity between a shared token's hidden state in A and in B (0 = same direction).\n"
+            "Row 'embeddings': a token moves there only when its position in the sentence changed.\n"
+            "Click a row to show that layer's attention above."
+        )
+        self._layer_outline = _OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
+        self._token_outline = _OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
+        for item in (self._layer_outline, self._token_outline):
+            item.setZValue(10)
+            item.hide()
+            sp.vb.addItem(item, ignoreBounds=True)
+        self.shift_widget.addItem(sp)
+        self.shift_widget.scene().sigMouseMoved.connect(self._on_shift_hover)
+        self.shift_widget.scene().sigMouseClicked.connect(self._on_shift_clicked)
+        splitter.addWidget(self.shift_widget)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        content_layout.addWidget(splitter, 1)
+
+        self.tokens_label = QtWidgets.QLabel()
+        self.tokens_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.tokens_label.setWordWrap(True)
+        font = self.tokens_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.tokens_label.setFont(font)
+        self.readout_label = QtWidgets.QLabel(" ")
+        self.readout_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        content_layout.addWidget(self.tokens_label)
+        content_layout.addWidget(self.readout_label)
+        self._stack.set_content(content)
+        layout.addWidget(self._stack, 1)
+
+        self.text_b.textChanged.connect(self._on_b_edited)
+        self.layer_spin.valueChanged.connect(self._on_controls_changed)
+        self.head_spin.valueChanged.connect(self._on_controls_changed)
+        self.mean_check.toggled.connect(self._on_controls_changed)
+        self.renormalize_check.toggled.connect(self._on_controls_changed)
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        bg = pal.color(QtGui.QPalette.ColorRole.Base)
+        fg = pal.color(QtGui.QPalette.ColorRole.Text)
+        grey = QtGui.QColor((fg.red() + bg.red()) // 2, (fg.green() + bg.green()) // 2, (fg.blue() + bg.blue()) // 2)
+        self._fg = fg
+        for widget in (self.attention_widget, self.shift_widget):
+            widget.setBackground(bg)
+        items = (
+            self.plot_a,
+            self.plot_b,
+            self.plot_diff,
+            self.shift_plot,
+            self.attention_colorbar,
+            self.diff_colorbar,
+            self.shift_colorbar,
+        )
+        for item in items:
+            for side in ("left", "bottom", "top", "right"):
+                axis = item.getAxis(side)
+                axis.setPen(fg)
+                axis.setTextPen(fg)
+        for left, bottom in self._axes.values():
+            left.set_colors(fg, grey)
+            bottom.set_colors(fg, grey)
+        self._shift_axis.set_colors(fg, grey)
+        self._set_titles()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    # ---- data in --------------------------------------------------------------------------------------------
+
+    def set_result(self, result: InferenceResult | None) -> None:
+        """A new result for sentence A: compare again (now if this tab is visible, else when it is shown)."""
+        if result is None:
+            self.clear("No sentence yet: type one above, then a second one here to compare them.")
+            return
+        self._result = result
+        self._show_input(self.controller.current_input)
+        self._stale = True
+        self.run_if_visible()
+
+    def clear(self, message: str = "") -> None:
+        """Forget the result and comparison and show `message` (e.g. "Loading…")."""
+        self._result = None
+        self._comparison = None
+        self._matrices = None
+        self._stale = False
+        self._timer.stop()
+        for image in (self.image_a, self.image_b, self.image_diff, self.shift_image):
+            image.clear()
+        self._show_message(message)
+
+    def prepare_view(self, arg: str) -> None:
+        """Start with `arg` as sentence B (the command line's --view-arg); compared when a result arrives."""
+        with QtCore.QSignalBlocker(self.text_b):
+            self.text_b.setText(arg)
+        self._stale = True
+        if self._result is not None:
+            self.run_if_visible()
+
+    def _show_input(self, inp) -> None:
+        text = inp.text + (f"  ‖  {inp.text_b}" if inp.text_b else "")
+        self.text_a.setText(text)
+        self.text_a.setCursorPosition(0)
+        suggestion = suggest_swap(inp.text)
+        self.text_b.setPlaceholderText(
+            f"e.g. {suggestion}" if suggestion else "e.g. the same sentence with one word swapped (he → she)"
+        )
+
+    def _on_b_edited(self, _text: str) -> None:
+        self._stale = True
+        self._timer.start()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            QtCore.QTimer.singleShot(0, self.run_if_visible)  # once the tab switch has finished
+
+    @property
+    def stale(self) -> bool:
+        return self._stale
+
+    def run_if_visible(self) -> bool:
+        """Start the comparison if it is out of date, this tab is visible and there is something to compare.
+        Returns whether it started."""
+        self._timer.stop()
+        if not self._stale or self._result is None or not self.isVisible():
+            return False
+        other = self.text_b.text().strip()
+        self._stale = False
+        if not other:
+            self.controller.cancel_analysis(KIND)
+            self._comparison = None
+            self._show_message(NO_B_MESSAGE)
+            return False
+        if self._comparison is None:
+            self._show_message("Comparing the two sentences…")
+        return bool(self.controller.start_analysis(KIND, other_text=other))
+
+    def _on_ready(self, kind: str, payload) -> None:
+        if kind != KIND or self._result is None:
+            return
+        self._comparison = payload
+        self._render_comparison()
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        if kind != KIND:
+            return
+        self._comparison = None
+        self._show_message(f"Could not compare the two sentences: {message}")
+
+    def _show_message(self, message: str) -> None:
+        self._stack.show_message(message)
+        self.readout_label.setText(" ")
+        self.tokens_label.setText("")
+        for w in (self.layer_spin, self.head_spin, self.mean_check, self.renormalize_check, self.export_button):
+            w.setEnabled(False)
+
+    def message(self) -> str | None:
+        """The message shown instead of the plots, or None while they are shown."""
+        return self._stack.message()
+
+    @property
+    def comparison(self) -> Comparison | None:
+        return self._comparison
+
+    # ---- selection --------------------------------------------------------------------------------------------
+
+    @property
+    def layer(self) -> int:
+        return self._layer
+
+    @property
+    def head(self) -> int:
+        return self._head
+
+    @property
+    def mean_over_heads(self) -> bool:
+        return self._mean
+
+    @property
+    def renormalize(self) -> bool:
+        return self._renormalize
+
+    def set_selection(self, layer: int, head: int | None, renormalize: bool | None = None) -> None:
+        """Show `layer` and `head` (0-based); head None or -1: the mean over the layer's heads."""
+        mean = head is None or head < 0
+        self._layer = layer
+        if not mean:
+            self._head = head
+        self._mean = mean
+        if renormalize is not None:
+            self._renormalize = bool(renormalize)
+        with (
+            QtCore.QSignalBlocker(self.layer_spin),
+            QtCore.QSignalBlocker(self.head_spin),
+            QtCore.QSignalBlocker(self.mean_check),
+            QtCore.QSignalBlocker(self.renormalize_check),
+        ):
+            self.layer_spin.setValue(self._layer + 1)
+            self.head_spin.setValue(self._head + 1)
+            self.mean_check.setChecked(self._mean)
+            self.renormalize_check.setChecked(self._renormalize)
+        self.head_spin.setEnabled(not self._mean and self._comparison is not None)
+        self._render()
+
+    def _on_controls_changed(self, *_args) -> None:
+        head = -1 if self.mean_check.isChecked() else self.head_spin.value() - 1
+        self.set_selection(self.layer_spin.value() - 1, head, self.renormalize_check.isChecked())
+
+    # ---- rendering --------------------------------------------------------------------------------------------
+
+    def _render_comparison(self) -> None:
+        c = self._comparison
+        num_layers, num_heads = c.result_a.attention.shape[:2]
+        self._layer = min(self._layer, num_layers - 1)
+        self._head = min(self._head, num_heads - 1)
+        with (
+            QtCore.QSignalBlocker(self.layer_spin),
+            QtCore.QSignalBlocker(self.head_spin),
+            QtCore.QSignalBlocker(self.mean_check),
+        ):
+            self.mean_check.setChecked(self._mean)
+            self.layer_spin.setRange(1, num_layers)
+            self.layer_spin.setSuffix(f" / {num_layers}")
+            self.layer_spin.setValue(self._layer + 1)
+            self.head_spin.setRange(1, num_heads)
+            self.head_spin.setSuffix(f" / {num_heads}")
+            self.head_spin.setValue(self._head + 1)
+        for w in (self.layer_spin, self.mean_check, self.renormalize_check, self.export_button):
+            w.setEnabled(True)
+        self.head_spin.setEnabled(not self._mean)
+
+        only_a, only_b = set(c.only_a), set(c.only_b)
+        for key, tokens, special, only in (
+            ("a", c.tokens_a, c.result_a.encoding.special, only_a),
+            ("b", c.tokens_b, c.result_b.encoding.special, only_b),
+        ):
+            kinds = [_ONLY if i in only else _SPECIAL if special[i] else _NORMAL for i in range(len(tokens))]
+            for axis in self._axes[key]:
+                axis.set_tokens(list(tokens), kinds)
+        shared = list(c.shared_tokens)
+        special_a = c.result_a.encoding.special
+        shared_kinds = [_SPECIAL if special_a[i] else _NORMAL for i, _ in c.alignment]
+        for axis in self._axes["diff"]:
+            axis.set_tokens(shared, shared_kinds)
+        _fit(self.plot_a, len(c.tokens_a), len(c.tokens_a))
+        _fit(self.plot_b, len(c.tokens_b), len(c.tokens_b))
+        _fit(self.plot_diff, len(shared), len(shared))
+
+        shift = c.embedding_shift  # (L+1, S)
+        rows, cols = shift.shape
+        self.shift_image.setImage(shift, autoLevels=False)
+        self.shift_colorbar.setLevels((0.0, max(float(shift.max()) if shift.size else 0.0, MIN_DIFF_LEVEL)))
+        self.shift_plot.getAxis("left").setTicks(
+            [[(0, "embeddings"), *((k, f"layer {k}") for k in range(1, rows))], []]
+        )
+        _fit(self.shift_plot, rows, max(cols, 1))
+
+        self.tokens_label.setText(
+            f"<span style='color:{ONLY_COLOR}'><b>only in A:</b> {html.escape(token_list(c.tokens_a, c.only_a))}"
+            f"&nbsp;&nbsp;·&nbsp;&nbsp;<b>only in B:</b> {html.escape(token_list(c.tokens_b, c.only_b))}</span>"
+            f"&nbsp;&nbsp;·&nbsp;&nbsp;{len(c.alignment)} tokens shared"
+        )
+        if not c.alignment:
+            self._show_message("The two sentences share no tokens, so there is nothing to line up.")
+            return
+        self._stack.show_content()
+        self._render()
+
+    def current_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(attention in A (Ta, Ta), in B (Tb, Tb), B − A among shared tokens (S, S)) as shown now."""
+        c = self._comparison
+        if c is None or not c.alignment:
+            return None
+        att_a, att_b = c.result_a.attention[self._layer], c.result_b.attention[self._layer]  # (H, T, T)
+        a = att_a.mean(axis=0) if self._mean else att_a[self._head]
+        b = att_b.mean(axis=0) if self._mean else att_b[self._head]
+        return a, b, attention_difference(a, b, c.alignment, renormalize=self._renormalize)
+
+    def _render(self) -> None:
+        self._matrices = self.current_matrices()
+        if self._matrices is None:
+            return
+        a, b, diff = self._matrices
+        self.image_a.setImage(a, autoLevels=False)
+        self.image_b.setImage(b, autoLevels=False)
+        self.attention_colorbar.setLevels((0.0, max(float(a.max()), float(b.max()), MIN_DIFF_LEVEL)))
+        self.image_diff.setImage(diff, autoLevels=False)
+        peak = max(float(np.abs(diff).max()), MIN_DIFF_LEVEL)
+        self.diff_colorbar.setLevels((-peak, peak))
+        self._set_titles()
+        self._render_shift_marks()
+
+    def _render_shift_marks(self) -> None:
+        """Outline the row of the chosen layer's output and the column of the token that moved most there."""
+        c = self._comparison
+        rows, cols = c.embedding_shift.shape
+        row = self._layer + 1  # hidden state k is the output of layer k
+        self._layer_outline.setRect(QtCore.QRectF(-0.5, row - 0.5, cols, 1))
+        self._layer_outline.show()
+        best = c.most_shifted(row, words_only=True)
+        special_a = c.result_a.encoding.special
+        kinds = [_SPECIAL if special_a[i] else _NORMAL for i, _ in c.alignment]
+        if best is None:
+            self._token_outline.hide()
+            summary = f"none moved after layer {row}"
+        else:
+            kinds[best] = _ONLY  # drawn bold in the highlight colour
+            self._token_outline.setRect(QtCore.QRectF(best - 0.5, -0.5, 1, rows))
+            self._token_outline.show()
+            summary = f"most after layer {row}: “{c.shared_tokens[best]}” ({c.embedding_shift[row, best]:.3f})"
+        self._shift_axis.set_tokens(list(c.shared_tokens), kinds)
+        self.shift_summary = summary
+        # A long title would widen the plot's middle column past the widget and clip the colour bar.
+        self.shift_plot.setTitle(f"{SHIFT_TITLE} · {summary}", color=self._fg.name(), size="11pt")
+
+    def _set_titles(self) -> None:
+        fg = self._fg.name()
+        which = "mean of heads" if self._mean else f"head {self._head + 1}"
+        where = f"layer {self._layer + 1} · {which}"
+        self.plot_a.setTitle(f"A · {where}", color=fg, size="11pt")
+        self.plot_b.setTitle(f"B · {where}", color=fg, size="11pt")
+        self.plot_diff.setTitle("B − A · shared tokens", color=fg, size="11pt")
+        label = "B − A, rows re-normalised over shared tokens" if self._renormalize else "B − A attention weight"
+        self.diff_colorbar.getAxis("left").setLabel(label)
+        if self._comparison is None:
+            self.shift_plot.setTitle(SHIFT_TITLE, color=fg, size="11pt")
+
+    # ---- mouse ------------------------------------------------------------------------------------------------
+
+    def _cell(self, plot: pg.PlotItem, scene_pos, shape) -> tuple[int, int] | None:
+        if not plot.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = plot.vb.mapSceneToView(scene_pos)
+        row, col = math.floor(p.y() + 0.5), math.floor(p.x() + 0.5)
+        return (row, col) if 0 <= row < shape[0] and 0 <= col < shape[1] else None
+
+    def hover_text(self, which: str, row: int, col: int) -> str:
+        """What the cell (row, col) of heatmap `which` ("a", "b" or "diff") shows, in words."""
+        c, m = self._comparison, self._matrices
+        if c is None or m is None:
+            return ""
+        if which in ("a", "b"):
+            tokens = c.tokens_a if which == "a" else c.tokens_b
+            weight = float((m[0] if which == "a" else m[1])[row, col])
+            return f"{which.upper()}: “{tokens[row]}” → “{tokens[col]}”: {format_weight(weight)}"
+        (ia, ib), (ja, jb) = c.alignment[row], c.alignment[col]
+        tokens = c.shared_tokens
+        before, after = float(m[0][ia, ja]), float(m[1][ib, jb])
+        extra = "  (rows re-normalised)" if self._renormalize else ""
+        return (
+            f"“{tokens[row]}” → “{tokens[col]}”: A {format_weight(before)}, B {format_weight(after)}, "
+            f"B − A {float(m[2][row, col]):+.3f}{extra}"
+        )
+
+    def _on_attention_hover(self, scene_pos) -> None:
+        if self._matrices is None:
+            return
+        plots = (self.plot_a, self.plot_b, self.plot_diff)
+        for which, plot, matrix, outline in zip(("a", "b", "diff"), plots, self._matrices, self._hovers, strict=True):
+            cell = self._cell(plot, scene_pos, matrix.shape)
+            if cell is None:
+                outline.hide()
+                continue
+            outline.setRect(QtCore.QRectF(cell[1] - 0.5, cell[0] - 0.5, 1, 1))
+            outline.show()
+            self.readout_label.setText(self.hover_text(which, *cell))
+
+    def _on_shift_hover(self, scene_pos) -> None:
+        c = self._comparison
+        if c is None or not c.alignment:
+            return
+        cell = self._cell(self.shift_plot, scene_pos, c.embedding_shift.shape)
+        if cell is not None:
+            row, col = cell
+            where = "the embeddings" if row == 0 else f"after layer {row}"
+            self.readout_label.setText(
+                f"“{c.shared_tokens[col]}” {where}: 1 − cos = {c.embedding_shift[row, col]:.4f}"
+                + ("   · click to show this layer's attention" if row > 0 else "")
+            )
+
+    def _on_shift_clicked(self, event) -> None:
+        c = self._comparison
+        if c is None or event.button() != QtCore.Qt.MouseButton.LeftButton:
+            return
+        cell = self._cell(self.shift_plot, event.scenePos(), c.embedding_shift.shape)
+        if cell is not None and cell[0] > 0:
+            self.set_selection(cell[0] - 1, -1 if self._mean else self._head)
+
+    # ---- export -----------------------------------------------------------------------------------------------
+
+    def export_png(self, path: str | Path, which: str = "attention", width: int = 1600) -> None:
+        """The three attention heatmaps ("attention") or the embedding-shift map ("shift") as a PNG."""
+        if self._comparison is None:
+            raise ValueError("nothing compared yet")
+        item = self.attention_widget.ci if which == "attention" else self.shift_plot
+        export_item_png(item, path, width)
+
+    def _export_dialog(self, which: str) -> None:
+        name = f"compare_{which}_l{self._layer + 1}.png"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export comparison", name, "PNG image (*.png)")
+        if not path:
+            return
+        try:
+            self.export_png(path, which)
+        except (OSError, ValueError) as exc:
+            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
