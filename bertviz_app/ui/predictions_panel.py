@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import html
 import json
+import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +29,7 @@ from bertviz_app.ui import theme
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult, MaskPrediction
+    from bertviz_app.analysis.joint_fill import BeamSearchResult, Filling, JointFillResult
 
 ROW_H = 26
 
@@ -133,11 +141,366 @@ class PredictionBars(QWidget):
             super().keyPressEvent(event)
 
 
+JOINT_KINDS = ("joint_fill", "beam_search")
+ORDERS = (("most confident first", "confidence"), ("left to right", "left_to_right"))
+DIFFERS = theme.SELECTION.name()  # words of a joint fill that the independent guesses do not have
+
+
+def format_probability(p: float) -> str:
+    """Percent while it reads well, scientific below (joint probabilities of several words get tiny)."""
+    if p >= 0.01:
+        return f"{p:.1%}"
+    if p >= 0.0001:
+        return f"{p:.2%}"
+    return f"{p:.1e}"
+
+
+def fill_text(tokens) -> str:
+    """The words put into the masks, in sentence order (a dot between masks: they need not be adjacent)."""
+    return " · ".join(tokens)
+
+
+def order_tip(filling: Filling, positions: tuple[int, ...]) -> str:
+    steps = [
+        f"{n + 1}. {filling.tokens[i]} at token {positions[i]} ({format_probability(filling.probabilities[i])})"
+        for n, i in enumerate(filling.order)
+    ]
+    return "Filled in this order, each word seeing the ones before it:\n" + "\n".join(steps)
+
+
+class FillTable(QWidget):
+    """A small table of fillings: what they are, the words per mask, the chain-rule log p and p.
+
+    Words that differ from the reference row (the independent guesses) are bold and coloured, and a row
+    that differs at all is tinted, so the difference shows at a glance.
+    """
+
+    HEADERS = ("", "Fill", "log p", "p")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 2, 0, 2)
+        self.grid.setSpacing(0)  # cells pad themselves, so that a tinted row has no gaps
+        self.grid.setColumnStretch(1, 1)
+        self.data: list[dict] = []  # what is shown, row by row (for tests and export)
+
+    def clear(self) -> None:
+        self.data = []
+        while self.grid.count():
+            widget = self.grid.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+    def set_rows(self, rows: list[tuple[str, tuple[str, ...], float, str]], reference: tuple[str, ...]) -> None:
+        """rows: (label, words per mask, chain-rule log-probability, tooltip); reference: the independent words."""
+        self.clear()
+        muted = theme.MUTED_TEXT.name()
+        for col, text in enumerate(self.HEADERS):
+            header = QLabel(text)
+            header.setStyleSheet(f"color: {muted}; padding: 2px 6px;")
+            if col >= 2:
+                header.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            self.grid.addWidget(header, 0, col)
+        for r, (label, words, score, tip) in enumerate(rows, start=1):
+            differs = [w != ref for w, ref in zip(words, reference)]
+            tint = f"background: {theme.NOTICE_BG};" if any(differs) else ""
+            shown = " · ".join(
+                f'<b style="color: {DIFFERS}">{html.escape(w)}</b>' if d else html.escape(w)
+                for w, d in zip(words, differs)
+            )
+            cells = (
+                QLabel(label),
+                QLabel(shown),
+                QLabel(f"{score:.2f}"),
+                QLabel(format_probability(math.exp(score))),
+            )
+            cells[0].setStyleSheet(f"color: {muted}; padding: 3px 6px; {tint}")
+            cells[1].setTextFormat(Qt.RichText)
+            cells[1].setWordWrap(True)
+            for col, cell in enumerate(cells):
+                if col:
+                    cell.setStyleSheet(f"padding: 3px 6px; {tint}")
+                if col >= 2:
+                    cell.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                cell.setToolTip(tip)
+                self.grid.addWidget(cell, r, col)
+            self.data.append({"label": label, "tokens": tuple(words), "score": score, "differs": any(differs)})
+
+
+class JointFillSection(QWidget):
+    """Below the independent guesses: the masks filled together, one at a time, and a beam search.
+
+    The most-confident-first fill is requested from the controller ("joint_fill") for every result with two or
+    more masks; the beam search ("beam_search") runs on the button, with progress and Cancel.
+    """
+
+    content_changed = Signal()  # rows or messages came or went: the height it needs may have changed
+
+    def __init__(self, controller=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self._result: InferenceResult | None = None
+        self.joint: JointFillResult | None = None
+        self.beam: BeamSearchResult | None = None
+
+        title = QLabel("Fill together")
+        bold = QFont(title.font())
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.1)
+        title.setFont(bold)
+        muted = f"color: {theme.MUTED_TEXT.name()};"
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(muted)
+        self.note.setToolTip(
+            "Independent: each mask's top guess from one pass, as if the other masks stayed masked.\n"
+            "One by one: fill the mask the model is surest about, run again, repeat.\n"
+            "log p: the chain-rule score of the whole fill, the sum of the log-probabilities of its words when\n"
+            "each was put in (higher is better). The independent words are scored the same way, so the rows compare."
+        )
+        self.table = FillTable()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.RichText)
+
+        self.beam_button = QPushButton("Beam search")
+        self.beam_button.setToolTip(
+            "Keep the best few partial fills at every step instead of only the best one: "
+            "it can find a fill that scores better than filling greedily."
+        )
+        self.beam_width = QSpinBox()
+        self.beam_width.setRange(1, 20)
+        self.beam_width.setValue(5)
+        self.beam_width.setPrefix("width ")
+        self.beam_width.setAccessibleName("Beam width")
+        self.beam_width.setToolTip("How many partial fills to keep at each step (1 = greedy)")
+        self.beam_order = QComboBox()
+        for text, order in ORDERS:
+            self.beam_order.addItem(text, order)
+        self.beam_order.setToolTip("Which mask each partial fill fills next")
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 6, 0, 0)
+        controls.addWidget(self.beam_button)
+        controls.addWidget(self.beam_width)
+        controls.addWidget(self.beam_order, 1)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("mask %v of %m")
+        self.cancel_button = QPushButton("Cancel")
+        running = QHBoxLayout()
+        running.setContentsMargins(0, 0, 0, 0)
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.cancel_button)
+        self.running = QWidget()
+        self.running.setLayout(running)
+        self.beam_status = QLabel()
+        self.beam_status.setWordWrap(True)
+        self.beam_status.setStyleSheet(muted)
+        self.beam_table = FillTable()
+        self.beam_summary = QLabel()
+        self.beam_summary.setWordWrap(True)
+        self.beam_summary.setTextFormat(Qt.RichText)
+
+        self.body = QWidget()  # everything that needs two or more masks
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(4)
+        body.addWidget(self.table)
+        body.addWidget(self.summary)
+        body.addLayout(controls)
+        body.addWidget(self.running)
+        body.addWidget(self.beam_status)
+        body.addWidget(self.beam_summary)
+        body.addWidget(self.beam_table)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 14, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(title)
+        layout.addWidget(self.note)
+        layout.addWidget(self.body)
+        layout.addStretch(1)
+
+        self.beam_button.clicked.connect(self.start_beam_search)
+        self.cancel_button.clicked.connect(self.cancel_beam_search)
+        if controller is not None:
+            controller.analysis_ready.connect(self._ready)
+            controller.analysis_progress.connect(self._progress)
+            controller.analysis_failed.connect(self._failed)
+            controller.analysis_cancelled.connect(self._cancelled)
+        self.clear()
+
+    # ---- following the result ---------------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """Whether the section has something to say about the current result."""
+        return self._result is not None and self.controller is not None and self._result.has_mlm_head
+
+    def clear(self) -> None:
+        self._result = None
+        self.joint = self.beam = None
+
+    def set_result(self, result: InferenceResult) -> None:
+        self._show_result(result)
+        self.content_changed.emit()
+
+    def _show_result(self, result: InferenceResult) -> None:
+        self._result = result
+        self.joint = self.beam = None
+        self.table.clear()
+        self.summary.clear()
+        self._reset_beam()
+        n = len(result.predictions)
+        if not self.active:
+            return
+        self.body.setVisible(n >= 2)
+        if n == 0:
+            self.note.setText("Mask two or more tokens to see them filled together, each word seeing the others.")
+            return
+        if n == 1:
+            self.note.setText(
+                "With one mask, filling together is the same as the independent guess above. "
+                "Mask another token to see how the guesses change when each one sees the other."
+            )
+            return
+        self.note.setText("Filling the masks one by one…")
+        if self.controller.analysis_running("beam_search"):
+            self.controller.cancel_analysis("beam_search")  # it was about an earlier result
+        self.controller.start_analysis("joint_fill")
+
+    def _reset_beam(self) -> None:
+        self.beam = None
+        self.beam_table.clear()
+        self.beam_summary.clear()
+        self.beam_status.clear()
+        self.beam_status.setVisible(False)
+        self.running.setVisible(False)
+        self.beam_button.setEnabled(True)
+
+    def _matches(self, payload) -> bool:
+        """Whether an answer is about the result on show (and not one the user has typed past)."""
+        r = self._result
+        return (
+            r is not None
+            and tuple(payload.tokens) == tuple(r.tokens)
+            and tuple(payload.positions) == tuple(r.masked_positions)
+            and payload.knocked_out == r.knocked_out
+        )
+
+    # ---- beam search ------------------------------------------------------------------------------------
+    def start_beam_search(self) -> None:
+        if self.controller is None or self._result is None or len(self._result.predictions) < 2:
+            return
+        self._reset_beam()
+        width = self.beam_width.value()
+        self.progress.setRange(0, len(self._result.predictions))
+        self.progress.setValue(0)
+        self.running.setVisible(True)
+        self.beam_button.setEnabled(False)
+        self.controller.start_analysis("beam_search", beam=width, expand=width, order=self.beam_order.currentData())
+        self.content_changed.emit()
+
+    def cancel_beam_search(self) -> None:
+        if self.controller is not None:
+            self.controller.cancel_analysis("beam_search")
+
+    # ---- answers from the controller --------------------------------------------------------------------
+    def _progress(self, kind: str, done: int, total: int) -> None:
+        if kind == "beam_search":
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def _failed(self, kind: str, message: str) -> None:
+        if kind == "joint_fill":
+            self.note.setText(f"Could not fill the masks together: {message}")
+            self.content_changed.emit()
+        elif kind == "beam_search":
+            self._stopped(f"Beam search failed: {message}")
+
+    def _cancelled(self, kind: str) -> None:
+        if kind == "beam_search" and self.running.isVisible():
+            self._stopped("Beam search cancelled.")
+
+    def _stopped(self, message: str) -> None:
+        self.running.setVisible(False)
+        self.beam_button.setEnabled(True)
+        self.beam_status.setText(message)
+        self.beam_status.setVisible(True)
+        self.content_changed.emit()
+
+    def _ready(self, kind: str, payload) -> None:
+        if kind not in JOINT_KINDS or not self._matches(payload):
+            return
+        if kind == "joint_fill":
+            self._show_joint(payload)
+        else:
+            self._show_beam(payload)
+        self.content_changed.emit()
+
+    def _show_joint(self, joint: JointFillResult) -> None:
+        self.joint = joint
+        self.note.setText(
+            "Above, each mask is guessed alone. Here they are filled one at a time, most confident first, "
+            "each seeing the words already in."
+        )
+        ind, it = joint.independent, joint.iterative
+        self.table.set_rows(
+            [
+                ("Independent", ind.tokens, ind.chain.score, order_tip(ind.chain, joint.positions)),
+                ("One by one", it.tokens, it.score, order_tip(it, joint.positions)),
+            ],
+            reference=ind.tokens,
+        )
+        alone = " × ".join(format_probability(p) for p in ind.probabilities)
+        if joint.differs:
+            verdict = (
+                f"Filled one by one, BERT prefers <b>{html.escape(fill_text(it.tokens))}</b> "
+                f"(p = {format_probability(it.probability)}) to the independent guesses "
+                f"<b>{html.escape(fill_text(ind.tokens))}</b> (p = {format_probability(ind.chain.probability)} "
+                "scored the same way)."
+            )
+        else:
+            verdict = (
+                f"Filled one by one, BERT keeps the independent guesses "
+                f"<b>{html.escape(fill_text(it.tokens))}</b> (p = {format_probability(it.probability)})."
+            )
+        self.summary.setText(
+            f"{verdict}<br><span style='color: {theme.MUTED_TEXT.name()}'>Each guess taken alone: "
+            f"{alone} = {format_probability(ind.probability)}.</span>"
+        )
+
+    def _show_beam(self, beam: BeamSearchResult) -> None:
+        self.beam = beam
+        self.running.setVisible(False)
+        self.beam_button.setEnabled(True)
+        order = dict((o, t) for t, o in ORDERS)[beam.order]
+        self.beam_status.setText(f"Beam search · width {beam.beam} · {order}")
+        self.beam_status.setVisible(True)
+        ind = beam.independent
+        rows = [("Independent", ind.tokens, ind.chain.score, order_tip(ind.chain, beam.positions))]
+        rows += [(f"#{n}", c.tokens, c.score, order_tip(c, beam.positions)) for n, c in enumerate(beam.candidates, 1)]
+        self.beam_table.set_rows(rows, reference=ind.tokens)
+        best = f"<b>{html.escape(fill_text(beam.candidates[0].tokens))}</b>"
+        rank = next((n for n, c in enumerate(beam.candidates, 1) if c.token_ids == ind.token_ids), None)
+        if rank == 1:
+            text = "The best joint fill is the independent guesses."
+        elif rank is not None:
+            text = f"The independent guesses come #{rank}; the best joint fill is {best}."
+        else:
+            text = (
+                f"The independent guesses are not among the {len(beam.candidates)} best joint fills; "
+                f"the best is {best}."
+            )
+        self.beam_summary.setText(text)
+
+
 class PredictionsPanel(QWidget):
     prediction_chosen = Signal(int, str)  # position, token: put this word into the sentence
     k_changed = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None, k: int = 10):
+    def __init__(self, parent: QWidget | None = None, k: int = 10, controller=None):
+        """With a `controller`, two or more masks are also filled together (see JointFillSection)."""
         super().__init__(parent)
         self._result: InferenceResult | None = None
         self._bars: list[PredictionBars] = []
@@ -168,27 +531,67 @@ class PredictionsPanel(QWidget):
         self.message.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.message.setStyleSheet(f"color: {theme.MUTED_TEXT.name()}; padding: 8px;")
 
+        self._masks = QWidget()  # a label and bars per mask
+        self._masks_layout = QVBoxLayout(self._masks)
+        self._masks_layout.setContentsMargins(0, 0, 0, 0)
+        self.joint = JointFillSection(controller)
         self._content = QWidget()
         self._content_layout = QVBoxLayout(self._content)
         self._content_layout.setContentsMargins(0, 0, 0, 0)
         self._content_layout.addWidget(self.message)
+        self._content_layout.addWidget(self._masks)
         self._content_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(self._content)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
+        # The joint fill sits below the bars in a pane of its own, so it stays in view however long the bars are.
+        self._joint_pane = QScrollArea()
+        self._joint_pane.setWidget(self.joint)
+        self._joint_pane.setWidgetResizable(True)
+        self._joint_pane.setFrameShape(QScrollArea.NoFrame)
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self._joint_pane)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 8)
         layout.addLayout(header)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.splitter, 1)
         self.k_spin.valueChanged.connect(self._k_changed)
+        # Fit once the new rows are laid out and styled (their height is known only then); one timer gathers
+        # the many layout requests of one change into one fit.
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_joint_pane)
+        self.joint.content_changed.connect(self._fit_timer.start)
+        self.joint.installEventFilter(self)
         self.whole_words.toggled.connect(self._whole_words_changed)
         self.clear("Loading the model…")
 
     @property
     def k(self) -> int:
         return self.k_spin.value()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.joint and event.type() == QEvent.LayoutRequest:
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _fit_joint_pane(self) -> None:
+        """Give the joint fill the height it needs, up to 60% of the panel; the bars keep the rest."""
+        total = sum(self.splitter.sizes())
+        if total <= 0 or not self.joint.active:
+            return
+        self.joint.layout().activate()
+        width = self._joint_pane.viewport().width()
+        need = self.joint.heightForWidth(width) if self.joint.hasHeightForWidth() else self.joint.sizeHint().height()
+        want = min(need + 6, int(total * 0.6))
+        self.splitter.setSizes([total - want, want])
 
     def _k_changed(self, k: int) -> None:
         for bars in self._bars:
@@ -201,8 +604,8 @@ class PredictionsPanel(QWidget):
 
     def _reset(self) -> None:
         self._bars = []
-        while self._content_layout.count() > 2:  # keep the message and the stretch
-            widget = self._content_layout.takeAt(1).widget()
+        while self._masks_layout.count():
+            widget = self._masks_layout.takeAt(0).widget()
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
@@ -212,6 +615,8 @@ class PredictionsPanel(QWidget):
         self._reset()
         self.message.setText(message)
         self.message.setVisible(True)
+        self.joint.clear()
+        self._joint_pane.setVisible(False)
 
     def set_result(self, result: InferenceResult) -> None:
         self._reset()
@@ -225,7 +630,7 @@ class PredictionsPanel(QWidget):
         elif not result.masked_positions:
             self.message.setText("Click a token above, or type [MASK] in the sentence, to see BERT's guesses.")
         self.message.setVisible(not result.predictions)
-        for n, mask in enumerate(result.predictions):
+        for mask in result.predictions:
             original = mask.original_token
             what = "[MASK]" if original == "[MASK]" else f"“{original}” (masked)"
             label = QLabel(f"Token {mask.position}: {what}")
@@ -233,9 +638,11 @@ class PredictionsPanel(QWidget):
             bars = PredictionBars(mask, self.k, self.whole_words.isChecked())
             bars.setAccessibleName(f"Predictions for token {mask.position}")
             bars.chosen.connect(self.prediction_chosen)
-            self._content_layout.insertWidget(1 + 2 * n, label)
-            self._content_layout.insertWidget(2 + 2 * n, bars)
+            self._masks_layout.addWidget(label)
+            self._masks_layout.addWidget(bars)
             self._bars.append(bars)
+        self.joint.set_result(result)
+        self._joint_pane.setVisible(self.joint.active)
 
     def bars(self) -> list[PredictionBars]:
         return list(self._bars)
