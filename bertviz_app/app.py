@@ -81,6 +81,7 @@ def scratch_window(
         window.resize(1360, 860)
         window.show()
         ok = controller.wait_until_idle(120_000) and controller.current_result is not None
+        window.wait_until_drawn(30_000)  # panels that draw in slices between events (the attention grid)
         for _ in range(5):
             app.processEvents()
         try:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,8 +26,13 @@ from PySide6.QtWidgets import (
 from bertviz_app import APP_NAME, __version__
 from bertviz_app.resources import resource_path
 from bertviz_app.ui.attention_panel import AttentionPanel
+from bertviz_app.ui.compare_panel import ComparePanel
 from bertviz_app.ui.embedding_panel import EmbeddingPanel
+from bertviz_app.ui.heads_panel import HeadsPanel
+from bertviz_app.ui.layers_panel import LayersPanel
+from bertviz_app.ui.neuron_panel import NeuronPanel
 from bertviz_app.ui.predictions_panel import PredictionsPanel
+from bertviz_app.ui.scoring_panel import ScoringPanel
 from bertviz_app.ui.sentence_panel import SentencePanel
 from bertviz_app.ui.settings import Settings
 
@@ -50,19 +56,30 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
 
         self.sentence = SentencePanel(controller)
-        self.predictions = PredictionsPanel(k=settings.top_k)
+        self.predictions = PredictionsPanel(k=settings.top_k, controller=controller)
         self.attention = AttentionPanel()
         self.embeddings = EmbeddingPanel()
         self.attention.set_colormap(settings.colormap)
         self.tabs = QTabWidget()
         self.views: dict[str, QWidget] = {}  # name (ui/views.py) -> panel; each has set_result and clear
+        # Only the tab in front renders a new result; the others catch up when brought to the front, so
+        # seven views cost no more per keystroke than one.
+        self._latest = None  # the result on show, or None while the panels show a message
+        self._given: dict[str, object] = {}  # view name -> the result it last rendered
+        self.tabs.currentChanged.connect(self._catch_up)
         self.add_view("attention", "&Attention", self.attention)
         self.add_view("embeddings", "&Embeddings", self.embeddings)
-        # view: layers
-        # view: heads
-        # view: neurons
-        # view: scoring
-        # view: compare
+        self.layers = LayersPanel(controller)
+        self.add_view("layers", "&Layers", self.layers)
+        self.heads = HeadsPanel(controller)
+        self.add_view("heads", "&Heads", self.heads)
+        self.neurons = NeuronPanel()
+        self.add_view("neurons", "&Neurons", self.neurons)
+        self.neurons.token_selected.connect(self.select_token)
+        self.scoring = ScoringPanel(controller)
+        self.add_view("scoring", "&Scoring", self.scoring)
+        self.compare = ComparePanel(controller)
+        self.add_view("compare", "&Compare", self.compare)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.predictions)
         self.splitter.addWidget(self.tabs)
@@ -146,6 +163,7 @@ class MainWindow(QMainWindow):
         edit = mb.addMenu("&Edit")
         self._action(edit, "&Edit the sentence", self._focus_sentence, "Ctrl+L")
         self._action(edit, "&Clear masks", self.controller.clear_masks, "Ctrl+Shift+M")
+        self._action(edit, "Switch all heads back &on", self.controller.clear_knockouts, "Ctrl+Shift+H")
         self._action(edit, "Toggle &whole-word masking", self.sentence.whole_word.toggle, "Ctrl+W")
         self._action(edit, "Toggle sentence &pair", self.sentence.pair_toggle.toggle, "Ctrl+P")
 
@@ -195,7 +213,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        # connect: attention
+        self.attention.head_toggled.connect(c.toggle_head)
         # connect: predictions
         c.result_ready.connect(self.show_result)
         c.error.connect(self.show_error)
@@ -221,16 +239,26 @@ class MainWindow(QMainWindow):
 
     # ---- reacting to the controller -------------------------------------------------------------------
     def _set_panels_message(self, message: str) -> None:
+        self._latest = None
+        self._given.clear()
         self.predictions.clear(message)
         for panel in self.views.values():
             panel.clear(message)
 
     def show_result(self, result) -> None:
+        self._latest = result
         self.predictions.set_result(result)
-        for panel in self.views.values():
-            panel.set_result(result)
+        self._catch_up()
         self.time_label.setText(f"inference {result.seconds * 1000:.0f} ms")
         self.statusBar().clearMessage()
+
+    def _catch_up(self, *_args) -> None:
+        """Give the view in front the latest result, unless it has rendered it already."""
+        panel = self.tabs.currentWidget()
+        name = next((n for n, p in self.views.items() if p is panel), None)
+        if name is not None and self._latest is not None and self._given.get(name) is not self._latest:
+            self._given[name] = self._latest
+            panel.set_result(self._latest)
 
     def show_error(self, message: str) -> None:
         if self.controller.current_result is None or not self.controller.current_input.text.strip():
@@ -264,6 +292,17 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): the event loop (and the worker's results) keep flowing
         self.last_error_box = box
 
+    def wait_until_drawn(self, timeout_ms: int = 30_000) -> bool:
+        """Process events until no panel is still drawing in slices (a `busy` property). For screenshots."""
+        deadline = QDeadlineTimer(timeout_ms)
+        panels = [self.predictions, *self.views.values()]
+        while any(getattr(panel, "busy", False) for panel in panels):
+            if deadline.hasExpired():
+                return False
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        return True
+
     def show_view(self, name: str, arg: str | None = None) -> None:
         """Bring a view (a name in ui/views.py) to the front; `arg` is what it starts with (--view-arg)."""
         panel = self.views.get(name, self.attention)
@@ -276,6 +315,7 @@ class MainWindow(QMainWindow):
         self.sentence.set_selected_token(index)
         self.attention.set_selected_token(index)
         self.embeddings.set_selected_token(index)
+        self.neurons.set_selected_token(index)
 
     # ---- actions ----------------------------------------------------------------------------------------
     def _focus_sentence(self) -> None:
