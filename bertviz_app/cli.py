@@ -38,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--view-arg",
         metavar="TEXT",
-        help="what the view starts with: layers: a word to follow; scoring, compare: the second sentence; "
-        "heads: 'importance' to compute the head-importance map",
+        help="what the view starts with: attention: attention|value|rollout[:LAYER[:HEAD]]; layers: a word to "
+        "follow; heads: 'importance' and/or LAYER.HEAD,... to knock out; neurons: LAYER.HEAD.TOKEN; "
+        "scoring, compare: the second sentence",
     )
     parser.add_argument(
         "--screenshot",

@@ -159,3 +159,25 @@ def test_about_this_model_shows_facts_and_the_model_card(qtbot, window, tiny_mod
         assert "Trained on nothing at all." in text
     finally:
         (tiny_model_dir / "MODEL_CARD.md").unlink()
+
+
+def test_every_view_the_command_line_names_is_a_tab(window):
+    from bertviz_app.ui.views import VIEWS
+
+    win = window
+    assert tuple(win.views) == VIEWS
+    for name in VIEWS:
+        win.show_view(name)
+        assert win.tabs.currentWidget() is win.views[name]
+
+
+def test_only_the_view_in_front_renders_and_the_others_catch_up(window, qtbot):
+    win, controller = window, window.controller
+    win.show_view("attention")
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        controller.set_text("the cat sat on the [MASK] .", immediate=True)
+    result = controller.current_result
+    assert win.attention._result is result
+    assert win.embeddings._result is not result  # hidden: not rendered yet
+    win.show_view("embeddings")
+    assert win.embeddings._result is result
