@@ -114,3 +114,15 @@ def tiny_model(tiny_model_dir):
     from bertviz_app.engine import load_folder
 
     return load_folder(tiny_model_dir)
+
+
+@pytest.fixture
+def controller(qtbot, tiny_model_dir):
+    """A controller (debounce 20 ms) with the tiny model loaded."""
+    from bertviz_app.controller import Controller
+
+    c = Controller(debounce_ms=20)
+    with qtbot.waitSignal(c.model_loaded, timeout=30_000):
+        c.load_model(str(tiny_model_dir))
+    yield c
+    c.shutdown()

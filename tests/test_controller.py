@@ -4,17 +4,6 @@ import threading
 
 import pytest
 
-from bertviz_app.controller import Controller
-
-
-@pytest.fixture
-def controller(qtbot, tiny_model_dir):
-    c = Controller(debounce_ms=20)
-    with qtbot.waitSignal(c.model_loaded, timeout=30_000):
-        c.load_model(str(tiny_model_dir))
-    yield c
-    c.shutdown()
-
 
 def test_typing_a_masked_sentence_produces_predictions(qtbot, controller):
     with qtbot.waitSignal(controller.result_ready, timeout=10_000) as blocker:

@@ -98,15 +98,6 @@ def test_layer_probs_are_the_mlm_head_on_each_layer_run_one_at_a_time(tiny_model
 # ---- controller look-ups ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def controller(qtbot, tiny_model_dir):
-    c = Controller(debounce_ms=20)
-    with qtbot.waitSignal(c.model_loaded, timeout=30_000):
-        c.load_model(str(tiny_model_dir))
-    yield c
-    c.shutdown()
-
-
 def test_controller_looks_up_words_in_the_loaded_vocabulary(qtbot, tiny_model_dir):
     c = Controller(debounce_ms=20)
     try:

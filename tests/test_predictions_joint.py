@@ -8,19 +8,9 @@ import pytest
 
 from bertviz_app.analysis.inference import InferenceInput
 from bertviz_app.analysis.joint_fill import beam_search, iterative_fill
-from bertviz_app.controller import Controller
 from bertviz_app.ui.predictions_panel import PredictionsPanel, fill_text, format_probability
 
 TWO = "the [MASK] sat on the [MASK] ."
-
-
-@pytest.fixture
-def controller(qtbot, tiny_model_dir):
-    c = Controller(debounce_ms=20)
-    with qtbot.waitSignal(c.model_loaded, timeout=30_000):
-        c.load_model(str(tiny_model_dir))
-    yield c
-    c.shutdown()
 
 
 @pytest.fixture

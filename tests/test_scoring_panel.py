@@ -10,15 +10,6 @@ OTHER = "the keys to the cabinet is on the table ."
 
 
 @pytest.fixture
-def controller(qtbot, tiny_model_dir):
-    c = Controller(debounce_ms=20)
-    with qtbot.waitSignal(c.model_loaded, timeout=30_000):
-        c.load_model(str(tiny_model_dir))
-    yield c
-    c.shutdown()
-
-
-@pytest.fixture
 def panel(qtbot, controller):
     from bertviz_app.ui.scoring_panel import ScoringPanel
 

@@ -628,10 +628,7 @@ class AttentionPanel(QtWidgets.QWidget):
         self._stack = MessageStack()
         self.message_label = self._stack.label
 
-        content = QtWidgets.QWidget()
-        content_layout = QtWidgets.QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.setSpacing(4)
+        content_layout = self._stack.new_content(spacing=4)
         self._splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self._splitter.setChildrenCollapsible(False)
 
@@ -712,7 +709,6 @@ class AttentionPanel(QtWidgets.QWidget):
         bottom.addWidget(self.readout_label, 1)
         bottom.addWidget(self.legend_label)
         content_layout.addLayout(bottom)
-        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.measure_combo.currentIndexChanged.connect(

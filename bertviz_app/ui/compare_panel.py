@@ -190,10 +190,7 @@ class ComparePanel(QtWidgets.QWidget):
 
         self._stack = MessageStack()
         self.message_label = self._stack.label
-        content = QtWidgets.QWidget()
-        content_layout = QtWidgets.QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.setSpacing(4)
+        content_layout = self._stack.new_content(spacing=4)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
 
@@ -291,7 +288,6 @@ class ComparePanel(QtWidgets.QWidget):
         self.readout_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         content_layout.addWidget(self.tokens_label)
         content_layout.addWidget(self.readout_label)
-        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.text_b.textChanged.connect(self._on_b_edited)

@@ -111,10 +111,7 @@ class EmbeddingPanel(QtWidgets.QWidget):
         self._stack = MessageStack()
         self.message_label = self._stack.label
 
-        content = QtWidgets.QWidget()
-        content_layout = QtWidgets.QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.setSpacing(4)
+        content_layout = self._stack.new_content(spacing=4)
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.ci.layout.setContentsMargins(4, 4, 12, 4)
         self.plot = self.plot_widget.addPlot()
@@ -160,7 +157,6 @@ class EmbeddingPanel(QtWidgets.QWidget):
         bottom.addWidget(self.readout_label, 1)
         bottom.addWidget(self.legend_label)
         content_layout.addLayout(bottom)
-        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_combo.currentData()))

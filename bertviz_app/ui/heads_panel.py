@@ -391,10 +391,7 @@ class HeadsPanel(QtWidgets.QWidget):
 
         self._stack = MessageStack()
         self.message_label = self._stack.label
-        content = QtWidgets.QWidget()
-        content_layout = QtWidgets.QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.setSpacing(6)
+        content_layout = self._stack.new_content(spacing=6)
         self.title_label = QtWidgets.QLabel()
         title_font = self.title_label.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
@@ -419,7 +416,6 @@ class HeadsPanel(QtWidgets.QWidget):
         self.legend_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.legend_label.setWordWrap(True)
         content_layout.addWidget(self.legend_label)
-        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.compute_button.clicked.connect(self.compute_importance)

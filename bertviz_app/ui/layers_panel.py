@@ -190,10 +190,7 @@ class LayersPanel(QtWidgets.QWidget):
 
         self._stack = MessageStack()
         self.message_label = self._stack.label
-        content = QtWidgets.QWidget()
-        content_layout = QtWidgets.QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.setSpacing(4)
+        content_layout = self._stack.new_content(spacing=4)
 
         self.title_label = QtWidgets.QLabel()
         self.title_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -277,7 +274,6 @@ class LayersPanel(QtWidgets.QWidget):
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
         content_layout.addWidget(self._splitter, 1)
-        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.mask_combo.currentIndexChanged.connect(self._on_mask_changed)

@@ -19,6 +19,15 @@ class MessageStack(QtWidgets.QStackedWidget):
     def set_content(self, content: QtWidgets.QWidget) -> None:
         self.addWidget(content)
 
+    def new_content(self, spacing: int = 4) -> QtWidgets.QVBoxLayout:
+        """A fresh content page with a margin-less vertical layout, to be filled by the caller."""
+        content = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(spacing)
+        self.set_content(content)
+        return layout
+
     def show_message(self, message: str) -> None:
         self.label.setText(message)
         self.setCurrentIndex(0)

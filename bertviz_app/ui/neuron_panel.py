@@ -603,10 +603,7 @@ class NeuronPanel(QtWidgets.QWidget):
 
         self._stack = MessageStack()
         self.message_label = self._stack.label
-        content = QtWidgets.QWidget()
-        content_layout = QtWidgets.QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.setSpacing(4)
+        content_layout = self._stack.new_content(spacing=4)
         self.canvas = NeuronCanvas()
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidget(self.canvas)
@@ -636,7 +633,6 @@ class NeuronPanel(QtWidgets.QWidget):
         bottom.addWidget(self.readout_label, 1)
         bottom.addWidget(self.legend_label)
         content_layout.addLayout(bottom)
-        self._stack.set_content(content)
         layout.addWidget(self._stack, 1)
 
         self.canvas.hovered.connect(self._on_hovered)
