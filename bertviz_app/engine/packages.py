@@ -1,7 +1,8 @@
 """Where an installed package's files are, without importing it (no code from it ever runs).
 
 In a PyInstaller bundle the package's Python code is not there at all: the build copies only the data files
-we read (e.g. the default model's weights) to ``<bundle>/<name>/``, where this looks first.
+we read (the MiniLM base's weights, when the base itself is the default model) to ``<bundle>/<name>/``, where
+this looks first.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ warn_on_missing_hiddenimports = False
 
 # torch imports much of itself lazily (by name, at run time), hence every submodule - but not the test suite's
 # helpers; the few of those that torch's own modules import statically are still found and kept.
+# (packaging/bert-explorer.spec then drops most of the compiler, distributed and export packages: see TRIMMED.)
 hiddenimports = collect_submodules("torch", filter=lambda name: not name.startswith("torch.testing._internal"))
 
 datas = collect_data_files(
