@@ -177,3 +177,17 @@ def test_registered_as_an_analysis():
 
     module, name = TASKS["compare"].split(":")
     assert getattr(importlib.import_module(module), name) is compare_task
+
+
+def test_the_windows_result_for_the_current_input_is_reused_and_any_other_is_not(tiny_model):
+    inp = InferenceInput("the cat sat on the [MASK] .")
+    mine = run_inference(tiny_model, inp)
+    reused = compare_task(tiny_model, inp, "the dog sat on the mat .", result_a=mine)
+    assert reused.result_a is mine
+    fresh = compare_task(tiny_model, inp, "the dog sat on the mat .")
+    np.testing.assert_allclose(reused.embedding_shift, fresh.embedding_shift, atol=1e-6)
+    for other in (
+        run_inference(tiny_model, InferenceInput("the cat sat on the mat .")),  # another text
+        run_inference(tiny_model, InferenceInput(inp.text, knocked_out=frozenset({(0, 1)}))),  # other heads
+    ):
+        assert compare_task(tiny_model, inp, "the dog sat on the mat .", result_a=other).result_a is not other

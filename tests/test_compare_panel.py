@@ -14,7 +14,7 @@ HE = "the dog sat on the mat and he was happy"
 SHE = "the dog sat on the mat and she was happy"
 
 
-def failing_compare(lm, inp, other_text, other_pair=None):
+def failing_compare(lm, inp, other_text, other_pair=None, result_a=None):
     raise RuntimeError("no comparing today")
 
 

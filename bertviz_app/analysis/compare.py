@@ -141,17 +141,38 @@ def attention_difference(att_a: np.ndarray, att_b: np.ndarray, alignment, renorm
     return shared_attention(att_b, ib, renormalize) - shared_attention(att_a, ia, renormalize)
 
 
-def compare_task(lm: LoadedModel, inp: InferenceInput, other_text: str, other_pair: str | None = None) -> Comparison:
+def _is_result_of(result: InferenceResult | None, prep, inp: InferenceInput, model_name: str) -> bool:
+    return (
+        result is not None
+        and result.attention is not None
+        and result.hidden_states is not None
+        and result.model_name == model_name
+        and result.knocked_out == inp.knocked_out
+        and result.encoding.input_ids == prep.encoding.input_ids
+        and result.encoding.token_type_ids == prep.encoding.token_type_ids
+        and result.masked_positions == prep.masked
+    )
+
+
+def compare_task(
+    lm: LoadedModel,
+    inp: InferenceInput,
+    other_text: str,
+    other_pair: str | None = None,
+    result_a: InferenceResult | None = None,
+) -> Comparison:
     """Run the current input and `other_text` (with `other_pair` as its second sentence, if any) and compare them.
 
     Both runs have the same heads knocked out. The current input keeps its masks; the other input's masks are
-    the [MASK]s typed in it (character spans of one sentence mean nothing in another).
+    the [MASK]s typed in it (character spans of one sentence mean nothing in another). `result_a`, the result the
+    window already has for the current input, saves running it again when it is indeed that input's.
     """
-    from bertviz_app.analysis.inference import run_inference
+    from bertviz_app.analysis.inference import prepare, run_inference
 
     inp_a = replace(inp, want_attention=True, want_hidden_states=True, want_internals=False)
     inp_b = replace(inp_a, text=other_text, text_b=other_pair or None, masked_spans=())
-    result_a = run_inference(lm, inp_a)
+    if not _is_result_of(result_a, prepare(lm, inp_a), inp_a, lm.name):
+        result_a = run_inference(lm, inp_a)
     result_b = run_inference(lm, inp_b)
     tokens_a, tokens_b = seen_tokens(result_a), seen_tokens(result_b)
     alignment = align_tokens(tokens_a, tokens_b, result_a.encoding.token_type_ids, result_b.encoding.token_type_ids)

@@ -397,7 +397,7 @@ class ComparePanel(QtWidgets.QWidget):
             return False
         if self._comparison is None:
             self._show_message("Comparing the two sentences…")
-        return bool(self.controller.start_analysis(KIND, other_text=other))
+        return bool(self.controller.start_analysis(KIND, other_text=other, result_a=self._result))
 
     def _on_ready(self, kind: str, payload) -> None:
         if kind != KIND or self._result is None:
