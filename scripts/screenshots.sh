@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Makes every screenshot in README.md with the app's own --screenshot command (offscreen, bundled model).
+# Run from anywhere after the set-up: scripts/screenshots.sh [OUT_DIR]  (default docs/screenshots)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-docs/screenshots}
+mkdir -p "$out"
+shot() { QT_QPA_PLATFORM=offscreen .venv/bin/bertviz-app --screenshot "$out/$1" "${@:2}"; }
+
+shot main-window.png --text "She [MASK] to the store and bought a cup of [MASK]."
+shot embeddings.png --view embeddings \
+  --text "The bank of the river was muddy, so she went to the bank to get [MASK]."
+shot layers.png --view layers --text "Paris is the capital and largest city of [MASK]." --view-arg france
+shot heads.png --view heads --text "Paris is the capital and largest city of [MASK]." --view-arg importance
+shot value-weighted.png --view attention --view-arg value:2:11 \
+  --text "The trophy did not fit in the suitcase because it was too [MASK]."
+shot rollout.png --view attention --view-arg rollout:6 \
+  --text "The trophy did not fit in the suitcase because it was too [MASK]."
+shot neurons.png --view neurons --text "The cat sat on the mat because it was tired." --view-arg 5.5.it
+shot scoring.png --view scoring --text "The keys to the cabinet are on the table." \
+  --view-arg "The keys to the cabinet is on the table."
+shot compare.png --view compare --text "I sat on the bank of the river." --view-arg "I paid the money into the bank."
+shot joint-fill.png --text "He lives in [MASK] [MASK] city."
