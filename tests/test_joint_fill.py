@@ -234,3 +234,28 @@ def test_clear_messages_without_masks_or_mlm_head(tiny_model, tmp_path):
         beam_search(headless, InferenceInput(TWO))
     with pytest.raises(ValueError, match="unknown order"):
         beam_search(tiny_model, InferenceInput(TWO), order="random")
+
+
+def test_the_windows_result_stands_in_for_the_first_forward_only_when_it_is_this_inputs(tiny_model, monkeypatch):
+    from bertviz_app.analysis import joint_fill
+    from bertviz_app.analysis.inference import run_inference
+
+    inp = InferenceInput("the [MASK] sat on the [MASK] .")
+    fresh = iterative_fill(tiny_model, inp)
+    forwards = []
+    real = joint_fill._Setup.log_probs
+
+    def counted(self, fills):  # a call with repeated fills only forwards the distinct ones (a second call)
+        if len(set(fills)) == len(fills):
+            forwards.append(fills)
+        return real(self, fills)
+
+    monkeypatch.setattr(joint_fill._Setup, "log_probs", counted)
+    reused = joint_fill._drain(joint_fill.joint_fill_task(tiny_model, inp, result=run_inference(tiny_model, inp)))
+    assert len(forwards) == 1  # two masks: only the forward after the first choice
+    assert reused.iterative.tokens == fresh.iterative.tokens and reused.independent.tokens == fresh.independent.tokens
+    assert reused.iterative.score == pytest.approx(fresh.iterative.score, abs=1e-4)
+    forwards.clear()
+    other = run_inference(tiny_model, InferenceInput(inp.text, knocked_out=frozenset({(0, 0)})))
+    joint_fill._drain(joint_fill.joint_fill_task(tiny_model, inp, result=other))
+    assert len(forwards) == 2  # not this input's (other heads off): the first forward runs

@@ -141,19 +141,6 @@ def attention_difference(att_a: np.ndarray, att_b: np.ndarray, alignment, renorm
     return shared_attention(att_b, ib, renormalize) - shared_attention(att_a, ia, renormalize)
 
 
-def _is_result_of(result: InferenceResult | None, prep, inp: InferenceInput, model_name: str) -> bool:
-    return (
-        result is not None
-        and result.attention is not None
-        and result.hidden_states is not None
-        and result.model_name == model_name
-        and result.knocked_out == inp.knocked_out
-        and result.encoding.input_ids == prep.encoding.input_ids
-        and result.encoding.token_type_ids == prep.encoding.token_type_ids
-        and result.masked_positions == prep.masked
-    )
-
-
 def compare_task(
     lm: LoadedModel,
     inp: InferenceInput,
@@ -167,11 +154,12 @@ def compare_task(
     the [MASK]s typed in it (character spans of one sentence mean nothing in another). `result_a`, the result the
     window already has for the current input, saves running it again when it is indeed that input's.
     """
-    from bertviz_app.analysis.inference import prepare, run_inference
+    from bertviz_app.analysis.inference import is_result_of, prepare, run_inference
 
     inp_a = replace(inp, want_attention=True, want_hidden_states=True, want_internals=False)
     inp_b = replace(inp_a, text=other_text, text_b=other_pair or None, masked_spans=())
-    if not _is_result_of(result_a, prepare(lm, inp_a), inp_a, lm.name):
+    reusable = result_a is not None and result_a.attention is not None and result_a.hidden_states is not None
+    if not (reusable and is_result_of(result_a, lm, prepare(lm, inp_a), inp_a)):
         result_a = run_inference(lm, inp_a)
     result_b = run_inference(lm, inp_b)
     tokens_a, tokens_b = seen_tokens(result_a), seen_tokens(result_b)

@@ -133,6 +133,19 @@ def prepare(lm: LoadedModel, inp: InferenceInput) -> PreparedInput:
     return PreparedInput(encoding, tuple(masked), ids, types)
 
 
+def is_result_of(result: InferenceResult | None, lm: LoadedModel, prep: PreparedInput, inp: InferenceInput) -> bool:
+    """Whether `result` (e.g. the one the window already shows) was computed by this model for this prepared
+    input with the same heads off, so an analysis may reuse it instead of running the model again."""
+    return (
+        result is not None
+        and result.model_name == lm.name
+        and result.knocked_out == frozenset(inp.knocked_out)
+        and tuple(result.encoding.input_ids) == tuple(prep.encoding.input_ids)
+        and tuple(result.encoding.token_type_ids) == tuple(prep.encoding.token_type_ids)
+        and result.masked_positions == prep.masked
+    )
+
+
 def head_mask(lm: LoadedModel, knocked_out) -> torch.Tensor | None:
     """(L, H) of ones with 0 at each knocked-out head, or None when every head is on. Heads outside the model
     (e.g. left over from a bigger one) are ignored."""

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 
 import torch
 
-from bertviz_app.analysis.inference import InferenceInput, PreparedInput, head_mask, prepare
+from bertviz_app.analysis.inference import (
+    InferenceInput,
+    InferenceResult,
+    PreparedInput,
+    head_mask,
+    is_result_of,
+    prepare,
+)
 from bertviz_app.engine.errors import InputError, NoMLMHeadError
 from bertviz_app.engine.loader import LoadedModel
 
@@ -230,14 +237,21 @@ def _note(setup: _Setup) -> str:
 
 
 # ---- most-confident-first ------------------------------------------------------------------------------
-def _joint_fill_steps(lm: LoadedModel, inp: InferenceInput) -> Generator[tuple[int, int], None, JointFillResult]:
+def _joint_fill_steps(
+    lm: LoadedModel, inp: InferenceInput, result: InferenceResult | None = None
+) -> Generator[tuple[int, int], None, JointFillResult]:
     """N steps, each one batched forward of (at most) two rows: the iterative fill, and the independent top-1s
     put in by the same most-confident-first rule (their chain-rule score). The first forward (every mask open)
-    also gives the independent top-1s."""
+    also gives the independent top-1s; `result`, when it is this input's, already holds it (its last layer_probs
+    row), which saves that forward."""
     setup = _Setup(lm, inp)
     n = setup.n
     greedy, forced = _start(n), _start(n)
-    (first,) = setup.log_probs([greedy.fill])  # every mask open: this also gives the independent guesses
+    if result is not None and result.layer_probs is not None and is_result_of(result, lm, setup.prep, inp):
+        final = torch.from_numpy(result.layer_probs[-1]).log()  # (N, V)
+        first = {i: final[i] for i in range(n)}
+    else:
+        (first,) = setup.log_probs([greedy.fill])  # every mask open: this also gives the independent guesses
     target = tuple(int(setup.choosable(first[i]).argmax()) for i in range(n))
     for step in range(n):
         lp_greedy, lp_forced = setup.log_probs([greedy.fill, forced.fill]) if step else (first, first)
@@ -274,9 +288,10 @@ def iterative_fill(lm: LoadedModel, inp: InferenceInput) -> JointFillResult:
     return _drain(_joint_fill_steps(lm, inp))
 
 
-def joint_fill_task(lm: LoadedModel, inp: InferenceInput):
-    """The controller's "joint_fill": one forward per step, so typing stays live between them."""
-    return _joint_fill_steps(lm, inp)
+def joint_fill_task(lm: LoadedModel, inp: InferenceInput, result: InferenceResult | None = None):
+    """The controller's "joint_fill": one forward per step, so typing stays live between them. `result`: the
+    window's result for this input, whose last-layer probabilities stand in for the first forward."""
+    return _joint_fill_steps(lm, inp, result)
 
 
 # ---- beam search ---------------------------------------------------------------------------------------

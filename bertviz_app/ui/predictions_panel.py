@@ -367,7 +367,7 @@ class JointFillSection(QWidget):
         self.note.setText("Filling the masks one by one…")
         if self.controller.analysis_running("beam_search"):
             self.controller.cancel_analysis("beam_search")  # it was about an earlier result
-        self.controller.start_analysis("joint_fill")
+        self.controller.start_analysis("joint_fill", result=result)
 
     def _reset_beam(self) -> None:
         self.beam = None
