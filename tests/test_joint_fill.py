@@ -9,6 +9,7 @@ import torch
 
 from bertviz_app.analysis.inference import InferenceInput, head_mask, prepare
 from bertviz_app.analysis.joint_fill import ONE_MASK_NOTE, beam_search, beam_search_task, iterative_fill
+from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.engine.errors import InputError, NoMLMHeadError
 
 TWO = "the [MASK] sat on the [MASK] ."
@@ -175,12 +176,7 @@ def test_beam_scores_are_sums_of_log_probs_recomputed_one_forward_at_a_time(tiny
 def test_beam_search_task_reports_one_step_per_mask(tiny_model):
     steps = beam_search_task(tiny_model, InferenceInput(THREE), beam=3, expand=3)
     progress = []
-    while True:
-        try:
-            progress.append(next(steps))
-        except StopIteration as stop:
-            result = stop.value
-            break
+    result = run_to_end(steps, progress)
     assert progress == [(1, 3), (2, 3), (3, 3)]
     assert result.beam == 3 and len(result.candidates) == 3
 
@@ -251,11 +247,11 @@ def test_the_windows_result_stands_in_for_the_first_forward_only_when_it_is_this
         return real(self, fills)
 
     monkeypatch.setattr(joint_fill._Setup, "log_probs", counted)
-    reused = joint_fill._drain(joint_fill.joint_fill_task(tiny_model, inp, result=run_inference(tiny_model, inp)))
+    reused = run_to_end(joint_fill.joint_fill_task(tiny_model, inp, result=run_inference(tiny_model, inp)))
     assert len(forwards) == 1  # two masks: only the forward after the first choice
     assert reused.iterative.tokens == fresh.iterative.tokens and reused.independent.tokens == fresh.independent.tokens
     assert reused.iterative.score == pytest.approx(fresh.iterative.score, abs=1e-4)
     forwards.clear()
     other = run_inference(tiny_model, InferenceInput(inp.text, knocked_out=frozenset({(0, 0)})))
-    joint_fill._drain(joint_fill.joint_fill_task(tiny_model, inp, result=other))
+    run_to_end(joint_fill.joint_fill_task(tiny_model, inp, result=other))
     assert len(forwards) == 2  # not this input's (other heads off): the first forward runs

@@ -14,6 +14,7 @@ from bertviz_app.analysis.scoring import (
     pseudo_log_likelihood,
     score_task,
 )
+from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.engine.errors import InputError
 
 # "unbelievable" is three pieces in the toy vocabulary: un ##believ ##able; "walking" is walk ##ing.
@@ -114,11 +115,7 @@ def test_unknown_variant_is_refused(tiny_model):
 
 def run_generator(gen):
     progress = []
-    while True:
-        try:
-            progress.append(next(gen))
-        except StopIteration as stop:
-            return progress, stop.value
+    return progress, run_to_end(gen, progress)
 
 
 def test_score_task_scores_a_minimal_pair_with_progress_per_chunk(tiny_model):

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from bertviz_app.analysis.inference import Head, InferenceInput, head_mask, prepare
+from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.engine.errors import InputError, NoMLMHeadError
 from bertviz_app.engine.loader import LoadedModel
 
@@ -136,9 +137,4 @@ def head_importance_task(lm: LoadedModel, inp: InferenceInput, batch: int = DEFA
 
 def head_importance(lm: LoadedModel, inp: InferenceInput, batch: int = DEFAULT_BATCH) -> HeadImportance:
     """head_importance_task run to the end (no progress, no cancelling): for scripts and tests."""
-    steps = head_importance_task(lm, inp, batch)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(head_importance_task(lm, inp, batch))

@@ -38,6 +38,7 @@ from bertviz_app.analysis.inference import (
     is_result_of,
     prepare,
 )
+from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.engine.errors import InputError, NoMLMHeadError
 from bertviz_app.engine.loader import LoadedModel
 
@@ -271,21 +272,13 @@ def _joint_fill_steps(
     )
 
 
-def _drain(steps: Generator):
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
-
-
 def iterative_fill(lm: LoadedModel, inp: InferenceInput) -> JointFillResult:
     """Most-confident-first decoding: run the model, fill the open mask whose top-1 is most probable with that
     word, run again, until every mask is filled. `result.iterative` holds the words per mask, the order of
     filling, each choice's probability when it was made and the chain-rule score (sum of their logs);
     `result.independent` the one-pass top-1s, their product and their chain-rule score under the same rule.
     Raises NoMLMHeadError without an MLM head and InputError when nothing is masked."""
-    return _drain(_joint_fill_steps(lm, inp))
+    return run_to_end(_joint_fill_steps(lm, inp))
 
 
 def joint_fill_task(lm: LoadedModel, inp: InferenceInput, result: InferenceResult | None = None):
@@ -352,7 +345,7 @@ def beam_search(
     partial fillings by summed log-probability go on. After N steps the candidates are complete fillings,
     best chain-rule score first. beam=1 is greedy decoding in that order (with "confidence", exactly the
     iterative fill). `result.independent` is the one-pass top-1s scored by the chain rule under `order`."""
-    return _drain(_beam_steps(lm, inp, beam, expand, order))
+    return run_to_end(_beam_steps(lm, inp, beam, expand, order))
 
 
 def beam_search_task(lm: LoadedModel, inp: InferenceInput, beam: int = 5, expand: int = 5, order: str = "confidence"):

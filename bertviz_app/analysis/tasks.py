@@ -13,3 +13,15 @@ TASKS: dict[str, str] = {
     "joint_fill": "bertviz_app.analysis.joint_fill:joint_fill_task",
     "beam_search": "bertviz_app.analysis.joint_fill:beam_search_task",
 }
+
+
+def run_to_end(steps, progress: list | None = None):
+    """Drive a task's generator to its payload, with no cancelling: for scripts and tests. Each (done, total)
+    it yields is appended to `progress` when one is given."""
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        if progress is not None:
+            progress.append(step)
