@@ -28,6 +28,14 @@ def create_app(argv=None):
     return app
 
 
+def opening_sentence(text: str | None, pair: str | None, settings) -> tuple[str, str | None]:
+    """What the window opens with: the sentence given on the command line, else the one open when the app last
+    closed, else (the first time) an example to start from."""
+    if text is not None:
+        return text, pair
+    return settings.sentence or (DEMO_TEXT, None)
+
+
 def build_window(model: str | None = None, text: str | None = None, pair: str | None = None, settings=None):
     """The controller and window, with the model loading on the worker. Returns (window, controller)."""
     from bertviz_app.controller import Controller
@@ -137,8 +145,11 @@ def run_gui(args) -> int:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         return take_screenshot(args.screenshot, args.model, args.text, args.pair, args.view, args.view_arg)
+    from bertviz_app.ui.settings import Settings
+
     app = create_app()
-    window, _controller = build_window(args.model, args.text, args.pair)
+    settings = Settings()
+    window, _controller = build_window(args.model, *opening_sentence(args.text, args.pair, settings), settings)
     window.show_view(args.view, args.view_arg)
     window.show()
     return app.exec()

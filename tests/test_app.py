@@ -114,6 +114,32 @@ def test_corrupt_settings_fall_back_to_defaults(tmp_path):
     assert (settings.top_k, settings.colormap, settings.model) == (10, "viridis", "default")
 
 
+def test_the_sentence_open_at_closing_is_there_at_the_next_start(qtbot, window, settings, tmp_path):
+    from bertviz_app.app import DEMO_TEXT, opening_sentence
+
+    assert settings.sentence is None
+    assert opening_sentence(None, None, settings) == (DEMO_TEXT, None)  # the first start shows an example
+    type_text(qtbot, window, "the dog ran to the [MASK] .")
+    window.close()
+    again = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    assert opening_sentence(None, None, again) == ("the dog ran to the [MASK] .", None)
+    assert opening_sentence("given", "pair", again) == ("given", "pair")  # the command line wins
+    again.set_sentence("", None)  # cleared on purpose: stays cleared
+    assert opening_sentence(None, None, again) == ("", None)
+    again.set_sentence("first one", "second one")
+    assert again.sentence == ("first one", "second one")
+
+
+def test_a_damaged_remembered_sentence_is_ignored(tmp_path):
+    from bertviz_app.app import DEMO_TEXT, opening_sentence
+
+    path = tmp_path / "settings.ini"
+    path.write_text("[sentence]\ntext=a, list\n")  # QSettings reads an unquoted comma as a list
+    assert opening_sentence(None, None, Settings(QSettings(str(path), QSettings.IniFormat))) == (DEMO_TEXT, None)
+    path.write_text("[sentence]\ntext=" + "x" * 200_000 + "\n")
+    assert Settings(QSettings(str(path), QSettings.IniFormat)).sentence is None
+
+
 def test_settings_persist_k(qtbot, window, settings):
     window.predictions.k_spin.setValue(7)
     assert settings.top_k == 7

@@ -439,6 +439,8 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
+        pair = self.sentence.text_b.text() if self.sentence.pair_toggle.isChecked() else None
+        self.settings.set_sentence(self.sentence.text_a.text(), pair)
         self.settings.set_layout("geometry", self.saveGeometry())
         self.settings.set_layout("splitter", self.splitter.saveState())
         self.settings.sync()

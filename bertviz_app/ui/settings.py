@@ -10,6 +10,7 @@ log = logging.getLogger(__name__)
 
 COLORMAPS = ("viridis", "inferno", "magma", "plasma", "cividis", "CET-L1")
 DEFAULTS = {"model": "default", "top_k": 10, "colormap": "viridis"}
+MAX_SENTENCE_CHARS = 100_000  # a remembered sentence longer than this is a damaged file, not a sentence
 
 
 class Settings:
@@ -57,6 +58,21 @@ class Settings:
     def colormap(self, value: str) -> None:
         self._store.setValue("colormap", value)
 
+    @property
+    def sentence(self) -> tuple[str, str | None] | None:
+        """The sentence (and the pair's second one, or None) open when the app last closed; None the first time."""
+        if not self._store.contains("sentence/text"):
+            return None
+        text = self._get("sentence/text", _plain_text, None, lambda v: len(v) <= MAX_SENTENCE_CHARS)
+        if text is None:
+            return None
+        pair = self._get("sentence/pair", _plain_text, "", lambda v: len(v) <= MAX_SENTENCE_CHARS)
+        return text, pair or None
+
+    def set_sentence(self, text: str, pair: str | None) -> None:
+        self._store.setValue("sentence/text", text[:MAX_SENTENCE_CHARS])
+        self._store.setValue("sentence/pair", (pair or "")[:MAX_SENTENCE_CHARS])
+
     def layout(self, key: str) -> QByteArray | None:
         value = self._store.value(f"layout/{key}")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
@@ -66,3 +82,9 @@ class Settings:
 
     def sync(self) -> None:
         self._store.sync()
+
+
+def _plain_text(value) -> str:
+    if not isinstance(value, str):  # e.g. a hand-edited "a, b", which QSettings reads as a list
+        raise TypeError(f"not text: {value!r}")
+    return value
