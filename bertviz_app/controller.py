@@ -28,6 +28,10 @@ from bertviz_app.engine.errors import EngineError
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 120
+# An analysis's steps run back to back in one worker job until this much time has passed or another job is
+# waiting (an inference, say): a quick analysis finishes in one job instead of one round trip through the GUI
+# thread per step, which waits behind the GUI's painting; a long one still reports progress this often.
+SLICE_SECONDS = 0.1
 MAX_TOP_K = 50
 
 
@@ -100,6 +104,7 @@ class Controller(QObject):
         self._ids = itertools.count(1)
         self._latest_id = 0  # id of the newest inference request: older ones are stale
         self._pending = 0  # jobs submitted and not yet delivered
+        self.slice_seconds = SLICE_SECONDS
         self._lock = threading.Lock()
         self._model = None  # LoadedModel; only touched on the worker, referenced here to pass along
         self._summary: ModelSummary | None = None
@@ -315,9 +320,10 @@ class Controller(QObject):
         """Run the analysis `kind` (a name in analysis/tasks.py) on the current model and input.
 
         The task is a function (model, input, **params) that returns its payload, or a generator that yields
-        (done, total) progress and returns it. Each step of a generator runs as its own worker job, so typing
-        and inference stay live between steps. Results arrive as `analysis_ready(kind, payload)`, progress as
-        `analysis_progress`, errors as `analysis_failed`. A newer run of the same kind replaces this one;
+        (done, total) progress and returns it. A generator's steps run in worker jobs of up to SLICE_SECONDS
+        that end early when another job is waiting, so typing and inference stay live between steps. Results
+        arrive as `analysis_ready(kind, payload)`, progress as `analysis_progress` (once per step), errors as
+        `analysis_failed`. A newer run of the same kind replaces this one;
         with `follows_input`, a change of input cancels it (its answer would be about the old input).
         Returns the run's id (0 when there is no model to run on).
         """
@@ -334,20 +340,26 @@ class Controller(QObject):
         module, name = TASKS[kind].split(":")
         state: dict = {}
 
+        def current() -> bool:
+            return self._analyses.get(kind, (0,))[0] == run_id
+
         def step():
-            if self._analyses.get(kind, (0,))[0] != run_id:
+            if not current():
                 return _Done("stale", run_id, None)
+            started, progress = time.perf_counter(), []  # the (done, total) of each step in this job
             try:
                 if "steps" not in state:
                     fn = getattr(importlib.import_module(module), name)
                     out = fn(model, inp, **params)
                     if not inspect.isgenerator(out):
-                        return _Done("analysis", run_id, (kind, out))
+                        return _Done("analysis", run_id, (kind, progress, out))
                     state["steps"] = out
-                progress = next(state["steps"])
-                return _Done("analysis_step", run_id, (kind, progress, step))
+                while True:
+                    progress.append(next(state["steps"]))
+                    if self._pending > 1 or time.perf_counter() - started > self.slice_seconds or not current():
+                        return _Done("analysis_step", run_id, (kind, progress, step))
             except StopIteration as stop:
-                return _Done("analysis", run_id, (kind, stop.value))
+                return _Done("analysis", run_id, (kind, progress, stop.value))
             except Exception as exc:
                 return _Done("analysis_error", run_id, (kind, _describe(exc)))
 
@@ -423,14 +435,17 @@ class Controller(QObject):
         kind = done.payload[0]
         if self._analyses.get(kind, (0,))[0] != done.request_id:
             return  # cancelled or replaced meanwhile
+        if done.kind in ("analysis_step", "analysis"):
+            for steps_done, total in done.payload[1]:
+                self.analysis_progress.emit(kind, int(steps_done), int(total))
+                if self._analyses.get(kind, (0,))[0] != done.request_id:
+                    return  # a progress handler cancelled it
         if done.kind == "analysis_step":
-            _kind, (steps_done, total), step = done.payload
-            self.analysis_progress.emit(kind, int(steps_done), int(total))
-            self._submit(step)  # the next step queues behind whatever arrived meanwhile
+            self._submit(done.payload[2])  # the next steps queue behind whatever arrived meanwhile
             return
         del self._analyses[kind]
         if done.kind == "analysis":
-            self.analysis_ready.emit(kind, done.payload[1])
+            self.analysis_ready.emit(kind, done.payload[2])
         else:
             self.analysis_failed.emit(kind, done.payload[1])
 

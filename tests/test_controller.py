@@ -162,6 +162,22 @@ def test_analysis_reports_progress_then_its_payload(qtbot, controller, tasks):
     assert not controller.analysis_running("plain") and controller.wait_until_idle()
 
 
+def test_quick_steps_share_one_worker_job_and_report_every_step(qtbot, controller, tasks, monkeypatch):
+    jobs = []
+    submit = controller._submit
+    monkeypatch.setattr(controller, "_submit", lambda job: (jobs.append(job), submit(job)))
+    progress = []
+    controller.analysis_progress.connect(lambda kind, done, total: progress.append(done))
+    controller.set_text("the cat sat", immediate=True)
+    assert controller.wait_until_idle()
+    for slice_seconds, expected_jobs in ((10.0, 1), (0.0, 6)):  # a job per step, and one to find the end
+        jobs.clear(), progress.clear()
+        controller.slice_seconds = slice_seconds
+        with qtbot.waitSignal(controller.analysis_ready, timeout=10_000):
+            controller.start_analysis("count", steps=5)
+        assert len(jobs) == expected_jobs and progress == [1, 2, 3, 4, 5]
+
+
 def test_inference_runs_between_the_steps_of_an_analysis(qtbot, controller, tasks):
     gate = threading.Event()
     order = []
