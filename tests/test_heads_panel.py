@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from bertviz_app.controller import Controller
 from bertviz_app.ui.heads_panel import HeadsPanel, diverging_color, format_drop, parse_view_arg
@@ -168,3 +168,41 @@ def test_helpers():
     assert format_drop(-0.004) == "0.00" and format_drop(-1.234) == "−1.23"
     assert diverging_color(0.0, 1.0).name() == "#f7f7f7"
     assert diverging_color(5.0, 1.0).name() == "#b2182b" and diverging_color(-1.0, 1.0).name() == "#2166ac"
+
+
+def test_export_saves_the_map_and_its_numbers(qtbot, setup, tmp_path):
+    import csv
+
+    from PySide6.QtGui import QImage
+
+    controller, panel = setup
+    assert not panel.export_button.isEnabled()  # nothing to save yet
+    with pytest.raises(ValueError, match="compute it first"):
+        panel.export_csv(tmp_path / "none.csv")
+    payload = compute(qtbot, controller, panel)
+    assert panel.export_button.isEnabled()
+
+    panel.export_csv(tmp_path / "heads.csv")
+    with open(tmp_path / "heads.csv", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    words = payload.target_tokens
+    assert header[:3] == ["layer", "head", "switched off"] and len(header) == 3 + 2 * payload.num_masks
+    assert header[3] == f"log p drop: {words[0]} at #{payload.masked_positions[0]}"
+    assert len(rows) == 2 * 4 and rows[0][:2] == ["1", "1"] and rows[-1][:2] == ["2", "4"]
+    drops = np.array([[float(row[3 + 2 * i]) for row in rows] for i in range(payload.num_masks)])
+    np.testing.assert_allclose(drops, payload.drops.reshape(payload.num_masks, -1), rtol=1e-5, atol=1e-7)
+    kept = np.array([float(row[4]) for row in rows])  # p without the head = p * exp(-drop)
+    np.testing.assert_allclose(kept, np.exp(payload.baseline_log_probs[0] - payload.drops[0].ravel()), rtol=1e-4)
+
+    panel.export_png(tmp_path / "heads.png", width=1000)
+    image = QImage(str(tmp_path / "heads.png"))
+    assert image.width() == 1000 and image.height() > 300
+    layer, head = np.unravel_index(np.argmax(payload.drops[0]), payload.drops[0].shape)
+    cell = panel.grid.cell_rect(int(layer), int(head)).topLeft() + QPointF(6, 6)  # beside the number
+    scale = 1000 / panel.grid.width()
+    color = image.pixelColor(int(cell.x() * scale), int((cell.y() + panel._title_height()) * scale))
+    assert color == panel.grid.cell_color(int(layer), int(head))  # the cell's own colour, where it is on screen
+
+    panel.export_svg(tmp_path / "heads.svg")
+    svg = (tmp_path / "heads.svg").read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and words[0] in svg

@@ -9,12 +9,15 @@ marked out of date until it is computed again.
 
 from __future__ import annotations
 
+import csv
 import logging
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtSvg import QSvgGenerator
 
 from bertviz_app.ui import theme
 from bertviz_app.ui.message_stack import MessageStack
@@ -380,6 +383,15 @@ class HeadsPanel(QtWidgets.QWidget):
         self.mask_combo.setToolTip("Which masked position's prediction the colours are about")
         self.clear_button = QtWidgets.QPushButton("Switch all heads back on")
         self.clear_button.setToolTip("Undo every knock-out (Ctrl+Shift+H)")
+        self.export_button = QtWidgets.QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Save the importance map (compute it first)")
+        self.export_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QtWidgets.QMenu(self.export_button)
+        menu.addAction("Importance as CSV…", lambda: self._export_dialog("csv"))
+        menu.addAction("Map as PNG…", lambda: self._export_dialog("png"))
+        menu.addAction("Map as SVG…", lambda: self._export_dialog("svg"))
+        self.export_button.setMenu(menu)
         for w in (self.compute_button, self.progress, self.cancel_button):
             controls.addWidget(w)
         controls.addSpacing(12)
@@ -387,6 +399,7 @@ class HeadsPanel(QtWidgets.QWidget):
         controls.addWidget(self.mask_combo)
         controls.addStretch(1)
         controls.addWidget(self.clear_button)
+        controls.addWidget(self.export_button)
         layout.addLayout(controls)
 
         self._stack = MessageStack()
@@ -591,6 +604,7 @@ class HeadsPanel(QtWidgets.QWidget):
         self.compute_button.setEnabled(not running and self.can_compute())
         self.compute_button.setText("Compute again" if imp is not None and stale else "Compute head importance")
         self.clear_button.setEnabled(bool(self._controller.current_input.knocked_out))
+        self.export_button.setEnabled(imp is not None)
         self.grid.set_values(None if imp is None else imp.drops[self._mask_index], stale=stale)
         self.status_label.setText("Computing…" if running else self._note)
         target = self._target()
@@ -633,6 +647,86 @@ class HeadsPanel(QtWidgets.QWidget):
             "“Compute head importance” removes each head alone and measures how much the top prediction at the mask "
             f"loses. {off}"
         )
+
+    # ---- export -------------------------------------------------------------------------------------------
+
+    def export_csv(self, path: str | Path) -> None:
+        """Every head's numbers, one row per head: for each mask the drop in log p of its top guess when that
+        head alone is removed, and the probability left."""
+        imp = self._importance
+        if imp is None:
+            raise ValueError("no head importance to export: compute it first")
+        header = ["layer", "head", "switched off"]
+        for pos, word in zip(imp.masked_positions, imp.target_tokens, strict=True):
+            header += [f"log p drop: {word} at #{pos}", f"p without the head: {word} at #{pos}"]
+        baseline = np.exp(imp.baseline_log_probs.astype(np.float64))
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            for layer, head in np.ndindex(imp.drops.shape[1:]):
+                line = [layer + 1, head + 1, "yes" if (layer, head) in imp.knocked_out else "no"]
+                for i in range(imp.num_masks):
+                    drop = float(imp.drops[i, layer, head])
+                    line += [f"{drop:.6g}", f"{baseline[i] * math.exp(-drop):.6g}"]
+                writer.writerow(line)
+
+    def export_png(self, path: str | Path, width: int = 1400) -> None:
+        """The map as on screen (title, grid with its numbers, colour bar), `width` pixels wide."""
+        size = self._map_size()
+        scale = width / size.width()
+        image = QtGui.QImage(width, math.ceil(size.height() * scale), QtGui.QImage.Format.Format_ARGB32)
+        image.fill(self.palette().color(QtGui.QPalette.ColorRole.Window))
+        painter = QtGui.QPainter(image)
+        painter.scale(scale, scale)
+        self._paint_map(painter)
+        painter.end()
+        if not image.save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def export_svg(self, path: str | Path) -> None:
+        size = self._map_size()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(size.toSize())
+        generator.setViewBox(QtCore.QRectF(QtCore.QPointF(0, 0), size))
+        generator.setTitle(self.title_label.text())
+        painter = QtGui.QPainter()
+        if not painter.begin(generator):
+            raise OSError(f"could not write {path}")
+        painter.fillRect(
+            QtCore.QRectF(QtCore.QPointF(0, 0), size), self.palette().color(QtGui.QPalette.ColorRole.Window)
+        )
+        self._paint_map(painter)
+        painter.end()
+
+    def _title_height(self) -> int:
+        return self.title_label.heightForWidth(self.grid.width()) + 8
+
+    def _map_size(self) -> QtCore.QSizeF:
+        if self._importance is None:
+            raise ValueError("no head importance to export: compute it first")
+        return QtCore.QSizeF(self.grid.width(), self._title_height() + self.grid.height())
+
+    def _paint_map(self, painter: QtGui.QPainter) -> None:
+        painter.setFont(self.title_label.font())
+        painter.setPen(self.palette().color(QtGui.QPalette.ColorRole.WindowText))
+        title = QtCore.QRectF(4, 0, self.grid.width() - 8, self._title_height())
+        flags = QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(title, int(flags) | int(QtCore.Qt.TextFlag.TextWordWrap), self.title_label.text())
+        painter.translate(0, self._title_height())
+        self.grid.render(painter, QtCore.QPoint(), QtGui.QRegion(), QtWidgets.QWidget.RenderFlag.DrawChildren)
+
+    def _export_dialog(self, kind: str) -> None:
+        filters = {"csv": "CSV table (*.csv)", "png": "PNG image (*.png)", "svg": "SVG image (*.svg)"}
+        imp = self._importance
+        name = f"head_importance_token{imp.masked_positions[self._mask_index]}.{kind}" if imp else f"heads.{kind}"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export head importance", name, filters[kind])
+        if not path:
+            return
+        try:
+            {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind](path)
+        except (OSError, ValueError) as exc:
+            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
 
     # ---- hover --------------------------------------------------------------------------------------------
 
