@@ -72,6 +72,7 @@ class _Done:
     kind: str  # "result", "model", "model_error", "error", "custom"
     request_id: int
     payload: object
+    then: tuple = ()  # what the analyses that follow results did in the same job (_Done each)
 
 
 def _describe(exc: BaseException) -> str:
@@ -119,6 +120,7 @@ class Controller(QObject):
         self._downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-download")
         self._cancel_download: threading.Event | None = None
         self._analyses: dict[str, tuple[int, bool]] = {}  # kind -> (id of its live run, follows the input)
+        self._followers: dict[str, object] = {}  # kind -> params_for(result): see follow_results
 
     # ---- state the window reads -------------------------------------------------------------------
     @property
@@ -253,14 +255,29 @@ class Controller(QObject):
         request_id = next(self._ids)
         self._latest_id = request_id
         model, inp = self._model, self._input
+        followers = []  # (kind, run id, params_for, its first step)
+        for kind, params_for in self._followers.items():
+            run_id, step = self._new_run(kind, True, model, inp)
+            followers.append((kind, run_id, params_for, step))
 
         def job():
             if request_id != self._latest_id:  # a newer request arrived while this one waited
-                return _Done("stale", request_id, None)
+                return _Done("stale", request_id, None)  # (and replaced this one's followers)
             try:
-                return _Done("result", request_id, run_inference(model, inp))
+                result = run_inference(model, inp)
             except Exception as exc:
-                return _Done("error", request_id, _describe(exc))
+                then = tuple(_Done("analysis_skip", run_id, (kind,)) for kind, run_id, _p, _s in followers)
+                return _Done("error", request_id, _describe(exc), then)
+            then = []
+            for kind, run_id, params_for, step in followers:
+                try:
+                    params = params_for(result)
+                except Exception as exc:  # a bug in a follower must not cost the result
+                    then.append(_Done("analysis_error", run_id, (kind, _describe(exc))))
+                    continue
+                skip = _Done("analysis_skip", run_id, (kind,))
+                then.append(skip if params is None else step(result=result, **params))
+            return _Done("result", request_id, result, tuple(then))
 
         self._submit(job)
         return request_id
@@ -332,18 +349,36 @@ class Controller(QObject):
         if self._model is None:
             self.analysis_failed.emit(kind, "No model is loaded yet.")
             return 0
+        run_id, step = self._new_run(kind, follows_input, self._model, self._input)
+        self._submit(lambda: step(**params))
+        return run_id
+
+    def follow_results(self, kind: str, params_for) -> None:
+        """Run the analysis `kind` after every new result, in the same worker job, so that its first answer
+        arrives with the result (right after `result_ready`) and the window paints both at once.
+
+        `params_for(result)` (called on the worker thread: plain data only) gives the task's parameters, or
+        None to skip it for that result; the task also gets `result=`. A task that needs more than one slice
+        continues as an ordinary analysis (progress, cancel); a change of input cancels it.
+        """
+        if kind not in TASKS:
+            raise ValueError(f"unknown analysis {kind!r}")
+        self._followers[kind] = params_for
+
+    def _new_run(self, kind: str, follows_input: bool, model, inp):
+        """Register a new run of `kind` (replacing any other) -> (its id, a function running its first slice
+        of steps with the task's parameters, which returns a _Done)."""
         if kind in self._analyses:
             self.cancel_analysis(kind)
         run_id = next(self._ids)
         self._analyses[kind] = (run_id, follows_input)
-        model, inp = self._model, self._input
         module, name = TASKS[kind].split(":")
         state: dict = {}
 
         def current() -> bool:
             return self._analyses.get(kind, (0,))[0] == run_id
 
-        def step():
+        def step(**params):
             if not current():
                 return _Done("stale", run_id, None)
             started, progress = time.perf_counter(), []  # the (done, total) of each step in this job
@@ -363,8 +398,7 @@ class Controller(QObject):
             except Exception as exc:
                 return _Done("analysis_error", run_id, (kind, _describe(exc)))
 
-        self._submit(step)
-        return run_id
+        return run_id, step
 
     def cancel_analysis(self, kind: str) -> None:
         """Stop a running analysis between two of its steps; `analysis_cancelled` says so at once."""
@@ -428,13 +462,20 @@ class Controller(QObject):
                 self.load_model(done.payload)
             else:
                 self.download_failed.emit(done.payload)
+        for followed in done.then:  # the analyses that follow results, after the result itself
+            self._deliver_analysis(followed)
         if idle and self._pending == 0:
             self.busy_changed.emit(False)
 
     def _deliver_analysis(self, done: _Done) -> None:
+        if done.kind == "stale":
+            return
         kind = done.payload[0]
         if self._analyses.get(kind, (0,))[0] != done.request_id:
             return  # cancelled or replaced meanwhile
+        if done.kind == "analysis_skip":  # nothing to do for this result
+            del self._analyses[kind]
+            return
         if done.kind in ("analysis_step", "analysis"):
             for steps_done, total in done.payload[1]:
                 self.analysis_progress.emit(kind, int(steps_done), int(total))

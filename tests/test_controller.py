@@ -138,12 +138,20 @@ def plain_task(lm, inp):
     return f"layers={lm.config.num_hidden_layers}"
 
 
+def following_task(lm, inp, result, steps=2):
+    """A test analysis that follows results: `steps` steps, then what it was given."""
+    for i in range(steps):
+        yield i + 1, steps
+    return inp.text, len(result.tokens)
+
+
 @pytest.fixture
 def tasks(monkeypatch):
     from bertviz_app.analysis.tasks import TASKS
 
     monkeypatch.setitem(TASKS, "count", "test_controller:counting_task")
     monkeypatch.setitem(TASKS, "plain", "test_controller:plain_task")
+    monkeypatch.setitem(TASKS, "follow", "test_controller:following_task")
     STEPS_SEEN.clear()
     return TASKS
 
@@ -176,6 +184,40 @@ def test_quick_steps_share_one_worker_job_and_report_every_step(qtbot, controlle
         with qtbot.waitSignal(controller.analysis_ready, timeout=10_000):
             controller.start_analysis("count", steps=5)
         assert len(jobs) == expected_jobs and progress == [1, 2, 3, 4, 5]
+
+
+def test_an_analysis_that_follows_results_answers_in_the_inference_job(qtbot, controller, tasks, monkeypatch):
+    jobs, order = [], []
+    submit = controller._submit
+    monkeypatch.setattr(controller, "_submit", lambda job: (jobs.append(job), submit(job)))
+    controller.result_ready.connect(lambda r: order.append(("result", len(r.tokens))))
+    controller.analysis_ready.connect(lambda kind, payload: order.append((kind, payload)))
+    controller.analysis_progress.connect(lambda kind, done, total: order.append(("progress", done)))
+    controller.follow_results("follow", lambda r: {"steps": 2} if r.masked_positions else None)
+    controller.set_text("the [MASK] sat", immediate=True)
+    assert controller.wait_until_idle()
+    assert len(jobs) == 1  # one worker job for the inference and the analysis
+    assert order == [("result", 5), ("progress", 1), ("progress", 2), ("follow", ("the [MASK] sat", 5))]
+    assert not controller.analysis_running("follow")
+
+    order.clear()
+    controller.set_text("the cat sat", immediate=True)  # params_for says no: nothing but the result
+    assert controller.wait_until_idle()
+    assert order == [("result", 5)] and not controller.analysis_running("follow")
+
+    order.clear()
+    for text in ("a [MASK]", "a [MASK] b", "a [MASK] b c"):  # typed past: only the last input is answered
+        controller.set_text(text, immediate=True)
+    assert controller.wait_until_idle()
+    assert [entry for entry in order if entry[0] == "follow"] == [("follow", ("a [MASK] b c", 6))]
+
+    failures = []
+    controller.analysis_failed.connect(lambda kind, message: failures.append((kind, message)))
+    controller.follow_results("follow", lambda r: r.no_such_field)  # a broken follower
+    order.clear()
+    controller.set_text("the [MASK] ran", immediate=True)
+    assert controller.wait_until_idle()
+    assert order == [("result", 5)] and failures and failures[0][0] == "follow"  # the result still arrives
 
 
 def test_inference_runs_between_the_steps_of_an_analysis(qtbot, controller, tasks):

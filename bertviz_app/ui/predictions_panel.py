@@ -146,6 +146,11 @@ ORDERS = (("most confident first", "confidence"), ("left to right", "left_to_rig
 DIFFERS = theme.SELECTION.name()  # words of a joint fill that the independent guesses do not have
 
 
+def joint_fill_params(result: InferenceResult) -> dict | None:
+    """The "joint_fill" analysis follows every result with two or more masks (see Controller.follow_results)."""
+    return {} if result.has_mlm_head and len(result.predictions) >= 2 else None
+
+
 def format_probability(p: float) -> str:
     """Percent while it reads well, scientific below (joint probabilities of several words get tiny)."""
     if p >= 0.01:
@@ -325,6 +330,8 @@ class JointFillSection(QWidget):
         self.beam_button.clicked.connect(self.start_beam_search)
         self.cancel_button.clicked.connect(self.cancel_beam_search)
         if controller is not None:
+            # Filled in the inference's own worker job: the answer arrives with the result, one paint for both.
+            controller.follow_results("joint_fill", joint_fill_params)
             controller.analysis_ready.connect(self._ready)
             controller.analysis_progress.connect(self._progress)
             controller.analysis_failed.connect(self._failed)
@@ -364,10 +371,9 @@ class JointFillSection(QWidget):
                 "Mask another token to see how the guesses change when each one sees the other."
             )
             return
-        self.note.setText("Filling the masks one by one…")
+        self.note.setText("Filling the masks one by one…")  # the controller runs "joint_fill" with each result
         if self.controller.analysis_running("beam_search"):
             self.controller.cancel_analysis("beam_search")  # it was about an earlier result
-        self.controller.start_analysis("joint_fill", result=result)
 
     def _reset_beam(self) -> None:
         self.beam = None
