@@ -206,3 +206,21 @@ def test_export_saves_the_map_and_its_numbers(qtbot, setup, tmp_path):
     panel.export_svg(tmp_path / "heads.svg")
     svg = (tmp_path / "heads.svg").read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and words[0] in svg
+
+
+def test_the_export_menu_asks_where_and_a_failed_write_is_a_warning(qtbot, setup, tmp_path, monkeypatch):
+    from PySide6 import QtWidgets
+
+    controller, panel = setup
+    compute(qtbot, controller, panel)
+    answers, warnings = [], []
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a: (answers.pop(0), ""))
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda _parent, title, text: warnings.append(text))
+    labels = [action.text() for action in panel.export_button.menu().actions()]
+    assert labels == ["Importance as CSV…", "Map as PNG…", "Map as SVG…"]
+    answers += [str(tmp_path / "saved.csv"), "", str(tmp_path / "no such folder" / "map.png")]
+    panel.export_button.menu().actions()[0].trigger()
+    assert (tmp_path / "saved.csv").read_text(encoding="utf-8").startswith("layer,head,")
+    panel.export_button.menu().actions()[1].trigger()  # the dialog cancelled: nothing written, nothing said
+    panel.export_button.menu().actions()[1].trigger()
+    assert len(warnings) == 1 and "no such folder" in warnings[0]

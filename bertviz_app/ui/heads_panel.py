@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
 from bertviz_app.ui import theme
+from bertviz_app.ui.exporting import export_button, save_with_dialog
 from bertviz_app.ui.message_stack import MessageStack
 
 if TYPE_CHECKING:
@@ -383,15 +384,14 @@ class HeadsPanel(QtWidgets.QWidget):
         self.mask_combo.setToolTip("Which masked position's prediction the colours are about")
         self.clear_button = QtWidgets.QPushButton("Switch all heads back on")
         self.clear_button.setToolTip("Undo every knock-out (Ctrl+Shift+H)")
-        self.export_button = QtWidgets.QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setToolTip("Save the importance map (compute it first)")
-        self.export_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QtWidgets.QMenu(self.export_button)
-        menu.addAction("Importance as CSV…", lambda: self._export_dialog("csv"))
-        menu.addAction("Map as PNG…", lambda: self._export_dialog("png"))
-        menu.addAction("Map as SVG…", lambda: self._export_dialog("svg"))
-        self.export_button.setMenu(menu)
+        self.export_button = export_button(
+            [
+                ("Importance as CSV…", lambda: self._export_dialog("csv")),
+                ("Map as PNG…", lambda: self._export_dialog("png")),
+                ("Map as SVG…", lambda: self._export_dialog("svg")),
+            ],
+            "Save the importance map (compute it first)",
+        )
         for w in (self.compute_button, self.progress, self.cancel_button):
             controls.addWidget(w)
         controls.addSpacing(12)
@@ -717,16 +717,10 @@ class HeadsPanel(QtWidgets.QWidget):
         self.grid.render(painter, QtCore.QPoint(), QtGui.QRegion(), QtWidgets.QWidget.RenderFlag.DrawChildren)
 
     def _export_dialog(self, kind: str) -> None:
-        filters = {"csv": "CSV table (*.csv)", "png": "PNG image (*.png)", "svg": "SVG image (*.svg)"}
         imp = self._importance
         name = f"head_importance_token{imp.masked_positions[self._mask_index]}.{kind}" if imp else f"heads.{kind}"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export head importance", name, filters[kind])
-        if not path:
-            return
-        try:
-            {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind](path)
-        except (OSError, ValueError) as exc:
-            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
+        write = {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind]
+        save_with_dialog(self, "Export head importance", name, kind, write)
 
     # ---- hover --------------------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from bertviz_app.analysis.layer_lens import layer_names, top_k_by_layer, word_trajectory
 from bertviz_app.ui import theme
 from bertviz_app.ui.attention_panel import MASKED_COLOR, SELECTED_COLOR, export_item_png, export_item_svg
+from bertviz_app.ui.exporting import export_button, save_with_dialog
 from bertviz_app.ui.message_stack import MessageStack
 
 if TYPE_CHECKING:
@@ -169,14 +170,13 @@ class LayersPanel(QtWidgets.QWidget):
         self.rank_check = QtWidgets.QCheckBox("Rank")
         self.rank_check.setChecked(True)
         self.rank_check.setToolTip("Also plot the word's rank among all word pieces (log scale, 1 at the top)")
-        self.export_button = QtWidgets.QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QtWidgets.QMenu(self.export_button)
-        menu.addAction("Table as CSV…", lambda: self._export_dialog("csv"))
-        menu.addAction("Plot as PNG…", lambda: self._export_dialog("png"))
-        menu.addAction("Plot as SVG…", lambda: self._export_dialog("svg"))
-        self.export_button.setMenu(menu)
+        self.export_button = export_button(
+            [
+                ("Table as CSV…", lambda: self._export_dialog("csv")),
+                ("Plot as PNG…", lambda: self._export_dialog("png")),
+                ("Plot as SVG…", lambda: self._export_dialog("svg")),
+            ]
+        )
         controls.addWidget(self.mask_label)
         controls.addWidget(self.mask_combo)
         controls.addSpacing(8)
@@ -611,15 +611,9 @@ class LayersPanel(QtWidgets.QWidget):
         export_item_svg(self.plot, path, "Per-layer predictions")
 
     def _export_dialog(self, kind: str) -> None:
-        filters = {"csv": "CSV table (*.csv)", "png": "PNG image (*.png)", "svg": "SVG image (*.svg)"}
         name = f"layers_token{self._result.masked_positions[self._mask_row]}.{kind}" if self._result else kind
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export per-layer predictions", name, filters[kind])
-        if not path:
-            return
-        try:
-            {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind](path)
-        except (OSError, ValueError) as exc:
-            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
+        write = {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind]
+        save_with_dialog(self, "Export per-layer predictions", name, kind, write)
 
 
 def _first_of_last_run(flags: np.ndarray) -> int:
