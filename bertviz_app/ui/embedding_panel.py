@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.projection import LayerProjection, TrajectorySpace, project_layer, trajectory_space
+from bertviz_app.ui import theme
 from bertviz_app.ui.attention_panel import MASKED_COLOR, SELECTED_COLOR, export_item_png, export_item_svg
 from bertviz_app.ui.message_stack import MessageStack
 
@@ -24,14 +25,6 @@ if TYPE_CHECKING:
 SEGMENT_COLORS = ("#1c7ed6", "#0ca678")  # sentence A blue, sentence B teal
 LABEL_ALL_LIMIT = 80  # above this many points only masked and selected tokens are labelled (hover shows the rest)
 LAYER_MODE, TRAJECTORY_MODE = "layer", "trajectory"
-
-
-def _mix(a: QtGui.QColor, b: QtGui.QColor, t: float) -> QtGui.QColor:
-    return QtGui.QColor(
-        round(a.red() * (1 - t) + b.red() * t),
-        round(a.green() * (1 - t) + b.green() * t),
-        round(a.blue() * (1 - t) + b.blue() * t),
-    )
 
 
 class EmbeddingPanel(QtWidgets.QWidget):
@@ -169,8 +162,8 @@ class EmbeddingPanel(QtWidgets.QWidget):
         bg = pal.color(QtGui.QPalette.ColorRole.Base)
         fg = pal.color(QtGui.QPalette.ColorRole.Text)
         self._bg, self._fg = bg, fg
-        self._grey = _mix(fg, bg, 0.5)
-        self._faint = _mix(fg, bg, 0.82)
+        self._grey = theme.mix(fg, bg, 0.5)
+        self._faint = theme.mix(fg, bg, 0.82)
         self.plot_widget.setBackground(bg)
         for side in ("left", "bottom", "top", "right"):
             axis = self.plot.getAxis(side)

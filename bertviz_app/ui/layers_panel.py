@@ -45,14 +45,6 @@ NO_MASK_MESSAGE = (
 NO_PROBS_MESSAGE = "This result has no per-layer predictions."
 
 
-def _mix(a: QtGui.QColor, b: QtGui.QColor, t: float) -> QtGui.QColor:
-    return QtGui.QColor(
-        round(a.red() * (1 - t) + b.red() * t),
-        round(a.green() * (1 - t) + b.green() * t),
-        round(a.blue() * (1 - t) + b.blue() * t),
-    )
-
-
 def shade(probability: float) -> float:
     """How dark a cell is, 0..1. Square root, because most guesses before the last layers are a few percent and
     would all look white on a linear scale."""
@@ -84,7 +76,7 @@ class _GuessDelegate(QtWidgets.QStyledItemDelegate):
         base = option.palette.color(QtGui.QPalette.ColorRole.Base)
         fg = option.palette.color(QtGui.QPalette.ColorRole.Text)
         t = shade(p)
-        bg = _mix(base, theme.BAR, 0.92 * t)
+        bg = theme.mix(base, theme.BAR, 0.92 * t)
         text = QtGui.QColor("white") if bg.lightnessF() < 0.55 else fg
         rect = option.rect
         painter.save()
@@ -290,7 +282,7 @@ class LayersPanel(QtWidgets.QWidget):
         bg = pal.color(QtGui.QPalette.ColorRole.Base)
         fg = pal.color(QtGui.QPalette.ColorRole.Text)
         self._fg = fg
-        self._grey = _mix(fg, bg, 0.45)
+        self._grey = theme.mix(fg, bg, 0.45)
         self.plot_widget.setBackground(bg)
         for side in ("left", "bottom", "right"):
             axis = self.plot.getAxis(side)

@@ -54,14 +54,6 @@ def diverging_rgb(values: np.ndarray, limit: float) -> np.ndarray:
     return np.round(rgb).astype(np.uint8)
 
 
-def _mix(a: QtGui.QColor, b: QtGui.QColor, t: float) -> QtGui.QColor:
-    return QtGui.QColor(
-        round(a.red() * (1 - t) + b.red() * t),
-        round(a.green() * (1 - t) + b.green() * t),
-        round(a.blue() * (1 - t) + b.blue() * t),
-    )
-
-
 def _number(x: float) -> str:
     """Scores as a table shows them: two decimals, a real minus sign."""
     return f"{x:.2f}".replace("-", "−")
@@ -377,8 +369,8 @@ class NeuronCanvas(QtWidgets.QWidget):
         if c is None or view is None:
             return
         base, bold, title, small = self._fonts()
-        grey = _mix(fg, bg, 0.45)
-        faint = _mix(fg, bg, 0.9)
+        grey = theme.mix(fg, bg, 0.45)
+        faint = theme.mix(fg, bg, 0.9)
         n = len(self.tokens)
         first = max(0, (max(clip.top(), header_top + c.header_h) - c.header_h) // c.row_h)
         last = min(n - 1, (clip.bottom() - c.header_h) // c.row_h)
@@ -418,13 +410,13 @@ class NeuronCanvas(QtWidgets.QWidget):
             p.setFont(base)
             for part, values in ((SCORE, view.scores), (SCALED, view.scaled)):
                 rect = self.cell_rect(part, row)
-                p.fillRect(rect, _mix(self.color_of(part, row), bg, 0.35))
+                p.fillRect(rect, theme.mix(self.color_of(part, row), bg, 0.35))
                 p.setPen(QtGui.QColor("#1f2a44"))  # on the light tint, whatever the theme
                 p.drawText(rect.adjusted(0, 0, -6, 0), align_right, _number(float(values[row])))
 
             rect = self.cell_rect(PROB, row)
             track = QtCore.QRect(rect.left(), rect.top() + 3, BAR_WIDTH, rect.height() - 6)
-            p.fillRect(track, theme.BAR_TRACK if bg.lightness() > 128 else _mix(fg, bg, 0.8))
+            p.fillRect(track, theme.BAR_TRACK if bg.lightness() > 128 else theme.mix(fg, bg, 0.8))
             filled = round(BAR_WIDTH * float(np.clip(view.probs[row], 0.0, 1.0)))
             if filled > 0:
                 p.fillRect(QtCore.QRect(track.left(), track.top(), filled, track.height()), theme.BAR)

@@ -85,14 +85,6 @@ def nice_step(top: float, ticks: int = 5) -> float:
     return 10 * power
 
 
-def _mix(a: QtGui.QColor, b: QtGui.QColor, t: float) -> QtGui.QColor:
-    return QtGui.QColor(
-        round(a.red() * (1 - t) + b.red() * t),
-        round(a.green() * (1 - t) + b.green() * t),
-        round(a.blue() * (1 - t) + b.blue() * t),
-    )
-
-
 class SurpriseChart(QtWidgets.QWidget):
     """One sentence's tokens as bars of surprise (-log p, nats), tokens underneath, the mean as a dashed line."""
 
@@ -182,7 +174,7 @@ class SurpriseChart(QtWidgets.QWidget):
         values = self.surprises()
         plot, label_mode = self._layout()
         label_font, small = self._fonts()
-        muted, grid = _mix(fg, bg, 0.45), _mix(fg, bg, 0.86)
+        muted, grid = theme.mix(fg, bg, 0.45), theme.mix(fg, bg, 0.86)
 
         # Grid and y axis.
         step = nice_step(self._top)

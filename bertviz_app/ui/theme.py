@@ -18,3 +18,12 @@ BAR_TRACK = QColor("#e6eaf1")
 MUTED_TEXT = QColor("#5b6478")
 NOTICE_BG = "#fff4d6"
 NOTICE_BORDER = "#e0b23b"
+
+
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """The opaque colour a share `t` of the way from `a` to `b`."""
+    return QColor(
+        round(a.red() * (1 - t) + b.red() * t),
+        round(a.green() * (1 - t) + b.green() * t),
+        round(a.blue() * (1 - t) + b.blue() * t),
+    )
