@@ -103,6 +103,15 @@ def make_result(tokens, attention, hidden_states, masked=(), segments=None):
     )
 
 
+def show_widget(qtbot, widget, width: int, height: int):
+    """`widget` on screen (offscreen) at width × height, closed with the test; returns it."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A tiny random BERT with an MLM head, built once per test session."""

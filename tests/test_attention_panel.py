@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from conftest import make_result
+from conftest import make_result, show_widget
 
 from bertviz_app.analysis.inference import InferenceResult
 
@@ -40,11 +40,7 @@ def panel(qtbot):
     from bertviz_app.ui.attention_panel import AttentionPanel
 
     p = AttentionPanel()
-    qtbot.addWidget(p)
-    p.resize(1200, 650)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return show_widget(qtbot, p, 1200, 650)
 
 
 def shown(panel):

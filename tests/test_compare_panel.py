@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import show_widget
 from PySide6.QtCore import QPointF
 
 from bertviz_app.analysis.compare import attention_difference
@@ -53,11 +54,7 @@ def starts(controller, monkeypatch):
 def panel(qtbot, controller):
     p = ComparePanel(controller)
     controller.result_ready.connect(p.set_result)
-    qtbot.addWidget(p)
-    p.resize(1200, 700)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return show_widget(qtbot, p, 1200, 700)
 
 
 def set_a(qtbot, controller, text):

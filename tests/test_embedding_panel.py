@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from conftest import make_result
+from conftest import make_result, show_widget
 
 from bertviz_app.analysis.inference import InferenceResult
 from bertviz_app.analysis.projection import project_layer, trajectory_space
@@ -32,11 +32,7 @@ def panel(qtbot):
     from bertviz_app.ui.embedding_panel import EmbeddingPanel
 
     p = EmbeddingPanel()
-    qtbot.addWidget(p)
-    p.resize(900, 650)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return show_widget(qtbot, p, 900, 650)
 
 
 def click_view_point(qtbot, panel, x, y):

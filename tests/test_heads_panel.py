@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import show_widget
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from bertviz_app.controller import Controller
@@ -17,10 +18,7 @@ def setup(qtbot, tiny_model_dir):
     controller = Controller(debounce_ms=20)
     panel = HeadsPanel(controller)
     controller.result_ready.connect(panel.set_result)  # as the main window does
-    qtbot.addWidget(panel)
-    panel.resize(900, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
+    show_widget(qtbot, panel, 900, 600)
     with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
         controller.load_model(str(tiny_model_dir))
     with qtbot.waitSignal(controller.result_ready, timeout=10_000):

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
-from conftest import make_result, toy_vocab
+from conftest import make_result, show_widget, toy_vocab
 
 from bertviz_app.analysis.inference import InferenceInput, MaskPrediction, Prediction, prepare, run_inference
 from bertviz_app.analysis.layer_lens import layer_names, top_k_by_layer, word_trajectory
@@ -149,11 +149,7 @@ def panel(qtbot, controller):
     from bertviz_app.ui.layers_panel import LayersPanel
 
     p = LayersPanel(controller)
-    qtbot.addWidget(p)
-    p.resize(1000, 700)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return show_widget(qtbot, p, 1000, 700)
 
 
 def test_table_rows_are_each_layers_top_k(panel):

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import make_result
+from conftest import make_result, show_widget
 
 from bertviz_app.analysis.inference import InferenceInput, InferenceResult, run_inference
 from bertviz_app.analysis.neuron import neuron_view
@@ -31,11 +31,7 @@ def panel(qtbot):
     from bertviz_app.ui.neuron_panel import NeuronPanel
 
     p = NeuronPanel()
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return show_widget(qtbot, p, 1100, 700)
 
 
 def assert_shows(panel, result, layer, head, token):

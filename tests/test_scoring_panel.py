@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import show_widget
 
 from bertviz_app.controller import Controller
 
@@ -15,11 +16,7 @@ def panel(qtbot, controller):
 
     p = ScoringPanel(controller)
     controller.result_ready.connect(p.set_result)
-    qtbot.addWidget(p)
-    p.resize(1000, 600)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return show_widget(qtbot, p, 1000, 600)
 
 
 def started(controller):
