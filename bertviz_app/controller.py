@@ -8,7 +8,6 @@ its id is still the latest, so stale work never reaches the panels. Worker excep
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import itertools
 import logging
@@ -21,8 +20,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal, Slot
 
+from bertviz_app.analysis import tasks as _tasks
 from bertviz_app.analysis.inference import InferenceInput, run_inference, shift_spans
-from bertviz_app.analysis.tasks import TASKS
+from bertviz_app.analysis.tasks import Task
 from bertviz_app.engine.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,37 @@ def _read_card(folder: str) -> str:
     return ""
 
 
+class AnalysisRun(QObject):
+    """One run of an analysis: what `Controller.start` returns. Its signals arrive on the GUI thread, only while
+    it is the live run of its task (a newer run, a change of input or of model cancels it: `cancelled`).
+    `payload` is the task's typed result once `ready` has been emitted."""
+
+    progress = Signal(int, int)  # steps done, steps in all
+    ready = Signal(object)  # the payload, an instance of task.payload
+    failed = Signal(str)  # a message
+    cancelled = Signal()
+
+    def __init__(self, controller: Controller, task: Task, run_id: int, follows_input: bool):
+        super().__init__()  # no Qt parent: a run lives as long as the controller or a view holds it
+        self.task, self.id, self.follows_input = task, run_id, follows_input
+        self.payload = None
+        self.finished = False  # ready, failed or cancelled
+        self._controller = controller
+
+    @property
+    def kind(self) -> str:
+        return self.task.name
+
+    @property
+    def running(self) -> bool:
+        return not self.finished
+
+    def cancel(self) -> None:
+        """Stop between two steps; `cancelled` is emitted at once. Nothing if it has finished."""
+        if self._controller._runs.get(self.kind) is self:
+            self._controller.cancel_analysis(self.kind)
+
+
 @dataclass(frozen=True)
 class _Done:
     kind: str  # "result", "model", "model_error", "error", "custom"
@@ -93,6 +124,7 @@ class Controller(QObject):
     download_progress = Signal(object, object)  # done bytes, total bytes (Python ints: files exceed 2**31)
     download_finished = Signal(str)  # model name; loading it follows
     download_failed = Signal(str)  # message (no network, cancelled, ...)
+    # Every run's signals, with its task's name first (a view listens to its own AnalysisRun instead).
     analysis_progress = Signal(str, int, int)  # kind, steps done, steps in all
     analysis_ready = Signal(str, object)  # kind, payload (plain data)
     analysis_failed = Signal(str, str)  # kind, message
@@ -119,8 +151,8 @@ class Controller(QObject):
         # Downloads get their own thread: minutes of network must not hold up inference.
         self._downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-download")
         self._cancel_download: threading.Event | None = None
-        self._analyses: dict[str, tuple[int, bool]] = {}  # kind -> (id of its live run, follows the input)
-        self._followers: dict[str, object] = {}  # kind -> params_for(result): see follow_results
+        self._runs: dict[str, AnalysisRun] = {}  # task name -> its live run
+        self._followers: dict[str, tuple] = {}  # task name -> (Task, params_for, started): see follow_results
 
     # ---- state the window reads -------------------------------------------------------------------
     @property
@@ -233,8 +265,8 @@ class Controller(QObject):
         if new == self._input:
             return
         self._input = new
-        for kind, (_run, follows_input) in list(self._analyses.items()):
-            if follows_input:
+        for kind, run in list(self._runs.items()):
+            if run.follows_input:
                 self.cancel_analysis(kind)
         self.input_changed.emit(new)
         if immediate:
@@ -256,9 +288,11 @@ class Controller(QObject):
         self._latest_id = request_id
         model, inp = self._model, self._input
         followers = []  # (kind, run id, params_for, its first step)
-        for kind, params_for in self._followers.items():
-            run_id, step = self._new_run(kind, True, model, inp)
-            followers.append((kind, run_id, params_for, step))
+        for task, params_for, started in list(self._followers.values()):
+            run, step = self._new_run(task, True, model, inp)
+            followers.append((task.name, run.id, params_for, step))
+            if started is not None:
+                started(run)
 
         def job():
             if request_id != self._latest_id:  # a newer request arrived while this one waited
@@ -333,50 +367,59 @@ class Controller(QObject):
     def downloading(self) -> bool:
         return self._cancel_download is not None
 
-    def start_analysis(self, kind: str, *, follows_input: bool = True, **params) -> int:
-        """Run the analysis `kind` (a name in analysis/tasks.py) on the current model and input.
+    def task(self, task: Task | str) -> Task:
+        """The Task itself, or the one of that name in analysis/tasks.py (ValueError if there is none)."""
+        if isinstance(task, Task):
+            return task
+        found = _tasks.TASKS.get(task)
+        if found is None:
+            raise ValueError(f"unknown analysis {task!r}")
+        return found
 
-        The task is a function (model, input, **params) that returns its payload, or a generator that yields
-        (done, total) progress and returns it. A generator's steps run in worker jobs of up to SLICE_SECONDS
-        that end early when another job is waiting, so typing and inference stay live between steps. Results
-        arrive as `analysis_ready(kind, payload)`, progress as `analysis_progress` (once per step), errors as
-        `analysis_failed`. A newer run of the same kind replaces this one;
-        with `follows_input`, a change of input cancels it (its answer would be about the old input).
-        Returns the run's id (0 when there is no model to run on).
+    def start(self, task: Task | str, *, follows_input: bool = True, **params) -> AnalysisRun | None:
+        """Run an analysis (a Task, or the name of one) on the current model and input; returns its run.
+
+        A generator task's steps run in worker jobs of up to SLICE_SECONDS that end early when another job is
+        waiting (an inference, say), so typing and inference stay live between steps. The run reports
+        `progress` once per step, then `ready(payload)` or `failed(message)`; a newer run of the same task
+        replaces it, and with `follows_input` a change of input cancels it (its answer would be about the old
+        input). With no model loaded it returns None and `analysis_failed` says why.
         """
-        if kind not in TASKS:
-            raise ValueError(f"unknown analysis {kind!r}")
+        task = self.task(task)
         if self._model is None:
-            self.analysis_failed.emit(kind, "No model is loaded yet.")
-            return 0
-        run_id, step = self._new_run(kind, follows_input, self._model, self._input)
+            self.analysis_failed.emit(task.name, "No model is loaded yet.")
+            return None
+        run, step = self._new_run(task, follows_input, self._model, self._input)
         self._submit(lambda: step(**params))
-        return run_id
+        return run
 
-    def follow_results(self, kind: str, params_for) -> None:
-        """Run the analysis `kind` after every new result, in the same worker job, so that its first answer
-        arrives with the result (right after `result_ready`) and the window paints both at once.
+    start_analysis = start  # the older name
+
+    def follow_results(self, task: Task | str, params_for, started=None) -> None:
+        """Run an analysis after every new result, in the same worker job, so that its first answer arrives
+        with the result (right after `result_ready`) and the window paints both at once.
 
         `params_for(result)` (called on the worker thread: plain data only) gives the task's parameters, or
-        None to skip it for that result; the task also gets `result=`. A task that needs more than one slice
-        continues as an ordinary analysis (progress, cancel); a change of input cancels it.
+        None to skip it for that result; the task also gets `result=`. `started(run)` is called with each new
+        run, on the GUI thread, before it can report. A task that needs more than one slice continues as an
+        ordinary run (progress, cancel); a change of input cancels it.
         """
-        if kind not in TASKS:
-            raise ValueError(f"unknown analysis {kind!r}")
-        self._followers[kind] = params_for
+        task = self.task(task)
+        self._followers[task.name] = (task, params_for, started)
 
-    def _new_run(self, kind: str, follows_input: bool, model, inp):
-        """Register a new run of `kind` (replacing any other) -> (its id, a function running its first slice
+    def _new_run(self, task: Task, follows_input: bool, model, inp):
+        """Register a new run of `task` (replacing any other) -> (the run, a function running its first slice
         of steps with the task's parameters, which returns a _Done)."""
-        if kind in self._analyses:
+        kind = task.name
+        if kind in self._runs:
             self.cancel_analysis(kind)
-        run_id = next(self._ids)
-        self._analyses[kind] = (run_id, follows_input)
-        module, name = TASKS[kind].split(":")
+        run = AnalysisRun(self, task, next(self._ids), follows_input)
+        self._runs[kind] = run
+        run_id = run.id
         state: dict = {}
 
         def current() -> bool:
-            return self._analyses.get(kind, (0,))[0] == run_id
+            return self._runs.get(kind) is run
 
         def step(**params):
             if not current():
@@ -384,8 +427,7 @@ class Controller(QObject):
             started, progress = time.perf_counter(), []  # the (done, total) of each step in this job
             try:
                 if "steps" not in state:
-                    fn = getattr(importlib.import_module(module), name)
-                    out = fn(model, inp, **params)
+                    out = task.run(model, inp, **params)
                     if not inspect.isgenerator(out):
                         return _Done("analysis", run_id, (kind, progress, out))
                     state["steps"] = out
@@ -398,15 +440,22 @@ class Controller(QObject):
             except Exception as exc:
                 return _Done("analysis_error", run_id, (kind, _describe(exc)))
 
-        return run_id, step
+        return run, step
 
     def cancel_analysis(self, kind: str) -> None:
-        """Stop a running analysis between two of its steps; `analysis_cancelled` says so at once."""
-        if self._analyses.pop(kind, None) is not None:
+        """Stop a running analysis between two of its steps; `cancelled` says so at once."""
+        run = self._runs.pop(kind, None)
+        if run is not None:
+            run.finished = True
+            run.cancelled.emit()
             self.analysis_cancelled.emit(kind)
 
     def analysis_running(self, kind: str) -> bool:
-        return kind in self._analyses
+        return kind in self._runs
+
+    def live_run(self, kind: str) -> AnalysisRun | None:
+        """The run of the task `kind` now going, if any."""
+        return self._runs.get(kind)
 
     def run_on_worker(self, fn) -> None:
         """Run `fn()` on the worker thread (queued behind earlier jobs). For tests and long analyses."""
@@ -443,7 +492,7 @@ class Controller(QObject):
         elif done.kind.startswith("analysis"):
             self._deliver_analysis(done)
         elif done.kind == "model":
-            for kind in list(self._analyses):
+            for kind in list(self._runs):
                 self.cancel_analysis(kind)
             self._model = done.payload
             self._summary = _summarize(done.payload)
@@ -471,23 +520,37 @@ class Controller(QObject):
         if done.kind == "stale":
             return
         kind = done.payload[0]
-        if self._analyses.get(kind, (0,))[0] != done.request_id:
+        run = self._runs.get(kind)
+        if run is None or run.id != done.request_id:
             return  # cancelled or replaced meanwhile
         if done.kind == "analysis_skip":  # nothing to do for this result
-            del self._analyses[kind]
+            del self._runs[kind]
+            run.finished = True
             return
         if done.kind in ("analysis_step", "analysis"):
             for steps_done, total in done.payload[1]:
+                run.progress.emit(int(steps_done), int(total))
                 self.analysis_progress.emit(kind, int(steps_done), int(total))
-                if self._analyses.get(kind, (0,))[0] != done.request_id:
+                if self._runs.get(kind) is not run:
                     return  # a progress handler cancelled it
         if done.kind == "analysis_step":
             self._submit(done.payload[2])  # the next steps queue behind whatever arrived meanwhile
             return
-        del self._analyses[kind]
+        del self._runs[kind]
+        run.finished = True
+        payload = done.payload[2] if done.kind == "analysis" else None
+        if done.kind == "analysis" and not isinstance(payload, run.task.payload):
+            done = _Done(
+                "analysis_error",
+                run.id,
+                (kind, f"{kind} returned {type(payload).__name__}, not {run.task.payload.__name__}"),
+            )
         if done.kind == "analysis":
-            self.analysis_ready.emit(kind, done.payload[2])
+            run.payload = payload
+            run.ready.emit(payload)
+            self.analysis_ready.emit(kind, payload)
         else:
+            run.failed.emit(done.payload[1])
             self.analysis_failed.emit(kind, done.payload[1])
 
     # ---- lifecycle and tests ------------------------------------------------------------------------
@@ -505,7 +568,7 @@ class Controller(QObject):
     def shutdown(self) -> None:
         self._debounce.stop()
         self._latest_id = -1  # anything still queued is stale now
-        self._analyses.clear()
+        self._runs.clear()
         self.cancel_download()
         self._downloads.shutdown(wait=True, cancel_futures=True)
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 
 import numpy as np
@@ -175,8 +174,7 @@ def test_an_empty_other_sentence_is_an_input_error(tiny_model):
 def test_registered_as_an_analysis():
     from bertviz_app.analysis.tasks import TASKS
 
-    module, name = TASKS["compare"].split(":")
-    assert getattr(importlib.import_module(module), name) is compare_task
+    assert TASKS["compare"].run is compare_task and TASKS["compare"].payload is Comparison
 
 
 def test_the_windows_result_for_the_current_input_is_reused_and_any_other_is_not(tiny_model):

@@ -40,13 +40,13 @@ def controller(shared_controller):
 def starts(controller, monkeypatch):
     """Every compare run the panel starts, as the sentence B it asked for."""
     seen = []
-    original = controller.start_analysis
+    original = controller.start
 
     def spy(kind, **params):
         seen.append(params.get("other_text"))
         return original(kind, **params)
 
-    monkeypatch.setattr(controller, "start_analysis", spy)
+    monkeypatch.setattr(controller, "start", spy)
     return seen
 
 
@@ -157,9 +157,9 @@ def test_emptying_b_and_worker_errors_are_messages(qtbot, controller, panel, mon
     qtbot.waitUntil(lambda: panel.message() == NO_B_MESSAGE, timeout=5_000)
     assert panel.comparison is None and not panel.export_button.isEnabled()
 
-    from bertviz_app.analysis.tasks import TASKS
+    from bertviz_app.analysis.tasks import TASKS, Task
 
-    monkeypatch.setitem(TASKS, "compare", "test_compare_panel:failing_compare")
+    monkeypatch.setitem(TASKS, "compare", Task("compare", failing_compare))
     with qtbot.waitSignal(controller.analysis_failed, timeout=10_000):
         panel.text_b.setText(SHE)
     assert "Could not compare" in panel.message() and "no comparing today" in panel.message()

@@ -147,11 +147,11 @@ def following_task(lm, inp, result, steps=2):
 
 @pytest.fixture
 def tasks(monkeypatch):
-    from bertviz_app.analysis.tasks import TASKS
+    from bertviz_app.analysis.tasks import TASKS, Task
 
-    monkeypatch.setitem(TASKS, "count", "test_controller:counting_task")
-    monkeypatch.setitem(TASKS, "plain", "test_controller:plain_task")
-    monkeypatch.setitem(TASKS, "follow", "test_controller:following_task")
+    monkeypatch.setitem(TASKS, "count", Task("count", counting_task, tuple))
+    monkeypatch.setitem(TASKS, "plain", Task("plain", plain_task, str))
+    monkeypatch.setitem(TASKS, "follow", Task("follow", following_task, tuple))
     STEPS_SEEN.clear()
     return TASKS
 
@@ -289,3 +289,31 @@ def test_knocking_out_a_head_reruns_and_a_new_model_switches_all_back_on(qtbot, 
     with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
         controller.load_model(str(tiny_model_dir))
     assert controller.current_input.knocked_out == frozenset()
+
+
+def test_each_run_is_a_handle_with_its_own_signals_and_a_typed_payload(qtbot, controller, tasks):
+    from bertviz_app.analysis.tasks import Task
+
+    controller.set_text("the cat sat", immediate=True)
+    assert controller.wait_until_idle()
+    run = controller.start("count", steps=2)
+    progress = []
+    run.progress.connect(lambda done, total: progress.append((done, total)))
+    with qtbot.waitSignal(run.ready, timeout=10_000) as blocker:
+        pass
+    assert blocker.args == [("the cat sat", 2)] and run.payload == ("the cat sat", 2) and not run.running
+    assert progress == [(1, 2), (2, 2)]
+
+    gate = threading.Event()
+    first = controller.start("count", steps=50, gate=gate)
+    with qtbot.waitSignal(first.cancelled, timeout=1_000):
+        second = controller.start("count", steps=1)  # a new run of the same task replaces the first
+    gate.set()
+    with qtbot.waitSignal(second.ready, timeout=10_000):
+        pass
+    assert first.payload is None and not first.running
+
+    wrong = Task("wrong", plain_task, payload=tuple)  # a task given as itself, not by name
+    with qtbot.waitSignal(controller.start(wrong).failed, timeout=10_000) as blocker:
+        pass
+    assert "returned str, not tuple" in blocker.args[0]

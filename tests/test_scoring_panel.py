@@ -22,13 +22,13 @@ def panel(qtbot, controller):
 def started(controller):
     """Records the analyses the controller is asked to start."""
     calls = []
-    original = controller.start_analysis
+    original = controller.start
 
     def spy(kind, **params):
         calls.append((kind, params))
         return original(kind, **params)
 
-    controller.start_analysis = spy
+    controller.start = spy
     return calls
 
 

@@ -1,18 +1,24 @@
-"""The analyses the controller can run on its worker besides plain inference, by name.
+"""The analyses the controller can run on its worker besides plain inference: one `Task` each, by name.
 
-Each entry names a function `(model: LoadedModel, inp: InferenceInput, **params)` that returns its payload
-(frozen dataclasses / numpy), or a generator that yields `(done, total)` progress and returns the payload;
-the controller runs a generator one step per worker job, so it can be cancelled between steps and inference
-keeps flowing. Names, not imports, so that importing the controller stays cheap.
+A task's function `(model: LoadedModel, inp: InferenceInput, **params)` returns its payload (one frozen
+dataclass per task, checked when it arrives), or is a generator that yields `(done, total)` progress and
+returns it; the controller runs a generator in time slices, so it can be cancelled between steps and inference
+keeps flowing. Views name the tasks they start (the names below); the controller looks them up in TASKS.
 """
 
-TASKS: dict[str, str] = {
-    "head_importance": "bertviz_app.analysis.heads:head_importance_task",
-    "score": "bertviz_app.analysis.scoring:score_task",
-    "compare": "bertviz_app.analysis.compare:compare_task",
-    "joint_fill": "bertviz_app.analysis.joint_fill:joint_fill_task",
-    "beam_search": "bertviz_app.analysis.joint_fill:beam_search_task",
-}
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Task:
+    """One analysis: its name, the function that computes it, and the type of what it returns."""
+
+    name: str
+    run: Callable
+    payload: type = object
 
 
 def run_to_end(steps, progress: list | None = None):
@@ -25,3 +31,26 @@ def run_to_end(steps, progress: list | None = None):
             return stop.value
         if progress is not None:
             progress.append(step)
+
+
+def _registry() -> dict[str, Task]:
+    # Imported here, not at the top: heads and joint_fill import run_to_end from this module.
+    from bertviz_app.analysis import compare, heads, joint_fill, scoring
+
+    return {
+        task.name: task
+        for task in (
+            Task("head_importance", heads.head_importance_task, heads.HeadImportance),
+            Task("score", scoring.score_task, scoring.ScoreResult),
+            Task("compare", compare.compare_task, compare.Comparison),
+            Task("joint_fill", joint_fill.joint_fill_task, joint_fill.JointFillResult),
+            Task("beam_search", joint_fill.beam_search_task, joint_fill.BeamSearchResult),
+        )
+    }
+
+
+def __getattr__(name: str):
+    if name == "TASKS":  # built on first use, when every analysis module can be imported whole
+        globals()["TASKS"] = tasks = _registry()
+        return tasks
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -128,8 +128,6 @@ class ComparePanel(QtWidgets.QWidget):
         self._timer.timeout.connect(self.run_if_visible)
         self._build()
         self._apply_palette()
-        controller.analysis_ready.connect(self._on_ready)
-        controller.analysis_failed.connect(self._on_failed)
         controller.input_changed.connect(self._show_input)
         self.clear("No sentence yet: type one above, then a second one here to compare them.")
 
@@ -397,17 +395,20 @@ class ComparePanel(QtWidgets.QWidget):
             return False
         if self._comparison is None:
             self._show_message("Comparing the two sentences…")
-        return bool(self.controller.start_analysis(KIND, other_text=other, result_a=self._result))
+        run = self.controller.start(KIND, other_text=other, result_a=self._result)
+        if run is None:
+            return False
+        run.ready.connect(self._on_ready)
+        run.failed.connect(self._on_failed)
+        return True
 
-    def _on_ready(self, kind: str, payload) -> None:
-        if kind != KIND or self._result is None:
+    def _on_ready(self, payload: Comparison) -> None:
+        if self._result is None:
             return
         self._comparison = payload
         self._render_comparison()
 
-    def _on_failed(self, kind: str, message: str) -> None:
-        if kind != KIND:
-            return
+    def _on_failed(self, message: str) -> None:
         self._comparison = None
         self._show_message(f"Could not compare the two sentences: {message}")
 

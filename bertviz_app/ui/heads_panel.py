@@ -351,10 +351,6 @@ class HeadsPanel(QtWidgets.QWidget):
         self._pending_importance = False  # from --view-arg: compute once a result is there
         self._pending_heads: frozenset[tuple[int, int]] | None = None
         self._build()
-        controller.analysis_progress.connect(self._on_progress)
-        controller.analysis_ready.connect(self._on_ready)
-        controller.analysis_failed.connect(self._on_failed)
-        controller.analysis_cancelled.connect(self._on_cancelled)
         controller.input_changed.connect(lambda _inp: self._refresh())
         controller.model_loaded.connect(self._on_model_loaded)
         self.clear("No sentence yet: type one, mask a word, and see which heads its prediction needs.")
@@ -508,21 +504,23 @@ class HeadsPanel(QtWidgets.QWidget):
         self._note = ""
         self._user_cancelled = False
         self.progress.setRange(0, 0)  # busy until the baseline is done and the first count arrives
-        self._controller.start_analysis(KIND)
+        run = self._controller.start(KIND)
+        if run is not None:
+            run.progress.connect(self._on_progress)
+            run.ready.connect(self._on_ready)
+            run.failed.connect(self._on_failed)
+            run.cancelled.connect(self._on_cancelled)
         self._refresh()
 
     def cancel_importance(self) -> None:
         self._user_cancelled = True
         self._controller.cancel_analysis(KIND)
 
-    def _on_progress(self, kind: str, done: int, total: int) -> None:
-        if kind == KIND:
-            self.progress.setRange(0, max(total, 1))
-            self.progress.setValue(done)
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
 
-    def _on_ready(self, kind: str, payload) -> None:
-        if kind != KIND:
-            return
+    def _on_ready(self, payload: HeadImportance) -> None:
         keep_mask = self._importance is not None and self._importance.num_masks == payload.num_masks
         self._importance = payload
         self._mask_index = self._mask_index if keep_mask else 0
@@ -531,14 +529,11 @@ class HeadsPanel(QtWidgets.QWidget):
         self._fill_mask_combo()
         self._refresh()
 
-    def _on_failed(self, kind: str, message: str) -> None:
-        if kind == KIND:
-            self._note = message
-            self._refresh()
+    def _on_failed(self, message: str) -> None:
+        self._note = message
+        self._refresh()
 
-    def _on_cancelled(self, kind: str) -> None:
-        if kind != KIND:
-            return
+    def _on_cancelled(self) -> None:
         self._note = "Stopped." if self._user_cancelled else "Stopped: the input changed."
         self._user_cancelled = False
         self._refresh()

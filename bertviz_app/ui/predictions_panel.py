@@ -141,7 +141,6 @@ class PredictionBars(QWidget):
             super().keyPressEvent(event)
 
 
-JOINT_KINDS = ("joint_fill", "beam_search")
 ORDERS = (("most confident first", "confidence"), ("left to right", "left_to_right"))
 DIFFERS = theme.SELECTION.name()  # words of a joint fill that the independent guesses do not have
 
@@ -331,11 +330,7 @@ class JointFillSection(QWidget):
         self.cancel_button.clicked.connect(self.cancel_beam_search)
         if controller is not None:
             # Filled in the inference's own worker job: the answer arrives with the result, one paint for both.
-            controller.follow_results("joint_fill", joint_fill_params)
-            controller.analysis_ready.connect(self._ready)
-            controller.analysis_progress.connect(self._progress)
-            controller.analysis_failed.connect(self._failed)
-            controller.analysis_cancelled.connect(self._cancelled)
+            controller.follow_results("joint_fill", joint_fill_params, self._joint_started)
         self.clear()
 
     # ---- following the result ---------------------------------------------------------------------------
@@ -404,7 +399,12 @@ class JointFillSection(QWidget):
         self.progress.setValue(0)
         self.running.setVisible(True)
         self.beam_button.setEnabled(False)
-        self.controller.start_analysis("beam_search", beam=width, expand=width, order=self.beam_order.currentData())
+        run = self.controller.start("beam_search", beam=width, expand=width, order=self.beam_order.currentData())
+        if run is not None:
+            run.ready.connect(self._beam_ready)
+            run.progress.connect(self._progress)
+            run.failed.connect(lambda message: self._stopped(f"Beam search failed: {message}"))
+            run.cancelled.connect(self._cancelled)
         self.content_changed.emit()
 
     def cancel_beam_search(self) -> None:
@@ -412,20 +412,20 @@ class JointFillSection(QWidget):
             self.controller.cancel_analysis("beam_search")
 
     # ---- answers from the controller --------------------------------------------------------------------
-    def _progress(self, kind: str, done: int, total: int) -> None:
-        if kind == "beam_search":
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
+    def _joint_started(self, run) -> None:
+        run.ready.connect(self._joint_ready)
+        run.failed.connect(self._joint_failed)
 
-    def _failed(self, kind: str, message: str) -> None:
-        if kind == "joint_fill":
-            self.note.setText(f"Could not fill the masks together: {message}")
-            self.content_changed.emit()
-        elif kind == "beam_search":
-            self._stopped(f"Beam search failed: {message}")
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
 
-    def _cancelled(self, kind: str) -> None:
-        if kind == "beam_search" and self.running.isVisible():
+    def _joint_failed(self, message: str) -> None:
+        self.note.setText(f"Could not fill the masks together: {message}")
+        self.content_changed.emit()
+
+    def _cancelled(self) -> None:
+        if self.running.isVisible():
             self._stopped("Beam search cancelled.")
 
     def _stopped(self, message: str) -> None:
@@ -435,14 +435,15 @@ class JointFillSection(QWidget):
         self.beam_status.setVisible(True)
         self.content_changed.emit()
 
-    def _ready(self, kind: str, payload) -> None:
-        if kind not in JOINT_KINDS or not self._matches(payload):
-            return
-        if kind == "joint_fill":
+    def _joint_ready(self, payload: JointFillResult) -> None:
+        if self._matches(payload):
             self._show_joint(payload)
-        else:
+            self.content_changed.emit()
+
+    def _beam_ready(self, payload: BeamSearchResult) -> None:
+        if self._matches(payload):
             self._show_beam(payload)
-        self.content_changed.emit()
+            self.content_changed.emit()
 
     def _show_joint(self, joint: JointFillResult) -> None:
         self.joint = joint

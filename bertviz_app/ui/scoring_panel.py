@@ -299,10 +299,6 @@ class ScoringPanel(QtWidgets.QWidget):
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
         self._build()
-        controller.analysis_ready.connect(self._on_ready)
-        controller.analysis_failed.connect(self._on_failed)
-        controller.analysis_progress.connect(self._on_progress)
-        controller.analysis_cancelled.connect(self._on_cancelled)
         self.clear("No sentence yet: type one to see how likely the model finds it.")
 
     # ---- construction -------------------------------------------------------------------------------------
@@ -488,8 +484,13 @@ class ScoringPanel(QtWidgets.QWidget):
         if key == self._running_key and self.controller.analysis_running(KIND):
             return
         sentences, variant = key[1], key[2]
-        # Starting cancels a run still going, and its analysis_cancelled clears _running_key: set it after.
-        if self.controller.start_analysis(KIND, sentences=sentences, variant=variant):
+        # Starting cancels a run still going, and its `cancelled` clears _running_key: set it after.
+        run = self.controller.start(KIND, sentences=sentences, variant=variant)
+        if run is not None:
+            run.ready.connect(self._on_ready)
+            run.failed.connect(self._on_failed)
+            run.progress.connect(self._on_progress)
+            run.cancelled.connect(self._on_cancelled)
             self._running_key = key
             self.status_label.setText("Scoring…")
 
@@ -508,26 +509,21 @@ class ScoringPanel(QtWidgets.QWidget):
             self.sentence_2.setFocus()
         self.refresh()
 
-    def _on_progress(self, kind: str, done: int, total: int) -> None:
-        if kind == KIND and total > 1:
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 1:
             self.status_label.setText(f"Scoring… {done} of {total}")
 
-    def _on_cancelled(self, kind: str) -> None:
-        if kind == KIND:
-            self._running_key = None
-            self.status_label.setText(" ")
+    def _on_cancelled(self) -> None:
+        self._running_key = None
+        self.status_label.setText(" ")
 
-    def _on_failed(self, kind: str, message: str) -> None:
-        if kind != KIND:
-            return
+    def _on_failed(self, message: str) -> None:
         self._running_key = None
         self._shown_key = None
         self.status_label.setText(" ")
         self._show_message(message[:1].upper() + message[1:])
 
-    def _on_ready(self, kind: str, payload: ScoreResult) -> None:
-        if kind != KIND:
-            return
+    def _on_ready(self, payload: ScoreResult) -> None:
         key, self._running_key = self._running_key, None
         self.status_label.setText(f"scored in {sum(s.seconds for s in payload.scores) * 1000:.0f} ms")
         if self._result is None:
