@@ -15,11 +15,11 @@ from bertviz_app.engine.discovery import (
     base_model_dir,
     cached_models,
     default_model_dir,
-    download_model,
     hf_hub_cache,
     resolve_model,
 )
 from bertviz_app.engine.errors import ModelNotFoundError
+from bertviz_app.engine.hub import download_model
 
 REV = "f" * 40
 

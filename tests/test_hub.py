@@ -15,19 +15,20 @@ import pytest
 from conftest import make_tiny_model
 
 from bertviz_app.engine import ModelNotFoundError, load_folder
-from bertviz_app.engine.discovery import cached_models
+from bertviz_app.engine.discovery import cache_entries, cached_models
 from bertviz_app.engine.errors import DownloadCancelled
-from bertviz_app.engine.hub import CHUNK_SIZE, download_model
+from bertviz_app.engine.hub import CHUNK_SIZE, discard_partial, download_model, partial_bytes
 
 SHA = "0123456789abcdef0123456789abcdef01234567"  # the commit every repository is at
-# Files the Hub has but a download must never fetch: code, other frameworks' weights, exports in sub-folders.
+# Files the Hub has but a download must never fetch: code, other frameworks' weights, exports in sub-folders,
+# and pytorch_model.bin where safetensors are there.
 FORBIDDEN = {
     "modeling_evil.py": b"raise SystemExit('never run me')\n",
     "tf_model.h5": b"\x89HDF not for us",
     "pytorch_model.bin": b"pickle, not for us",
     "onnx/model.safetensors": b"an export, not for us",
-    "README.md": b"# tiny\n",
 }
+CARD = b"# tiny\nA model card.\n"
 BIG_SIZE = 4 * 1024 * 1024  # the slowly served weights of acme/big-bert
 PIECE = 64 * 1024  # what the server writes at a time when it serves slowly
 PIECE_DELAY_S = 0.025
@@ -41,6 +42,8 @@ class FakeHub:
         self.slow = slow
         self.max_requests = max_requests
         self.requests: list[tuple[str, str]] = []  # (method, path)
+        self.ranges: list[tuple[str, int]] = []  # (file, first byte asked for) of each Range request
+        self.offline = False  # True: every request is dropped, as when the line goes down
         self.sent: dict[tuple[str, str], int] = {}  # body bytes written per (repo, file)
         self.lock = threading.Lock()
         hub = self
@@ -72,6 +75,9 @@ class FakeHub:
             over_budget = len(self.requests) > self.max_requests
         if over_budget:
             return self.reply(h, 403, b"request budget exhausted", body)
+        if self.offline:
+            h.close_connection = True
+            return None
         if path.startswith("/api/models/") and "/revision/" in path:
             repo = path[len("/api/models/") :].split("/revision/")[0]
             return self.model_info(h, repo, body)
@@ -85,10 +91,13 @@ class FakeHub:
         files = self.repos.get(repo)
         if files is None:
             return self.reply(h, 404, b'{"error": "Repository not found"}', body, {"X-Error-Code": "RepoNotFound"})
-        siblings = [
-            {"rfilename": name, "size": len(data), "blobId": hashlib.sha1(data).hexdigest()}
-            for name, data in files.items()
-        ]
+        siblings = []
+        for name, data in files.items():
+            sibling = {"rfilename": name, "size": len(data), "blobId": hashlib.sha1(data).hexdigest()}
+            if name.endswith((".safetensors", ".bin")):  # the Hub stores weights in LFS, by SHA-256
+                sha = hashlib.sha256(data).hexdigest()
+                sibling["lfs"] = {"size": len(data), "sha256": sha, "pointerSize": 134}
+            siblings.append(sibling)
         info = {"id": repo, "modelId": repo, "sha": SHA, "private": False, "tags": [], "siblings": siblings}
         self.reply(h, 200, json.dumps(info).encode(), body, {"Content-Type": "application/json"})
 
@@ -103,14 +112,25 @@ class FakeHub:
             "X-Repo-Commit": SHA,
             "Content-Type": "application/octet-stream",
         }
+        status, offset = 200, 0
+        asked = h.headers.get("Range", "")
+        if body and asked.startswith("bytes=") and asked.endswith("-"):
+            offset = int(asked[len("bytes=") : -1])
+            self.ranges.append((filename, offset))
+            status = 206
+            headers["Content-Range"] = f"bytes {offset}-{len(data) - 1}/{len(data)}"
+        data = data[offset:]
         if not body or (repo, filename) not in self.slow:
-            return self.reply(h, 200, data, body, headers, key=(repo, filename))
-        h.send_response(200)
+            return self.reply(h, status, data, body, headers, key=(repo, filename))
+        h.send_response(status)
         for name, value in {**headers, "Content-Length": str(len(data))}.items():
             h.send_header(name, value)
         h.end_headers()
         try:
             for start in range(0, len(data), PIECE):
+                if self.offline:
+                    h.close_connection = True
+                    return
                 h.wfile.write(data[start : start + PIECE])
                 h.wfile.flush()
                 self.count(repo, filename, min(PIECE, len(data) - start))
@@ -148,7 +168,7 @@ def hub(tiny_files):
     big["model.safetensors"] = bytes(range(256)) * (BIG_SIZE // 256)
     gpt_config = json.dumps({"model_type": "gpt2", "n_layer": 2}).encode()
     repos = {
-        "acme/tiny-bert": {**tiny_files, **FORBIDDEN},
+        "acme/tiny-bert": {**tiny_files, **FORBIDDEN, "README.md": CARD},
         "acme/big-bert": big,
         "acme/tiny-gpt": {**tiny_files, "config.json": gpt_config},
     }
@@ -185,10 +205,12 @@ def test_download_fetches_a_loadable_bert_and_nothing_else(hub, online, tmp_path
     assert info.path == cache / "models--acme--tiny-bert" / "snapshots" / SHA
     assert [(m.name, m.path) for m in cached_models(cache)] == [("acme/tiny-bert", info.path)]
     assert (cache / "models--acme--tiny-bert" / "refs" / "main").read_text() == SHA
-    assert sorted(p.name for p in info.path.iterdir()) == sorted(tiny_files)
+    assert sorted(p.name for p in info.path.iterdir()) == sorted([*tiny_files, "README.md"])
+    assert (info.path / "README.md").read_bytes() == CARD  # the model card, for Model ▸ About this model
+    assert (info.path / "model.safetensors").is_symlink()  # the standard layout: snapshot -> blobs
     assert load_folder(info.path).config.num_hidden_layers == 2
 
-    total = sum(len(data) for data in tiny_files.values())
+    total = sum(len(data) for data in tiny_files.values()) + len(CARD)
     dones = [d for d, _ in calls]
     assert calls and dones == sorted(dones) and calls[-1] == (total, total)
     assert {t for _, t in calls} == {total}  # the total is known from the start
@@ -209,11 +231,26 @@ def test_download_fetches_a_loadable_bert_and_nothing_else(hub, online, tmp_path
     assert [m for m, _ in hub.requests[before:]] == ["GET"] and "/api/models/" in hub.requests[-1][1]
 
 
+def test_pytorch_bin_is_fetched_only_where_there_are_no_safetensors(hub, online, tmp_path, tiny_model_dir):
+    """Older repositories (hfl/chinese-bert-wwm-ext) have only pytorch_model.bin: read as tensors only."""
+    import torch
+    from safetensors.torch import load_file
+
+    state = load_file(str(tiny_model_dir / "model.safetensors"))
+    binary = tmp_path / "pytorch_model.bin"
+    torch.save(state, binary)
+    repo = {p.name: p.read_bytes() for p in tiny_model_dir.iterdir() if p.suffix != ".safetensors"}
+    hub.repos["acme/old-bert"] = {**repo, "pytorch_model.bin": binary.read_bytes(), "tf_model.h5": b"no"}
+    info = download_model("acme/old-bert", endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert (info.path / "pytorch_model.bin").exists() and not (info.path / "tf_model.h5").exists()
+    assert load_folder(info.path).config.num_hidden_layers == 2
+
+
 @pytest.mark.parametrize("canceller", ["progress callback", "another thread"])
-def test_cancel_stops_promptly_and_leaves_no_half_model(hub, online, tmp_path, tiny_files, canceller):
+def test_cancel_stops_promptly_lists_no_half_model_and_keeps_the_bytes(hub, online, tmp_path, canceller):
     cache = tmp_path / "hub"
     download_model("acme/tiny-bert", endpoint=hub.endpoint, cache_dir=cache)  # a finished model stays put
-    small = sum(len(data) for name, data in tiny_files.items() if name != "model.safetensors")
+    small = sum(len(data) for name, data in hub.repos["acme/big-bert"].items() if name != "model.safetensors")
     cancel = threading.Event()
     calls, cancelled_at, armed = [], [], []
 
@@ -230,17 +267,101 @@ def test_cancel_stops_promptly_and_leaves_no_half_model(hub, online, tmp_path, t
             else:  # as a Cancel button would, while bytes keep arriving
                 threading.Timer(0.05, stop).start()
 
-    with pytest.raises(DownloadCancelled, match="acme/big-bert"):
+    with pytest.raises(DownloadCancelled, match=r"acme/big-bert.*kept, and downloading it again continues"):
         download_model("acme/big-bert", progress=progress, cancel=cancel, endpoint=hub.endpoint, cache_dir=cache)
     assert cancelled_at and time.perf_counter() - cancelled_at[0] < 1.0
     assert calls[-1][0] <= small + 4 * CHUNK_SIZE  # stopped within a chunk or so of the request
     time.sleep(2 * PIECE_DELAY_S)  # let the server notice the hang-up
     assert hub.sent.get(("acme/big-bert", "model.safetensors"), 0) < BIG_SIZE
 
-    assert [m.name for m in cached_models(cache)] == ["acme/tiny-bert"]
+    assert [m.name for m in cached_models(cache)] == ["acme/tiny-bert"]  # nothing half-done is listed
+    assert not (cache / "models--acme--big-bert" / "snapshots").exists()
+    kept = partial_bytes("acme/big-bert", cache)
+    assert 0 < kept < BIG_SIZE
+    big = next(e for e in cache_entries(cache) if e.name == "acme/big-bert")
+    assert big.partial_bytes == kept and not big.loadable and big.path is None
+
+
+def test_an_interrupted_download_continues_where_it_stopped(hub, online, tmp_path):
+    cache = tmp_path / "hub"
+    weights = hub.repos["acme/big-bert"]["model.safetensors"]
+    cancel = threading.Event()
+
+    def progress(done, total):
+        if done > BIG_SIZE // 3:
+            cancel.set()
+
+    with pytest.raises(DownloadCancelled):
+        download_model("acme/big-bert", progress=progress, cancel=cancel, endpoint=hub.endpoint, cache_dir=cache)
+    kept = partial_bytes("acme/big-bert", cache)
+    assert kept >= BIG_SIZE // 4
+    time.sleep(4 * PIECE_DELAY_S)  # let the server notice the hang-up
+    sent_before = hub.sent[("acme/big-bert", "model.safetensors")]
+
+    calls = []
+    info = download_model(
+        "acme/big-bert", progress=lambda d, t: calls.append((d, t)), endpoint=hub.endpoint, cache_dir=cache
+    )
+    assert ("model.safetensors", kept) in hub.ranges  # only the rest was asked for ...
+    sent_after = hub.sent[("acme/big-bert", "model.safetensors")] - sent_before
+    assert sent_after == BIG_SIZE - kept  # ... and only the rest was sent
+    assert calls[0][0] >= kept and calls[-1][0] == calls[-1][1]  # progress starts from what was kept
+    assert (info.path / "model.safetensors").read_bytes() == weights
+    assert [m.name for m in cached_models(cache)] == ["acme/big-bert"]
+    assert partial_bytes("acme/big-bert", cache) == 0 and not _leftovers(cache)
+
+
+def test_losing_the_network_keeps_the_bytes_and_says_so(hub, online, tmp_path):
+    cache = tmp_path / "hub"
+
+    def progress(done, total):
+        if done > BIG_SIZE // 3:
+            hub.offline = True  # the line goes down in the middle of the weights
+
+    with pytest.raises(ModelNotFoundError, match=r"no network|cannot download") as info:
+        download_model("acme/big-bert", progress=progress, endpoint=hub.endpoint, cache_dir=cache)
+    assert "kept, and downloading it again continues" in str(info.value) and "\n" not in str(info.value)
+    assert partial_bytes("acme/big-bert", cache) > 0 and cached_models(cache) == []
+    hub.offline = False
+    done = download_model("acme/big-bert", endpoint=hub.endpoint, cache_dir=cache)
+    assert (
+        hub.ranges and (done.path / "model.safetensors").read_bytes() == hub.repos["acme/big-bert"]["model.safetensors"]
+    )
+
+
+def test_a_damaged_partial_file_is_caught_by_its_hash_and_fetched_again(hub, online, tmp_path):
+    cache = tmp_path / "hub"
+    cancel = threading.Event()
+    with pytest.raises(DownloadCancelled):
+        download_model(
+            "acme/big-bert",
+            progress=lambda d, t: cancel.set() if d > BIG_SIZE // 3 else None,
+            cancel=cancel,
+            endpoint=hub.endpoint,
+            cache_dir=cache,
+        )
+    part = next((cache / "models--acme--big-bert" / "blobs").glob("*.incomplete"))
+    part.write_bytes(b"\0" * part.stat().st_size)  # bad bytes on disk
+    with pytest.raises(ModelNotFoundError, match="damaged"):
+        download_model("acme/big-bert", endpoint=hub.endpoint, cache_dir=cache)
+    assert partial_bytes("acme/big-bert", cache) == 0  # thrown away, so the next try starts clean
+    info = download_model("acme/big-bert", endpoint=hub.endpoint, cache_dir=cache)
+    assert (info.path / "model.safetensors").read_bytes() == hub.repos["acme/big-bert"]["model.safetensors"]
+
+
+def test_discard_partial_forgets_an_interrupted_download(hub, online, tmp_path):
+    cache = tmp_path / "hub"
+    cancel = threading.Event()
+    with pytest.raises(DownloadCancelled):
+        download_model(
+            "acme/big-bert",
+            progress=lambda d, t: cancel.set() if d > 100_000 else None,
+            cancel=cancel,
+            endpoint=hub.endpoint,
+            cache_dir=cache,
+        )
+    discard_partial("acme/big-bert", cache)
     assert not (cache / "models--acme--big-bert").exists()
-    assert not (cache / ".locks" / "models--acme--big-bert").exists()
-    assert not _leftovers(cache)
 
 
 def test_cancel_keeps_an_older_snapshot_of_the_same_model(hub, online, tmp_path, tiny_files):
@@ -263,7 +384,6 @@ def test_cancel_keeps_an_older_snapshot_of_the_same_model(hub, online, tmp_path,
     assert [(m.name, m.path) for m in cached_models(cache)] == [("acme/big-bert", old)]
     assert [p.name for p in (repo_dir / "snapshots").iterdir()] == [old.name]
     assert (repo_dir / "refs" / "main").read_text() == "f" * 40
-    assert not any((repo_dir / "blobs").iterdir()) and not _leftovers(cache)
 
 
 def test_cancel_before_start_downloads_nothing(hub, online, tmp_path):
@@ -274,9 +394,9 @@ def test_cancel_before_start_downloads_nothing(hub, online, tmp_path):
     assert hub.requests == [] and not (tmp_path / "hub").exists()
 
 
-def test_not_a_bert_is_refused_before_its_weights(hub, online, tmp_path):
+def test_another_family_is_refused_before_its_weights(hub, online, tmp_path):
     cache = tmp_path / "hub"
-    with pytest.raises(ModelNotFoundError, match="gpt2 model, not a BERT"):
+    with pytest.raises(ModelNotFoundError, match="it is a gpt2 model, and this app opens bert"):
         download_model("acme/tiny-gpt", endpoint=hub.endpoint, cache_dir=cache)
     assert hub.requested("GET", "/config.json") and not hub.requested("GET", "/model.safetensors")
     assert not (cache / "models--acme--tiny-gpt").exists() and cached_models(cache) == []
@@ -317,26 +437,15 @@ def test_no_network_fails_within_seconds(online, tmp_path):
     assert "\n" not in message and not (tmp_path / "hub").exists()
 
 
-def test_discovery_download_model_is_the_hub_one(hub, online, tmp_path):
-    from bertviz_app.engine import discovery
+def test_discovery_and_hub_do_not_import_each_other():
+    import ast
 
-    info = discovery.download_model("acme/tiny-bert", cache_dir=tmp_path / "hub", endpoint=hub.endpoint)
-    assert [m.name for m in cached_models(tmp_path / "hub")] == [info.name]
+    import bertviz_app.engine.discovery as discovery
 
-
-def test_hub_settings_are_restored_after_a_download(hub, online, tmp_path):
-    from huggingface_hub import constants
-
-    before = (constants.HF_HUB_DISABLE_XET, constants.DOWNLOAD_CHUNK_SIZE)
-    seen = []
-    download_model(
-        "acme/tiny-bert",
-        progress=lambda d, t: seen.append((constants.HF_HUB_DISABLE_XET, constants.DOWNLOAD_CHUNK_SIZE)),
-        endpoint=hub.endpoint,
-        cache_dir=tmp_path / "hub",
-    )
-    assert seen and set(seen) == {(True, CHUNK_SIZE)}
-    assert before == (constants.HF_HUB_DISABLE_XET, constants.DOWNLOAD_CHUNK_SIZE)
+    tree = ast.parse(Path(discovery.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any("hub" in (name or "") for name in imported)
 
 
 # ---- the app's "Get bert-base-uncased" path, through the controller and the window ---------------------------

@@ -16,18 +16,21 @@ import torch
 
 from bertviz_app.engine.config import BertConfig
 from bertviz_app.engine.errors import CheckpointError
+
+# The file names are engine/files.py's (re-exported here for the callers that import them from checkpoint).
+from bertviz_app.engine.files import (  # noqa: F401
+    BASE_FILE,
+    CONFIG,
+    DELTA_FILE,
+    PYTORCH_BIN,
+    PYTORCH_BIN_INDEX,
+    SAFETENSORS,
+    SAFETENSORS_INDEX,
+    TOKENIZER_FILES,
+    TOKENIZER_MAIN_FILES,
+)
 from bertviz_app.engine.model import BertModel
 from bertviz_app.engine.packages import package_dir
-
-SAFETENSORS = "model.safetensors"
-SAFETENSORS_INDEX = "model.safetensors.index.json"
-PYTORCH_BIN = "pytorch_model.bin"
-PYTORCH_BIN_INDEX = "pytorch_model.bin.index.json"
-TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json")
-# A "delta" folder ships only the tensors that differ from a base model installed as a Python package
-# (how the bundled default model stays small): base.json names the package and the folder inside it.
-BASE_FILE = "base.json"
-DELTA_FILE = "delta.safetensors"
 
 # How names found in the wild map onto ours (ours are BertForMaskedLM's, minus the "bert." prefix).
 PREFIXES_TO_STRIP = ("bert.",)  # BertForMaskedLM / BertForPreTraining wrap the encoder in "bert."
@@ -139,7 +142,7 @@ def base_folder(folder: Path) -> Path | None:
 
 def tokenizer_folder(folder: Path) -> Path:
     """Where a model's tokenizer files are: its own folder, or for a delta folder without them, its base."""
-    if any((folder / name).exists() for name in ("tokenizer.json", "vocab.txt")):
+    if any((folder / name).exists() for name in TOKENIZER_MAIN_FILES):
         return folder
     return base_folder(folder) or folder
 

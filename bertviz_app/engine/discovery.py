@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bertviz_app.engine import files
 from bertviz_app.engine.errors import ModelNotFoundError
 from bertviz_app.engine.packages import package_dir
 from bertviz_app.resources import resource_path
 
 DEFAULT = "default"
 BASE = "minilm-base"  # the untouched pretrained base of the default model (no MLM head)
-# The files a BERT needs; a download fetches nothing else (no code, no other frameworks' weights).
-HUB_ALLOW_PATTERNS = [
-    "config.json",
-    "*.safetensors",
-    "model.safetensors.index.json",
-    "tokenizer.json",
-    "vocab.txt",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-]
 
 
 @dataclass(frozen=True)
@@ -37,7 +25,6 @@ class ModelInfo:
 
 
 DEFAULT_MODEL_RESOURCE = ("models", "bert-explorer-mini")
-DELTA_RECORD = "base.json"  # checkpoint.BASE_FILE: a folder holding it is a delta over a base (not imported: torch)
 
 
 def base_model_dir() -> Path:
@@ -66,7 +53,7 @@ def default_model_dir() -> Path:
         folder = resource_path(*DEFAULT_MODEL_RESOURCE)
     except FileNotFoundError:
         return base_model_dir()
-    if (folder / DELTA_RECORD).exists():
+    if (folder / files.BASE_FILE).exists():
         base_model_dir()  # the delta needs its base: say so plainly if the package is missing
     return folder
 
@@ -81,24 +68,6 @@ def hf_hub_cache() -> Path:
     return Path(hf_home).expanduser() / "hub"
 
 
-def _is_bert_folder(folder: Path) -> bool:
-    try:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    has_weights = any(
-        (folder / n).exists()
-        for n in (
-            "model.safetensors",
-            "model.safetensors.index.json",
-            "pytorch_model.bin",
-            "pytorch_model.bin.index.json",
-            "delta.safetensors",
-        )
-    )
-    return isinstance(config, dict) and config.get("model_type") == "bert" and has_weights
-
-
 def _snapshot(repo_dir: Path) -> Path | None:
     """The snapshot a cache entry's refs/main points to, else its newest snapshot."""
     snapshots = repo_dir / "snapshots"
@@ -111,16 +80,47 @@ def _snapshot(repo_dir: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def cached_models(cache: Path | None = None) -> list[ModelInfo]:
-    """BERT models already downloaded into the Hugging Face cache, by repository name."""
+def cache_repo_name(repo_dir: Path) -> str:
+    """``models--org--name`` -> ``org/name``."""
+    return repo_dir.name[len("models--") :].replace("--", "/")
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One model repository in the Hugging Face cache, whatever its kind (for Model ▸ Get a model…)."""
+
+    name: str
+    path: Path | None  # the snapshot refs/main points to (None: nothing complete yet)
+    model_type: str | None
+    loadable: bool  # a model of a family this app opens, with weights
+    partial_bytes: int  # bytes of an interrupted download of ours, kept for resuming
+
+
+def cache_entries(cache: Path | None = None) -> list[CacheEntry]:
+    """Every model repository in the cache, complete or interrupted, by name. Reads the disk: call it off
+    the GUI thread."""
     cache = cache or hf_hub_cache()
-    models = []
+    entries = []
     for repo_dir in sorted(cache.glob("models--*")):
-        snapshot = _snapshot(repo_dir)
-        if snapshot is not None and _is_bert_folder(snapshot):
-            name = repo_dir.name[len("models--") :].replace("--", "/")
-            models.append(ModelInfo(name, snapshot, "cache"))
-    return models
+        with contextlib.suppress(OSError):
+            snapshot = _snapshot(repo_dir)
+            config = files.read_config(snapshot) if snapshot is not None else None
+            partial = sum(p.stat().st_size for p in (repo_dir / "blobs").glob(f"*{files.PARTIAL_SUFFIX}"))
+            entries.append(
+                CacheEntry(
+                    cache_repo_name(repo_dir),
+                    snapshot,
+                    (config or {}).get("model_type"),
+                    snapshot is not None and files.is_model_folder(snapshot),
+                    partial,
+                )
+            )
+    return entries
+
+
+def cached_models(cache: Path | None = None) -> list[ModelInfo]:
+    """Models already downloaded into the Hugging Face cache that this app can open, by repository name."""
+    return [ModelInfo(e.name, e.path, "cache") for e in cache_entries(cache) if e.loadable and e.path is not None]
 
 
 def available_models() -> list[ModelInfo]:
@@ -149,16 +149,3 @@ def resolve_model(spec: str | os.PathLike | None) -> ModelInfo:
     raise ModelNotFoundError(
         f"no model called {spec!r}: give a model folder, or one of: {known} (see `bertviz-app models`)"
     )
-
-
-def download_model(
-    repo_id: str,
-    progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
-    cache_dir: Path | None = None,
-    endpoint: str | None = None,
-) -> ModelInfo:
-    """Download a BERT from the Hugging Face Hub into the standard cache: see bertviz_app.engine.hub."""
-    from bertviz_app.engine.hub import download_model as _download_model  # hub imports this module
-
-    return _download_model(repo_id, progress=progress, cancel=cancel, cache_dir=cache_dir, endpoint=endpoint)

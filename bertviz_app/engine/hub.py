@@ -1,50 +1,60 @@
-"""Downloading a BERT from the Hugging Face Hub: byte progress, cancellation, and a clean cache on failure.
+"""Downloading a model from the Hugging Face Hub: byte progress, cancellation, and resume after an interruption.
 
-No Qt here. How it uses huggingface_hub (2.x):
+No Qt here. How it works (huggingface_hub 2.x supplies the file list, the URLs, the headers and the errors):
 
-* The file list and the commit come from one ``model_info(files_metadata=True)`` call, with a short timeout, so
-  a machine without a network fails in seconds and the total size is known before the first byte arrives.
-* Files are fetched one at a time with ``hf_hub_download(revision=<commit>)``, which keeps the standard cache
-  layout (``models--org--name/blobs`` + ``snapshots/<commit>/``) that ``cached_models()`` reads. Only the files
-  in ``HUB_ALLOW_PATTERNS`` at the top of the repository are fetched: no code, no other frameworks' weights.
-* Byte progress and cancellation ride on ``tqdm_class``: huggingface_hub calls ``update(len(chunk))`` from its
-  read loop (``http_get``), in the calling thread, so raising ``DownloadCancelled`` there stops the transfer
-  at once; huggingface_hub then deletes its temporary file.
-* While one of our downloads runs, two huggingface_hub settings are changed process-wide (and restored after):
-  Xet is switched off (``HF_HUB_DISABLE_XET``), because a Xet transfer reports progress from a thread of its
-  own and swallows exceptions raised there, so it could not be cancelled; plain HTTP is what every browser
-  gets from the Hub. And ``DOWNLOAD_CHUNK_SIZE`` drops from 10 MiB to 256 KiB, because the read loop buffers a
-  whole chunk before reporting it: on a slow line 10 MiB means many seconds without progress or cancellation.
-* A download that fails or is cancelled is rolled back: the snapshot entries and blobs it added are deleted
-  (the whole ``models--org--name`` folder when it did not exist before), and ``refs/main`` is only written once
-  every file is in place, so ``cached_models()`` never lists a half-downloaded model.
+* The file list, sizes, content hashes and the commit come from one ``model_info(files_metadata=True)`` call
+  with a short timeout, so a machine without a network fails in seconds and the total is known before the
+  first byte arrives. Only the files ``files.download_plan`` picks are fetched (config, tokenizer, card and
+  one set of weights at the top of the repository): no code, no other frameworks' weights, no exports.
+* Each file body is one plain HTTP GET (no Xet: its transfers report progress from threads of their own and
+  cannot be stopped between two chunks), read in 256 KiB chunks: progress is reported, and a cancel request
+  honoured, after every chunk.
+* The bytes go to ``blobs/<hash>.incomplete`` in the standard cache layout (``models--org--name``). A
+  download that is cancelled or loses the network keeps that file; the next download of the same model asks
+  the server for the rest only (an HTTP Range request) and checks the whole file against the Hub's SHA-256
+  before it becomes ``blobs/<hash>``. Blobs already complete are not fetched again.
+* The snapshot folder (links to the blobs) and ``refs/main`` are only written once every file is complete,
+  so the cache never lists a half-downloaded model, and huggingface_hub and transformers read the result
+  as one of their own.
+* A repository that turns out not to be a model we can open (its config.json names another family) is
+  refused before its weights are fetched, and what this download added is removed again.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import hashlib
 import json
 import os
 import shutil
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bertviz_app.engine.discovery import HUB_ALLOW_PATTERNS, ModelInfo, _is_bert_folder, hf_hub_cache
+from bertviz_app.engine import files
+from bertviz_app.engine.discovery import ModelInfo, hf_hub_cache
 from bertviz_app.engine.errors import DownloadCancelled, ModelNotFoundError
 
 REVISION = "main"
-# Seconds to connect to, or hear back from, the Hub before calling the network down. File bodies then use
-# huggingface_hub's own read timeout (HF_HUB_DOWNLOAD_TIMEOUT, 10 s) and its retries.
+# Seconds to connect to, or hear back from, the Hub before calling the network down.
 METADATA_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 20.0
 # Bytes read between two progress reports (and cancellation checks).
 CHUNK_SIZE = 256 * 1024
 _TRUE = {"1", "ON", "YES", "TRUE"}
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _File:
+    name: str
+    size: int | None
+    blob: str  # the blob's name in the cache: the LFS SHA-256, else the git blob id
+    sha256: str | None  # checked once the file is complete (LFS files: the weights)
 
 
 def download_model(
@@ -54,13 +64,14 @@ def download_model(
     cache_dir: str | os.PathLike | None = None,
     endpoint: str | None = None,
 ) -> ModelInfo:
-    """Download a BERT from the Hugging Face Hub into the standard cache (weights and tokenizer only).
+    """Download a model from the Hugging Face Hub into the standard cache (weights, tokenizer, card).
 
-    ``progress(done_bytes, total_bytes)`` is called from this thread as bytes arrive (all files together; done
-    never decreases and ends at the total). Setting ``cancel`` stops the download at the next chunk (256 KiB)
-    and raises DownloadCancelled. Raises ModelNotFoundError, with a one-line message, when there is no network
-    (at once in offline mode), the model does not exist or is not a BERT, or huggingface_hub is missing.
-    Either way a download that does not finish leaves nothing in the cache.
+    ``progress(done_bytes, total_bytes)`` is called from this thread as bytes arrive (all files together,
+    bytes kept from an earlier attempt included; done never decreases and ends at the total). Setting
+    ``cancel`` stops the download at the next chunk (256 KiB) and raises DownloadCancelled. Raises
+    ModelNotFoundError, with a one-line message, when there is no network (at once in offline mode), the
+    model does not exist or is not of a family this app opens, or huggingface_hub is missing. A download that
+    does not finish lists nothing in the cache; the bytes it fetched are kept, and the next call continues.
     """
     try:
         import huggingface_hub  # noqa: F401
@@ -78,7 +89,7 @@ def download_model(
             f"cannot download {repo_id!r}: not a model name on the Hugging Face Hub "
             "(expected organization/name, e.g. google-bert/bert-base-uncased)"
         ) from None
-    if _offline():
+    if offline():
         raise ModelNotFoundError(
             f"cannot download {repo_id}: no network connection to the Hugging Face Hub "
             "(offline mode is on: unset HF_HUB_OFFLINE to download)"
@@ -87,28 +98,65 @@ def download_model(
     tracker = _Tracker(repo_id, progress, cancel)
     tracker.check()
     cache = Path(cache_dir).expanduser() if cache_dir else hf_hub_cache()
-    guard = _CacheGuard(cache, repo_id)
+    repo_dir = cache / repo_folder(repo_id)
+    existed = repo_dir.exists()
     try:
-        with _cancellable_http_downloads():
-            return _download(repo_id, tracker, cache, endpoint)
-    except (DownloadCancelled, ModelNotFoundError):
-        guard.rollback()
+        return _download(repo_id, tracker, repo_dir, endpoint)
+    except _Refused as refused:
+        if not existed:
+            shutil.rmtree(repo_dir, ignore_errors=True)
+        raise ModelNotFoundError(str(refused)) from None
+    except DownloadCancelled:
+        raise DownloadCancelled(f"the download of {repo_id} was cancelled{_kept(tracker)}") from None
+    except ModelNotFoundError:
         raise
     except Exception as exc:
-        guard.rollback()
         message = _explain(repo_id, exc, endpoint)
         if message is None:
             raise
-        raise ModelNotFoundError(message) from exc
-    except BaseException:  # KeyboardInterrupt and the like: still leave no half-written snapshot
-        guard.rollback()
-        raise
+        raise ModelNotFoundError(message + _kept(tracker)) from exc
 
 
-def _download(repo_id: str, tracker: _Tracker, cache: Path, endpoint: str | None) -> ModelInfo:
-    from huggingface_hub import HfApi, hf_hub_download
-    from huggingface_hub.file_download import repo_folder_name
-    from huggingface_hub.utils import filter_repo_objects
+def repo_folder(repo_id: str) -> str:
+    return "models--" + repo_id.replace("/", "--")
+
+
+def partial_bytes(repo_id: str, cache_dir: str | os.PathLike | None = None) -> int:
+    """Bytes an interrupted download of `repo_id` left for the next one to continue from."""
+    blobs = (Path(cache_dir).expanduser() if cache_dir else hf_hub_cache()) / repo_folder(repo_id) / "blobs"
+    return sum(p.stat().st_size for p in blobs.glob(f"*{files.PARTIAL_SUFFIX}") if p.is_file())
+
+
+def discard_partial(repo_id: str, cache_dir: str | os.PathLike | None = None) -> None:
+    """Delete what an interrupted download of `repo_id` kept (a complete snapshot stays)."""
+    repo_dir = (Path(cache_dir).expanduser() if cache_dir else hf_hub_cache()) / repo_folder(repo_id)
+    for part in (repo_dir / "blobs").glob(f"*{files.PARTIAL_SUFFIX}"):
+        part.unlink(missing_ok=True)
+    if not (repo_dir / "snapshots").exists():
+        shutil.rmtree(repo_dir, ignore_errors=True)
+
+
+def offline() -> bool:
+    """Offline mode, as the environment says now or as huggingface_hub read it when it was imported."""
+    from huggingface_hub import constants
+
+    env = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    return env.strip().upper() in _TRUE or bool(constants.HF_HUB_OFFLINE)
+
+
+class _Refused(Exception):
+    """The repository is not a model this app downloads (the message says why)."""
+
+
+def _kept(tracker: _Tracker) -> str:
+    kept = tracker.finished + tracker.current
+    if not kept or tracker.done:
+        return ""
+    return f"; the {kept / 1e6:,.1f} MB fetched so far are kept, and downloading it again continues from there"
+
+
+def _download(repo_id: str, tracker: _Tracker, repo_dir: Path, endpoint: str | None) -> ModelInfo:
+    from huggingface_hub import HfApi
 
     info = HfApi(endpoint=endpoint).model_info(
         repo_id, revision=REVISION, files_metadata=True, timeout=METADATA_TIMEOUT_S
@@ -117,69 +165,142 @@ def _download(repo_id: str, tracker: _Tracker, cache: Path, endpoint: str | None
     commit = info.sha
     if not commit:
         raise ModelNotFoundError(f"cannot download {repo_id}: the Hub did not say which commit to fetch")
-    sizes = {s.rfilename: s.size for s in info.siblings or []}
-    # Top-level files only: a BERT keeps its files there; sub-folders hold ONNX, Core ML and other exports.
-    wanted = [n for n in filter_repo_objects(list(sizes), allow_patterns=HUB_ALLOW_PATTERNS) if "/" not in n]
-    _check_files(repo_id, wanted)
-    # config.json first (to refuse a non-BERT before fetching its weights), the weights last, biggest last.
-    wanted.sort(key=lambda n: (n != "config.json", n.endswith(".safetensors"), sizes.get(n) or 0, n))
-    tracker.total = sum(sizes.get(n) or 0 for n in wanted)
+    siblings = {s.rfilename: s for s in info.siblings or []}
+    plan = files.download_plan(siblings)
+    _check_plan(repo_id, plan)
+    # config.json first (to refuse another family before fetching its weights), the weights last.
+    plan.sort(key=lambda n: (n != files.CONFIG, n.endswith((".safetensors", ".bin")), n))
+    wanted = [_file(siblings[name]) for name in plan]
+    blobs = repo_dir / "blobs"
+    blobs.mkdir(parents=True, exist_ok=True)
+    tracker.total = sum(f.size or 0 for f in wanted)
+    tracker.finished = sum(_on_disk(blobs, f) for f in wanted)
     tracker.report()
 
-    for name in wanted:
+    for f in wanted:
         tracker.check()
-        tracker.start_file(sizes.get(name))
-        path = hf_hub_download(
-            repo_id,
-            name,
-            revision=commit,
-            cache_dir=cache,
-            endpoint=endpoint,
-            etag_timeout=METADATA_TIMEOUT_S,
-            tqdm_class=functools.partial(_FileBar, tracker),  # type: ignore[arg-type]
-        )
-        tracker.finish_file(os.path.getsize(path))
-        if name == "config.json":
-            _check_is_bert(repo_id, Path(path))
+        blob = blobs / f.blob
+        if not (blob.exists() and (f.size is None or blob.stat().st_size == f.size)):
+            tracker.finished -= _on_disk(blobs, f)
+            _fetch(repo_id, commit, f, blob, tracker, endpoint)
+            tracker.finished += blob.stat().st_size
+            tracker.current = 0
+            tracker.report()
+        if f.name == files.CONFIG:
+            _check_family(repo_id, blob)
 
-    repo_dir = cache / repo_folder_name(repo_id=repo_id, repo_type="model")
     snapshot = repo_dir / "snapshots" / commit
-    if not _is_bert_folder(snapshot):
-        raise ModelNotFoundError(f"{repo_id} was downloaded but is not a BERT model with weights we can read")
+    snapshot.mkdir(parents=True, exist_ok=True)
+    for f in wanted:
+        _link(blobs / f.blob, snapshot / f.name)
     _write_ref(repo_dir, REVISION, commit)  # last: until now the cache did not point at this snapshot
     tracker.finish()
     return ModelInfo(repo_id, snapshot, "cache")
 
 
-def _check_files(repo_id: str, files: list[str]) -> None:
-    if "config.json" not in files:
-        raise ModelNotFoundError(f"cannot download {repo_id}: it has no config.json, so it is not a model we can open")
-    if not any(n.endswith(".safetensors") for n in files):
-        raise ModelNotFoundError(
-            f"cannot download {repo_id}: it has no weights in safetensors format "
-            "(this app does not download pytorch_model.bin or other frameworks' weights)"
-        )
-    if "vocab.txt" not in files and "tokenizer.json" not in files:
-        raise ModelNotFoundError(f"cannot download {repo_id}: it has no tokenizer (vocab.txt or tokenizer.json)")
+def _file(sibling) -> _File:
+    lfs = getattr(sibling, "lfs", None)
+    sha256 = getattr(lfs, "sha256", None) if lfs is not None else None
+    blob = sha256 or sibling.blob_id or hashlib.sha1(sibling.rfilename.encode()).hexdigest()
+    size = sibling.size if sibling.size is not None else getattr(lfs, "size", None)
+    return _File(sibling.rfilename, size, blob, sha256)
 
 
-def _check_is_bert(repo_id: str, config_path: Path) -> None:
+def _on_disk(blobs: Path, f: _File) -> int:
+    """Bytes of `f` already in the cache: its complete blob, or what an earlier attempt kept of it."""
+    for path in (blobs / f.blob, blobs / (f.blob + files.PARTIAL_SUFFIX)):
+        with contextlib.suppress(OSError):
+            size = path.stat().st_size
+            return size if f.size is None else min(size, f.size)
+    return 0
+
+
+def _fetch(repo_id: str, commit: str, f: _File, blob: Path, tracker: _Tracker, endpoint: str | None) -> None:
+    """One file into blobs/, continuing a partial file where there is one."""
+    import httpx2
+    from huggingface_hub import hf_hub_url
+    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+    part = blob.with_name(blob.name + files.PARTIAL_SUFFIX)
+    start = part.stat().st_size if part.exists() else 0
+    if f.size is not None and start > f.size:  # not ours, or the file changed: start again
+        part.unlink()
+        start = 0
+    url = hf_hub_url(repo_id, f.name, revision=commit, endpoint=endpoint)
+    headers = build_hf_headers()
+    headers["Accept-Encoding"] = "identity"  # byte ranges count the bytes on disk, not compressed ones
+    if start and (f.size is None or start < f.size):
+        headers["Range"] = f"bytes={start}-"
+    timeout = httpx2.Timeout(READ_TIMEOUT_S, connect=METADATA_TIMEOUT_S)
+    if f.size is None or start < f.size:
+        with get_session().stream("GET", url, headers=headers, timeout=timeout, follow_redirects=True) as response:
+            hf_raise_for_status(response)
+            mode = "ab" if response.status_code == 206 else "wb"  # 200: the server sends it all again
+            if mode == "wb":
+                start = 0
+            tracker.current = start
+            tracker.report()
+            with open(part, mode) as out:
+                for chunk in response.iter_bytes(chunk_size=CHUNK_SIZE):
+                    tracker.check()
+                    out.write(chunk)
+                    tracker.advance(len(chunk))
+    size = part.stat().st_size
+    if f.size is not None and size != f.size:
+        raise OSError(f"{f.name} arrived incomplete ({size:,} of {f.size:,} bytes); try again to continue")
+    if f.sha256 is not None and _sha256(part, tracker) != f.sha256:
+        part.unlink(missing_ok=True)
+        raise OSError(f"{f.name} arrived damaged (its SHA-256 does not match the Hub's); try again")
+    os.replace(part, blob)
+
+
+def _sha256(path: Path, tracker: _Tracker) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(4 * CHUNK_SIZE), b""):
+            tracker.check()
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _link(blob: Path, target: Path) -> None:
+    """snapshots/<commit>/<name> -> ../../blobs/<blob>, as huggingface_hub lays the cache out (a copy where
+    the file system has no symbolic links)."""
+    if target.is_symlink() or target.exists():
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        model_type = json.loads(config_path.read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        raise ModelNotFoundError(f"cannot download {repo_id}: its config.json cannot be read") from None
-    if model_type != "bert":
+        target.symlink_to(os.path.relpath(blob, target.parent))
+    except OSError:
+        shutil.copyfile(blob, target)
+
+
+def _check_plan(repo_id: str, plan: list[str]) -> None:
+    if files.CONFIG not in plan:
+        raise ModelNotFoundError(f"cannot download {repo_id}: it has no config.json, so it is not a model we can open")
+    if not any(n.endswith((".safetensors", ".bin")) for n in plan):
         raise ModelNotFoundError(
-            f"cannot download {repo_id}: it is a {model_type or 'unknown'} model, not a BERT (model_type 'bert')"
+            f"cannot download {repo_id}: it has no weights in safetensors or PyTorch format "
+            "(other frameworks' weights are not downloaded)"
         )
+    if not any(n in plan for n in ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model")):
+        raise ModelNotFoundError(f"cannot download {repo_id}: it has no tokenizer files")
 
 
-def _offline() -> bool:
-    """Offline mode, as the environment says now or as huggingface_hub read it when it was imported."""
-    from huggingface_hub import constants
-
-    env = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
-    return env.strip().upper() in _TRUE or bool(constants.HF_HUB_OFFLINE)
+def _check_family(repo_id: str, config_blob: Path) -> None:
+    try:
+        config = json.loads(config_blob.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = None
+    if not isinstance(config, dict):
+        raise _Refused(f"cannot download {repo_id}: its config.json cannot be read")
+    model_type = config.get("model_type")
+    supported = files.supported_model_types()
+    if model_type not in supported:
+        raise _Refused(
+            f"cannot download {repo_id}: it is a {model_type or 'unknown'} model, and this app opens "
+            f"{', '.join(supported)} models"
+        )
 
 
 def _explain(repo_id: str, exc: Exception, endpoint: str | None) -> str | None:
@@ -226,11 +347,11 @@ class _Tracker:
         self.progress = progress
         self.cancel = cancel
         self.total = 0
-        self.finished = 0  # bytes of the files already in the cache
-        self.current = 0  # bytes of the file in flight
-        self.current_size: int | None = None
-        self.reported = -1  # done bytes last reported
+        self.finished = 0  # bytes of the files complete in the cache (and kept partial files not in flight)
+        self.current = 0  # bytes of the file in flight, on disk
+        self.reported = -1
         self.reported_total = -1
+        self.done = False
 
     def check(self) -> None:
         if self.cancel.is_set():
@@ -242,121 +363,15 @@ class _Tracker:
             self.progress(done, self.total)
         self.reported, self.reported_total = done, self.total
 
-    def start_file(self, size: int | None) -> None:
-        self.current, self.current_size = 0, size
-
-    def file_size_known(self, size: int | None) -> None:
-        if self.current_size is None and size:  # the file list gave no size: count it now
-            self.current_size = size
-            self.total += size
-
     def advance(self, n: int) -> None:
-        self.check()
-        self.current += n  # negative when huggingface_hub restarts a file; report() keeps done from going back
+        self.current += n
         self.report()
         self.check()  # the progress callback may have asked to stop
 
-    def finish_file(self, size: int) -> None:
-        self.total += size - (self.current_size or 0)  # trust the file on disk over the listing
-        self.finished += size
-        self.current, self.current_size = 0, None
-        self.report()
-
     def finish(self) -> None:
-        self.total = max(self.finished, self.reported)  # on disk now; normally what the file list said
+        self.total = max(self.finished, self.reported)
+        self.done = True
         self.report()
-
-
-class _FileBar:
-    """The 'progress bar' huggingface_hub's http_get opens for one file (it calls ``tqdm_class(**kwargs)``)."""
-
-    def __init__(self, tracker: _Tracker, total: int | None = None, **_):
-        self.tracker = tracker
-        tracker.file_size_known(total)
-        tracker.check()
-
-    def update(self, n: int | float | None = 1) -> None:
-        self.tracker.advance(int(n or 0))
-
-    def set_postfix_str(self, *_, **__) -> None:
-        pass
-
-    def refresh(self, *_, **__) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> _FileBar:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-_settings_lock = threading.Lock()
-_settings_users = 0
-_saved_settings: dict[str, object] = {}
-
-
-@contextlib.contextmanager
-def _cancellable_http_downloads():
-    """Plain HTTP (no Xet) in small chunks, while any of our downloads runs. See the module docstring."""
-    global _settings_users
-    from huggingface_hub import constants
-
-    with _settings_lock:
-        if _settings_users == 0:
-            _saved_settings.update(
-                HF_HUB_DISABLE_XET=constants.HF_HUB_DISABLE_XET, DOWNLOAD_CHUNK_SIZE=constants.DOWNLOAD_CHUNK_SIZE
-            )
-            constants.HF_HUB_DISABLE_XET = True
-            constants.DOWNLOAD_CHUNK_SIZE = min(CHUNK_SIZE, constants.DOWNLOAD_CHUNK_SIZE)
-        _settings_users += 1
-    try:
-        yield
-    finally:
-        with _settings_lock:
-            _settings_users -= 1
-            if _settings_users == 0:
-                for name, value in _saved_settings.items():
-                    setattr(constants, name, value)
-                _saved_settings.clear()
-
-
-class _CacheGuard:
-    """Remembers what the cache held for one repository, to put it back if a download does not finish."""
-
-    def __init__(self, cache: Path, repo_id: str):
-        from huggingface_hub.file_download import repo_folder_name
-
-        folder = repo_folder_name(repo_id=repo_id, repo_type="model")
-        self.repo_dir = cache / folder
-        self.locks_dir = cache / ".locks" / folder
-        self.repo_existed = self.repo_dir.exists()
-        self.locks_existed = self.locks_dir.exists()
-        self.before = self._entries()
-
-    def _entries(self) -> set[Path]:
-        found = set()
-        for sub in ("snapshots", "blobs"):
-            for root, dirs, files in os.walk(self.repo_dir / sub):
-                found.update(Path(root) / n for n in (*dirs, *files))
-        return found
-
-    def rollback(self) -> None:
-        if not self.repo_existed:
-            shutil.rmtree(self.repo_dir, ignore_errors=True)
-            if not self.locks_existed:
-                shutil.rmtree(self.locks_dir, ignore_errors=True)
-            return
-        added = sorted(self._entries() - self.before, key=lambda p: len(p.parts), reverse=True)
-        for path in added:  # deepest first, so folders are empty when their turn comes
-            with contextlib.suppress(OSError):
-                if path.is_dir() and not path.is_symlink():
-                    path.rmdir()
-                else:
-                    path.unlink()
 
 
 def _write_ref(repo_dir: Path, revision: str, commit: str) -> None:
