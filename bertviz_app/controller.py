@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal, Slot
 
 from bertviz_app.analysis import tasks as _tasks
-from bertviz_app.analysis.inference import InferenceInput, run_inference, shift_spans
+from bertviz_app.analysis.inference import InferenceInput, insert_word, run_inference, shift_spans, toggled_spans
 from bertviz_app.analysis.tasks import Task
 from bertviz_app.engine.errors import EngineError
 
@@ -173,22 +173,22 @@ class Controller(QObject):
 
     # Vocabulary look-ups: the tokenizer is plain Rust code behind the GIL, quick enough for the GUI thread.
     def token_id(self, word: str) -> list[int]:
-        """The word-piece ids of `word` for the loaded model, without [CLS]/[SEP]: one id for a vocabulary entry
-        typed as it stands ("##ing", "[MASK]"), else the pieces the tokenizer makes. [] with no model or word."""
+        """The ids of `word` for the loaded model, without [CLS]/[SEP]: one id for a vocabulary entry typed as it
+        stands ("##ing", "Ġparis", "[MASK]") or for a word that is one entry mid-sentence ("paris" is "Ġparis"
+        for RoBERTa), else the pieces the tokenizer makes. [] with no model or word."""
         lm = self._model
-        word = (word or "").strip()
-        if lm is None or not word:
-            return []
-        exact = lm.tokenizer.token_to_id(word)
-        if exact is not None:
-            return [exact]
-        encoding = lm.tokenizer.encode(word)
-        return [i for i, special in zip(encoding.input_ids, encoding.special) if not special]
+        return [] if lm is None else lm.tokenizer.lookup(word)
 
     def token_strings(self, ids) -> list[str]:
-        """Vocabulary entries of the loaded model for `ids` ("[UNK]" for ids outside it; [] with no model)."""
+        """Vocabulary entries of the loaded model for `ids` (the unknown token for ids outside it; [] with no
+        model): the tokenizer's own strings, as exports write them."""
         lm = self._model
         return [] if lm is None else [lm.tokenizer.id_to_token(int(i)) for i in ids]
+
+    def token_displays(self, ids) -> list[str]:
+        """The same entries readably ("Ġparis" -> "paris", "▁ca" -> "ca"), for a table or list to show."""
+        lm = self._model
+        return [] if lm is None else [lm.tokenizer.display(lm.tokenizer.id_to_token(int(i))) for i in ids]
 
     # ---- user intent --------------------------------------------------------------------------------
     def set_text(self, text: str, text_b: str | None = None, *, immediate: bool = False) -> None:
@@ -203,23 +203,12 @@ class Controller(QObject):
     def toggle_mask(self, position: int) -> None:
         """Mask the token at `position` of the current result, or unmask it if it is masked."""
         result = self._result
-        if result is None or not 0 <= position < len(result.tokens):
+        if result is None:
             return
-        enc = result.encoding
-        if enc.special[position] or enc.tokens[position] == "[MASK]":
-            return  # structural tokens cannot be masked; a typed [MASK] is changed by editing the text
-        segment = enc.token_type_ids[position]
-        start, end = enc.offsets[position]
-        spans = self._input.masked_spans
-        overlapping = tuple(s for s in spans if s[0] == segment and s[1] < end and start < s[2])
-        if overlapping:
-            spans = tuple(s for s in spans if s not in overlapping)
-        else:
-            if self._input.whole_word:
-                pieces = enc.whole_word(position)
-                start, end = enc.offsets[pieces[0]][0], enc.offsets[pieces[-1]][1]
-            spans = (*spans, (segment, start, end))
-        self._update(replace(self._input, masked_spans=spans), immediate=True)
+        # Structural tokens cannot be masked; a typed [MASK] is changed by editing the text (None for both).
+        spans = toggled_spans(result.encoding, self._input.masked_spans, position, self._input.whole_word)
+        if spans is not None:
+            self._update(replace(self._input, masked_spans=spans), immediate=True)
 
     def clear_masks(self) -> None:
         self._update(replace(self._input, masked_spans=()), immediate=True)
@@ -242,21 +231,21 @@ class Controller(QObject):
 
     def replace_token(self, position: int, word: str) -> None:
         """Put `word` into the text where the token at `position` stands (e.g. a chosen prediction)."""
-        result = self._result
-        if result is None or not 0 <= position < len(result.tokens) or result.encoding.special[position]:
+        result, lm = self._result, self._model
+        if result is None or lm is None or not 0 <= position < len(result.tokens) or result.encoding.special[position]:
             return
         enc = result.encoding
-        segment = enc.token_type_ids[position]
+        segment = enc.segments[position]
         start, end = enc.offsets[position]
-        word = word[2:] if word.startswith("##") else word
+        piece = lm.tokenizer.piece(word)  # "##ing", "Ġparis", "▁paris": the text it spells, and its spacing
         inp = self._input
         spans = tuple(s for s in inp.masked_spans if not (s[0] == segment and s[1] < end and start < s[2]))
         if segment == 0:
-            text = inp.text[:start] + word + inp.text[end:]
+            text = insert_word(inp.text, start, end, piece, enc.starts_word[position])
             spans = shift_spans(inp.text, text, spans, 0)
             new = replace(inp, text=text, masked_spans=spans)
         else:
-            text_b = (inp.text_b or "")[:start] + word + (inp.text_b or "")[end:]
+            text_b = insert_word(inp.text_b or "", start, end, piece, enc.starts_word[position])
             spans = shift_spans(inp.text_b or "", text_b, spans, 1)
             new = replace(inp, text_b=text_b, masked_spans=spans)
         self._update(new, immediate=True)

@@ -30,15 +30,20 @@ class InferenceInput:
 
 @dataclass(frozen=True)
 class Prediction:
-    token: str
+    token: str  # the tokenizer's own string ("Ġparis", "##ing"): for --json and exports
     token_id: int
     probability: float
+    display: str = ""  # readable, marked only where its spacing differs from the text's: "paris", "␣paris", "##ing"
+
+    def __post_init__(self) -> None:
+        if not self.display:
+            object.__setattr__(self, "display", self.token)
 
 
 @dataclass(frozen=True)
 class MaskPrediction:
     position: int  # index into the tokens (which include [CLS] and [SEP])
-    original_token: str  # what the text had there ("[MASK]" when typed as such)
+    original_token: str  # what the text had there (the mask token when typed as such)
     predictions: tuple[Prediction, ...]  # most probable first
 
 
@@ -61,27 +66,63 @@ class InferenceResult:
 
     @property
     def tokens(self) -> tuple[str, ...]:
+        """The tokenizer's own strings (what --json, inspect and exports write; `position`s index them)."""
         return self.encoding.tokens
+
+    @property
+    def display_tokens(self) -> tuple[str, ...]:
+        """The same tokens readably (no Ġ/▁, bytes decoded): what chips, axes and lists show."""
+        return self.encoding.display_tokens
 
 
 def positions_to_mask(encoding: Encoding, spans: tuple[MaskSpan, ...] = (), whole_word: bool = False) -> list[int]:
-    """Token positions to replace by [MASK]: typed [MASK] tokens, and tokens overlapping a masked span."""
+    """Token positions to replace by the mask token: masks typed in the text, and tokens overlapping a masked span
+    (`whole_word`: with every other piece of their word, from the tokenizer's word ids)."""
     chosen = set()
-    for i, token in enumerate(encoding.tokens):
-        if token == "[MASK]":
+    for i in range(len(encoding)):
+        if encoding.typed_mask[i]:
             chosen.add(i)
             continue
         if encoding.special[i]:
             continue
         start, end = encoding.offsets[i]
-        segment = encoding.token_type_ids[i]
+        segment = encoding.segments[i]
         if any(s == segment and start < e and b < end for s, b, e in spans):
             chosen.add(i)
     if whole_word:
         for i in list(chosen):
-            if encoding.tokens[i] != "[MASK]":
+            if not encoding.typed_mask[i]:
                 chosen.update(encoding.whole_word(i))
     return sorted(chosen)
+
+
+def toggled_spans(encoding: Encoding, spans: tuple[MaskSpan, ...], position: int, whole_word: bool):
+    """The masked spans after a click on the token at `position`: its span (its word's, with `whole_word`) added,
+    or, if it is masked, the spans over it removed. None where nothing changes (structural tokens, typed masks)."""
+    if not 0 <= position < len(encoding) or encoding.special[position] or encoding.typed_mask[position]:
+        return None
+    segment = encoding.segments[position]
+    start, end = encoding.offsets[position]
+    overlapping = tuple(s for s in spans if s[0] == segment and s[1] < end and start < s[2])
+    if overlapping:
+        return tuple(s for s in spans if s not in overlapping)
+    if whole_word:
+        pieces = encoding.whole_word(position)
+        start, end = encoding.offsets[pieces[0]][0], encoding.offsets[pieces[-1]][1]
+    return (*spans, (segment, start, end))
+
+
+def insert_word(text: str, start: int, end: int, piece, starts_word: bool) -> str:
+    """`text` with characters start:end replaced by a vocabulary entry read as `piece` (tokenizer.piece(token)),
+    spaced the way the entry reads: a piece that continues a word ("##ing", "ing" without "Ġ"/"▁") is glued to
+    the word before; one that starts a word gets a space where the text has none and a word does not start."""
+    before, after = text[:start], text[end:]
+    if not piece.space:
+        stripped = before.rstrip()
+        before = stripped if stripped else before
+    elif before and not before[-1].isspace() and not starts_word:
+        before += " "
+    return before + piece.text + after
 
 
 def shift_spans(old: str, new: str, spans: tuple[MaskSpan, ...], segment: int) -> tuple[MaskSpan, ...]:
@@ -117,7 +158,7 @@ class PreparedInput:
     """An input tokenized and masked, ready for the model: the common first step of every analysis."""
 
     encoding: Encoding
-    masked: tuple[int, ...]  # positions replaced by [MASK]
+    masked: tuple[int, ...]  # positions replaced by the mask token
     input_ids: torch.Tensor  # (T,) with the masks in place
     token_type_ids: torch.Tensor  # (T,)
 
@@ -129,8 +170,15 @@ def prepare(lm: LoadedModel, inp: InferenceInput) -> PreparedInput:
     if masked:
         ids[masked] = lm.tokenizer.mask_id
     types = torch.tensor(encoding.token_type_ids, dtype=torch.long)
-    types.clamp_(max=lm.config.type_vocab_size - 1)  # models with type_vocab_size 1 see a pair as one text
+    # Models with one token type (RoBERTa) or none (DistilBERT) see a pair as one text, split by the template.
+    types.clamp_(0, max(getattr(lm.config, "type_vocab_size", 1) - 1, 0))
     return PreparedInput(encoding, tuple(masked), ids, types)
+
+
+def prediction(tokenizer, encoding: Encoding, position: int, token_id: int, probability: float) -> Prediction:
+    """One guess for the token at `position`, with its tokenizer string and its readable form there."""
+    token = tokenizer.id_to_token(token_id)
+    return Prediction(token, token_id, probability, tokenizer.display_prediction(token, encoding, position))
 
 
 def is_result_of(result: InferenceResult | None, lm: LoadedModel, prep: PreparedInput, inp: InferenceInput) -> bool:
@@ -200,7 +248,7 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
                     position=pos,
                     original_token=encoding.tokens[pos],
                     predictions=tuple(
-                        Prediction(lm.tokenizer.id_to_token(int(i)), int(i), float(p))
+                        prediction(lm.tokenizer, encoding, pos, int(i), float(p))
                         for p, i in zip(probs[row].tolist(), top_ids[row].tolist())
                     ),
                 )
