@@ -77,11 +77,11 @@ def test_double_clicking_a_prediction_puts_it_into_the_text(qtbot, window):
 
 
 def test_broken_folder_shows_dialog_and_previous_model_still_answers(qtbot, window, tmp_path):
-    (tmp_path / "config.json").write_text('{"model_type": "roberta"}')
+    (tmp_path / "config.json").write_text('{"model_type": "deberta-v2"}')
     with qtbot.waitSignal(window.controller.model_load_failed, timeout=10_000):
         window.open_model(str(tmp_path))
     box = window.last_error_box
-    assert box.isVisible() and "roberta" in box.text() and "previous model" in box.informativeText()
+    assert box.isVisible() and "deberta-v2" in box.text() and "previous model" in box.informativeText()
     box.close()
     type_text(qtbot, window, "the dog ran to the [MASK] .")
     assert window.predictions.bars()

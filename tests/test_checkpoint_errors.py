@@ -185,10 +185,12 @@ def test_missing_config(model_dir):
     expect_error(model_dir, ConfigError, "no config.json", str(model_dir))
 
 
-def test_roberta_config(model_dir):
-    edit_config(model_dir, model_type="roberta")
-    message = expect_error(model_dir, ConfigError, "'roberta'", "'bert'")
-    assert "BERT" in message
+@pytest.mark.parametrize("model_type", ["deberta-v2", "gpt2"])
+def test_unsupported_model_type(model_dir, model_type):
+    edit_config(model_dir, model_type=model_type)
+    message = expect_error(model_dir, ConfigError, repr(model_type))
+    for family in ("BERT", "RoBERTa", "XLM-RoBERTa", "DistilBERT", "ALBERT", "ELECTRA", "ModernBERT"):
+        assert family in message
 
 
 def test_config_without_model_type_or_bert_architecture(model_dir):

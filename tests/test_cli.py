@@ -215,13 +215,13 @@ def test_error_folder_without_config(capsys, tmp_path):
     assert_clean_error(capsys, "predict", "--model", str(tmp_path), SENTENCE, expect="config.json")
 
 
-def test_error_roberta(capsys, tiny_model_dir, tmp_path):
-    folder = tmp_path / "rob"
+def test_error_unsupported_family(capsys, tiny_model_dir, tmp_path):
+    folder = tmp_path / "deberta"
     shutil.copytree(tiny_model_dir, folder)
     cfg = json.loads((folder / "config.json").read_text())
-    cfg["model_type"] = "roberta"
+    cfg["model_type"] = "deberta-v2"
     (folder / "config.json").write_text(json.dumps(cfg))
-    assert_clean_error(capsys, "predict", "--json", "--model", str(folder), SENTENCE, expect="'roberta'")
+    assert_clean_error(capsys, "predict", "--json", "--model", str(folder), SENTENCE, expect="'deberta-v2'")
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])

@@ -432,7 +432,7 @@ def test_weight_changes_are_seen_by_the_next_forward(tmp_path):
 
 def test_parity_without_packed_weights(tmp_path, monkeypatch):
     """Where oneDNN weight packing is unavailable, the plain F.linear path gives the same numbers."""
-    import bertviz_app.engine.model as engine_model
+    import bertviz_app.engine.fastpath as engine_model
 
     monkeypatch.setattr(engine_model, "_packing", False)
     hf = build_hf_mlm(CONFIGS[2], seed=60)
@@ -445,7 +445,7 @@ def test_parity_without_packed_weights(tmp_path, monkeypatch):
 def test_packed_weights_are_released_with_the_model(tmp_path):
     import gc
 
-    import bertviz_app.engine.model as engine_model
+    import bertviz_app.engine.fastpath as engine_model
 
     hf = build_hf_mlm(CONFIGS[0], seed=70)
     hf.save_pretrained(tmp_path)

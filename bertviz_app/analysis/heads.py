@@ -79,8 +79,7 @@ def _batch_log_probs(
         masks[row, layer, head] = 0.0
     start = min(layer for layer, _ in heads)
     x = hidden[start].expand(B, -1, -1)  # (B, T, D): identical to the baseline up to layer `start`
-    for i in range(start, lm.config.num_hidden_layers):
-        x, _, _ = lm.model.encoder.layer[i](x, None, head_mask=masks[:, i])  # (B, T, D)
+    x = lm.model.run_layers(x, start, head_mask=masks).last_hidden_state  # (B, T, D)
     log_probs = lm.model.mlm_logits(x[:, masked]).log_softmax(dim=-1)  # (B, N, V)
     index = targets.view(1, -1, 1).expand(B, -1, 1)  # (B, N, 1)
     return log_probs.gather(-1, index).squeeze(-1)  # (B, N)

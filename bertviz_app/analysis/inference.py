@@ -63,6 +63,13 @@ class InferenceResult:
     keys: np.ndarray | None = None  # (L, H, T, hd) float32
     value_norms: np.ndarray | None = None  # (L, H, T): ||v_j W_O^h||, the size of what token j sends through head h
     layer_probs: np.ndarray | None = None  # (L+1, N, V) float32: the MLM head on every layer's state at each mask
+    # ELECTRA discriminators (None for other models): per token, the probability that it was replaced
+    replaced_probs: np.ndarray | None = None  # (T,) float32
+    # What the architecture is, per layer (empty for canned results): the index of the weights each layer runs
+    # (ALBERT's layers share them: equal numbers are the same weights), and how far each layer's attention
+    # reaches (None: every token; w: tokens at most w positions away, ModernBERT's local layers)
+    layer_weights: tuple[int, ...] = ()
+    attention_windows: tuple[int | None, ...] = ()
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -228,6 +235,7 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
     encoding, masked = prep.encoding, list(prep.masked)
     predict = lm.has_mlm_head and bool(masked)
     internals = inp.want_internals
+    replaced = lm.model.discriminator is not None
     with torch.inference_mode():
         out = lm.model(
             prep.input_ids,
@@ -236,6 +244,7 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
             output_attentions=inp.want_attention,
             output_hidden_states=inp.want_hidden_states or (internals and predict),
             output_qkv=internals,
+            output_replaced=replaced,
             head_mask=head_mask(lm, inp.knocked_out),
         )
         predictions = ()
@@ -256,7 +265,7 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
             )
             if internals:
                 at_masks = out.hidden_states[0][:, masked]  # (L+1, N, D)
-                layer_probs = lm.model.mlm_logits(at_masks).softmax(dim=-1).numpy()  # (L+1, N, V)
+                layer_probs = lm.model.layer_logits(at_masks).softmax(dim=-1).numpy()  # (L+1, N, V)
         queries = keys = norms = None
         if internals:
             queries, keys = out.queries[0].numpy(), out.keys[0].numpy()  # (L, H, T, hd)
@@ -275,4 +284,7 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
         keys=keys,
         value_norms=norms,
         layer_probs=layer_probs,
+        replaced_probs=out.replaced_logits[0].sigmoid().numpy() if replaced else None,
+        layer_weights=lm.config.layer_weights,
+        attention_windows=lm.config.attention_windows,
     )

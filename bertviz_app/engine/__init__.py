@@ -1,6 +1,6 @@
-"""The BERT model in plain torch: config, weights, tokenizer, discovery. No Qt here."""
+"""The encoder (every supported family) in plain torch: config, weights, tokenizer, discovery. No Qt here."""
 
-from bertviz_app.engine.config import BertConfig
+from bertviz_app.engine.config import BertConfig, ModelConfig
 from bertviz_app.engine.errors import (
     CheckpointError,
     ConfigError,
@@ -11,7 +11,7 @@ from bertviz_app.engine.errors import (
     TokenizerError,
 )
 from bertviz_app.engine.loader import LoadedModel, load_folder, load_model
-from bertviz_app.engine.model import BertModel, EncoderOutput
+from bertviz_app.engine.model import BertModel, EncoderModel, EncoderOutput
 from bertviz_app.engine.tokenizer import BertTokenizer, Encoding
 
 __all__ = [
@@ -20,11 +20,13 @@ __all__ = [
     "BertTokenizer",
     "CheckpointError",
     "ConfigError",
+    "EncoderModel",
     "EncoderOutput",
     "Encoding",
     "EngineError",
     "InputError",
     "LoadedModel",
+    "ModelConfig",
     "ModelNotFoundError",
     "NoMLMHeadError",
     "TokenizerError",

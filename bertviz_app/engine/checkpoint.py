@@ -1,4 +1,4 @@
-"""Load and save BERT weights in Hugging Face folder layout.
+"""Load weights of every family (and save BERT's) in Hugging Face folder layout.
 
 Checkpoints are data, not code: safetensors first; ``pytorch_model.bin`` only through
 ``torch.load(weights_only=True)``; nothing in a model folder is ever imported or executed.
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import torch
 
-from bertviz_app.engine.config import BertConfig
-from bertviz_app.engine.errors import CheckpointError
+from bertviz_app.engine.config import ModelConfig
+from bertviz_app.engine.errors import CheckpointError, ConfigError
+from bertviz_app.engine.families import BERT, Family, rename_key
 
 # The file names are engine/files.py's (re-exported here for the callers that import them from checkpoint).
 from bertviz_app.engine.files import (  # noqa: F401
@@ -29,14 +30,13 @@ from bertviz_app.engine.files import (  # noqa: F401
     TOKENIZER_FILES,
     TOKENIZER_MAIN_FILES,
 )
-from bertviz_app.engine.model import BertModel
+from bertviz_app.engine.model import EncoderModel
 from bertviz_app.engine.packages import package_dir
 
-# How names found in the wild map onto ours (ours are BertForMaskedLM's, minus the "bert." prefix).
-PREFIXES_TO_STRIP = ("bert.",)  # BertForMaskedLM / BertForPreTraining wrap the encoder in "bert."
-LEGACY_SUFFIXES = {".gamma": ".weight", ".beta": ".bias"}  # TF-converted LayerNorm parameters
-OUR_PREFIXES = ("embeddings.", "encoder.", "pooler.", "cls.predictions.")
-# Keys that carry nothing we use: buffers, and the heads of other tasks. Anything else unknown is an error.
+# Ours are BertForMaskedLM's names minus the "bert." prefix; each family's keys are renamed onto them by its
+# key map (families.py).
+OUR_PREFIXES = ("embeddings.", "encoder.", "final_norm.", "pooler.", "cls.predictions.", "discriminator.")
+# Keys that carry nothing we use: buffers, and the heads of other tasks. Keys outside OUR_PREFIXES are set aside.
 IGNORED_KEYS = ("embeddings.position_ids", "embeddings.token_type_ids")
 IGNORED_PREFIXES = ("cls.seq_relationship.", "classifier.", "qa_outputs.")
 
@@ -49,6 +49,7 @@ class LoadReport:
     has_pooler: bool
     has_mlm_head: bool
     tied_decoder: bool
+    has_discriminator: bool = False
     ignored_keys: list[str] = field(default_factory=list)
     source_dtype: str = "float32"
 
@@ -92,15 +93,19 @@ def _read_file(path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def canonical_key(key: str) -> str:
-    for prefix in PREFIXES_TO_STRIP:
-        if key.startswith(prefix):
-            key = key[len(prefix) :]
-            break
-    for old, new in LEGACY_SUFFIXES.items():
-        if key.endswith(old) and "LayerNorm" in key:
-            key = key[: -len(old)] + new
-    return key
+def canonical_key(key: str, family: Family = BERT) -> str:
+    return rename_key(family, key)
+
+
+def _split_fused_qkv(state: dict[str, torch.Tensor], origin: dict[str, Path]) -> None:
+    """ModernBERT stores query, key and value as one (3D, D) matrix: ours are three (D, D) ones."""
+    for key in [k for k in state if ".attention.self.qkv." in k]:
+        fused, path = state.pop(key), origin.pop(key)
+        if fused.dim() < 1 or fused.shape[0] % 3:
+            raise CheckpointError(f"a fused query/key/value weight of shape {tuple(fused.shape)}", path, key)
+        for name, part in zip(("query", "key", "value"), fused.chunk(3, dim=0)):
+            new = key.replace(".qkv.", f".{name}.")
+            state[new], origin[new] = part, path
 
 
 def base_folder(folder: Path) -> Path | None:
@@ -147,14 +152,14 @@ def tokenizer_folder(folder: Path) -> Path:
     return base_folder(folder) or folder
 
 
-def read_state_dict(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
+def read_state_dict(folder: Path, family: Family = BERT) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
     """All tensors of a folder under our names, the file each came from, and the keys set aside."""
     base = base_folder(folder)
     if base is not None:
-        state, origin, ignored = read_state_dict(base)
+        state, origin, ignored = read_state_dict(base, family)
         delta = folder / DELTA_FILE
         for raw_key, tensor in _read_file(delta).items():
-            key = canonical_key(raw_key)
+            key = canonical_key(raw_key, family)
             if not key.startswith(OUR_PREFIXES):
                 raise CheckpointError("the delta holds a weight the model does not have", delta, raw_key)
             state[key], origin[key] = tensor, delta  # replaces the base's tensor, or adds one (a new head)
@@ -164,7 +169,7 @@ def read_state_dict(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, Pa
     ignored: list[str] = []
     for path in weight_files(folder):
         for raw_key, tensor in _read_file(path).items():
-            key = canonical_key(raw_key)
+            key = canonical_key(raw_key, family)
             if key in IGNORED_KEYS or key.startswith(IGNORED_PREFIXES) or key.endswith("num_batches_tracked"):
                 ignored.append(raw_key)
                 continue
@@ -174,23 +179,27 @@ def read_state_dict(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, Pa
             if key in state:
                 raise CheckpointError("the same weight appears twice under different names", path, raw_key)
             state[key], origin[key] = tensor, path
+    if family.fused_qkv:
+        _split_fused_qkv(state, origin)
     return state, origin, ignored
 
 
-def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
-    """Read config.json and the weights of a Hugging Face BERT folder into a new, complete model (eval mode)."""
+def load_encoder(folder: str | Path) -> tuple[ModelConfig, EncoderModel, LoadReport]:
+    """Read config.json and the weights of a Hugging Face folder of any supported family into a new, complete
+    model (eval mode)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CheckpointError("not a folder", folder)
-    cfg = BertConfig.from_json_file(folder / "config.json")
-    state, origin, ignored = read_state_dict(folder)
+    cfg = ModelConfig.from_json_file(folder / "config.json")
+    state, origin, ignored = read_state_dict(folder, cfg.family)
     has_pooler = any(k.startswith("pooler.") for k in state)
     has_head = any(k.startswith("cls.predictions.") for k in state)
+    has_discriminator = any(k.startswith("discriminator.") for k in state)
     source_dtype = str(next(iter(state.values())).dtype).replace("torch.", "") if state else "float32"
 
     # Built on the CPU and then overwritten: a "meta"-device build would skip the random initialisation, but
     # its first use imports a large part of torch (1.4 s, against 0.2 s for the wasted initialisation).
-    model = BertModel(cfg, with_pooler=has_pooler, with_mlm_head=has_head)
+    model = EncoderModel(cfg, with_pooler=has_pooler, with_mlm_head=has_head, with_discriminator=has_discriminator)
     expected = model.state_dict()
     tied = has_head and cfg.tie_word_embeddings
     # The output bias is stored as cls.predictions.bias, cls.predictions.decoder.bias, or both. Like
@@ -198,7 +207,7 @@ def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
     # on the other when it is the only one stored.
     decoder_bias = state.pop("cls.predictions.decoder.bias", None)
     bias_origin = origin.pop("cls.predictions.decoder.bias", None)
-    if decoder_bias is not None and (not tied or "cls.predictions.bias" not in state):
+    if decoder_bias is not None and cfg.decoder_bias and (not tied or "cls.predictions.bias" not in state):
         state["cls.predictions.bias"], origin["cls.predictions.bias"] = decoder_bias, bias_origin
     if tied:
         # Tied decoders share the word embeddings (transformers ignores a stored copy; so do we).
@@ -210,7 +219,7 @@ def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
         if key not in expected:
             raise CheckpointError(
                 "unexpected weight: it does not fit the architecture config.json describes "
-                f"({cfg.num_hidden_layers} layers, hidden size {cfg.hidden_size})",
+                f"({cfg.family.name}, {cfg.num_hidden_layers} layers, hidden size {cfg.hidden_size})",
                 origin[key],
                 key,
             )
@@ -239,14 +248,21 @@ def load_bert(folder: str | Path) -> tuple[BertConfig, BertModel, LoadReport]:
         has_pooler=has_pooler,
         has_mlm_head=has_head,
         tied_decoder=tied,
+        has_discriminator=has_discriminator,
         ignored_keys=ignored,
         source_dtype=source_dtype,
     )
     return cfg, model, report
 
 
-def hf_state_dict(model: BertModel) -> dict[str, torch.Tensor]:
+# The name older code uses.
+load_bert = load_encoder
+
+
+def hf_state_dict(model: EncoderModel) -> dict[str, torch.Tensor]:
     """Our weights under BertForMaskedLM's names, tied copies removed (safetensors refuses shared memory)."""
+    if model.config.model_type != "bert":
+        raise ConfigError(f"only BERT models can be saved, not {model.config.family.name}")
     out = {}
     for key, tensor in model.state_dict().items():
         if key == "cls.predictions.decoder.weight" and model.config.tie_word_embeddings:
@@ -257,7 +273,7 @@ def hf_state_dict(model: BertModel) -> dict[str, torch.Tensor]:
 
 
 def save_delta(
-    model: BertModel,
+    model: EncoderModel,
     base: Path,
     out_dir: str | Path,
     package: str,
@@ -296,7 +312,7 @@ def save_delta(
     return out_dir
 
 
-def save_bert(model: BertModel, out_dir: str | Path, tokenizer_dir: str | Path | None = None) -> Path:
+def save_bert(model: EncoderModel, out_dir: str | Path, tokenizer_dir: str | Path | None = None) -> Path:
     """Write config.json + model.safetensors (+ the tokenizer files of tokenizer_dir) in Hugging Face layout."""
     from safetensors.torch import save_file
 

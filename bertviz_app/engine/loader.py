@@ -7,19 +7,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bertviz_app.engine.checkpoint import LoadReport, load_bert, tokenizer_folder
-from bertviz_app.engine.config import BertConfig
+from bertviz_app.engine.checkpoint import LoadReport, load_encoder, tokenizer_folder
+from bertviz_app.engine.config import ModelConfig
 from bertviz_app.engine.discovery import ModelInfo, resolve_model
 from bertviz_app.engine.errors import TokenizerError
-from bertviz_app.engine.model import BertModel
+from bertviz_app.engine.model import EncoderModel
 from bertviz_app.engine.tokenizer import BertTokenizer
 
 
 @dataclass(frozen=True)
 class LoadedModel:
     info: ModelInfo
-    config: BertConfig
-    model: BertModel
+    config: ModelConfig
+    model: EncoderModel
     tokenizer: BertTokenizer
     report: LoadReport
     load_seconds: float
@@ -48,8 +48,8 @@ def load_folder(folder: str | os.PathLike, info: ModelInfo | None = None, start:
     start = time.perf_counter() if start is None else start
     folder = Path(folder)
     info = info or ModelInfo(str(folder), folder, "folder")
-    config, model, report = load_bert(folder)
-    tokenizer = BertTokenizer.from_folder(tokenizer_folder(folder), max_length=config.max_position_embeddings)
+    config, model, report = load_encoder(folder)
+    tokenizer = BertTokenizer.from_folder(tokenizer_folder(folder), max_length=config.max_tokens)
     if tokenizer.vocab_size > config.vocab_size:
         raise TokenizerError(
             f"the tokenizer has {tokenizer.vocab_size} tokens but the model only {config.vocab_size}; "

@@ -1,23 +1,25 @@
-"""BERT in plain torch.
+"""The encoder in plain torch, written once for every family (BERT, RoBERTa, DistilBERT, ALBERT, ELECTRA,
+ModernBERT); what differs between them is declared in ``families.py`` and read here from ``config.family``.
 
-Module names follow Hugging Face's ``BertForMaskedLM`` (``encoder.layer.0.attention.self.query`` ...) so a
-checkpoint's keys map onto ours with no more than a prefix strip; the forward pass is our own, written so
-that every quantity the app shows (attention probabilities, hidden states, q/k/v, logits at the masks) can
-be returned from a single call, and nothing the caller did not ask for is computed.
+Module names follow Hugging Face's ``BertForMaskedLM`` (``encoder.layer.0.attention.self.query`` ...); each
+family's checkpoint keys are renamed onto them when loaded. The forward pass is our own, written so that
+every quantity the app shows (attention probabilities, hidden states, q/k/v, logits at the masks) can be
+returned from a single call, and nothing the caller did not ask for is computed. How it runs fast on a CPU
+(packed weights, in-place softmax, the decoder at a few rows) is in ``fastpath.py``.
 """
 
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bertviz_app.engine.config import BertConfig
+from bertviz_app.engine.config import ModelConfig
 from bertviz_app.engine.errors import NoMLMHeadError
+from bertviz_app.engine.fastpath import attention_probs, linear, vocab_logits
 
 
 def activation(name: str):
@@ -29,59 +31,18 @@ def activation(name: str):
         return F.relu
     if name in ("silu", "swish"):
         return F.silu
-    raise ValueError(f"unsupported activation {name!r}")  # BertConfig validates first
-
-
-# Without autograd, on CPU, in fp32, linear layers run through oneDNN with their weight pre-packed ("reordered")
-# once into its preferred layout: 1.1-1.6x faster than F.linear (MKL) per layer, most at the few-token inputs
-# the app runs. The packed copy is made on first use and made again whenever the weight is replaced or changed
-# in place (a training step bumps its version); with autograd on (training), plain F.linear is used.
-_PACKED: dict[int, tuple] = {}  # id(weight) -> (weak reference to it, (data_ptr, version), packed weight)
-_PACK_HINT = 16  # the input row count oneDNN picks the layout for; any row count works
-_packing = (
-    torch.backends.mkldnn.is_available()
-    and hasattr(torch.ops.mkldnn, "_reorder_linear_weight")
-    and hasattr(torch.ops.mkldnn, "_linear_pointwise")
-)
-
-
-def _packed(weight: torch.Tensor) -> torch.Tensor:
-    key = (weight.data_ptr(), weight._version)
-    entry = _PACKED.get(id(weight))
-    if entry is not None and entry[0]() is weight and entry[1] == key:
-        return entry[2]
-    with torch.inference_mode(False):
-        packed = torch.ops.mkldnn._reorder_linear_weight(weight.detach(), _PACK_HINT)
-    wid = id(weight)
-    _PACKED[wid] = (weakref.ref(weight, lambda _ref, wid=wid: _PACKED.pop(wid, None)), key, packed)
-    return packed
-
-
-def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-    """F.linear(x, weight, bias), through a pre-packed oneDNN weight where that is possible (see above)."""
-    global _packing
-    if (
-        _packing
-        and not torch.is_grad_enabled()
-        and x.dtype == weight.dtype == torch.float32
-        and x.device.type == weight.device.type == "cpu"
-        and x.layout == weight.layout == torch.strided
-        and not weight.is_inference()  # an inference tensor has no version counter to watch
-        and x.numel() > 0
-    ):
-        try:
-            return torch.ops.mkldnn._linear_pointwise(x, _packed(weight), bias, "none", [], "")
-        except RuntimeError:  # a build whose oneDNN cannot do this: fall back for good
-            _packing = False
-            _PACKED.clear()
-    return F.linear(x, weight, bias)
+    raise ValueError(f"unsupported activation {name!r}")  # ModelConfig validates first
 
 
 class _Linear(nn.Linear):
-    """nn.Linear (same parameters, same state-dict names) whose forward is `linear` above."""
+    """nn.Linear (same parameters, same state-dict names) whose forward is the fast path's `linear`."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return linear(x, self.weight, self.bias)
+
+
+def _norm(cfg: ModelConfig, d: int) -> nn.LayerNorm:
+    return nn.LayerNorm(d, eps=cfg.layer_norm_eps, bias=cfg.norm_bias)
 
 
 @dataclass
@@ -92,94 +53,141 @@ class EncoderOutput:
     logits: torch.Tensor | None = None  # (N, V): one row per position in `predict_at`
     attentions: torch.Tensor | None = None  # (B, L, H, T, T) softmax probabilities
     hidden_states: torch.Tensor | None = None  # (B, L+1, T, D): embeddings, then each layer's output
-    queries: torch.Tensor | None = None  # (B, L, H, T, hd)
+    queries: torch.Tensor | None = None  # (B, L, H, T, hd), after rotary positions where the family has them
     keys: torch.Tensor | None = None  # (B, L, H, T, hd)
     values: torch.Tensor | None = None  # (B, L, H, T, hd)
     pooled: torch.Tensor | None = None  # (B, D), when the model has a pooler and it was asked for
+    replaced_logits: torch.Tensor | None = None  # (B, T): ELECTRA discriminator, sigmoid -> p(token was replaced)
 
 
 class _Dense(nn.Module):
-    def __init__(self, d_in: int, d_out: int):
+    def __init__(self, d_in: int, d_out: int, bias: bool = True):
         super().__init__()
-        self.dense = _Linear(d_in, d_out)
+        self.dense = _Linear(d_in, d_out, bias=bias)
 
 
 class _DenseNorm(nn.Module):
-    def __init__(self, d_in: int, d_out: int, eps: float):
+    def __init__(self, cfg: ModelConfig, d_in: int, d_out: int, bias: bool = True):
         super().__init__()
-        self.dense = _Linear(d_in, d_out)
-        self.LayerNorm = nn.LayerNorm(d_out, eps=eps)
+        self.dense = _Linear(d_in, d_out, bias=bias)
+        self.LayerNorm = _norm(cfg, d_out)
 
 
 class Embeddings(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    """Word (+ position) (+ token type) embeddings, LayerNorm, and (ALBERT, ELECTRA) a projection E -> D."""
+
+    def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.word_embeddings = nn.Embedding(cfg.vocab_size, cfg.hidden_size, padding_idx=cfg.pad_token_id)
-        self.position_embeddings = nn.Embedding(cfg.max_position_embeddings, cfg.hidden_size)
-        self.token_type_embeddings = nn.Embedding(cfg.type_vocab_size, cfg.hidden_size)
-        self.LayerNorm = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        family, E, D = cfg.family, cfg.embedding_dim, cfg.hidden_size
+        self.positions = family.positions
+        self.pad_id = cfg.pad_token_id
+        pad = cfg.pad_token_id if 0 <= cfg.pad_token_id < cfg.vocab_size else None
+        self.word_embeddings = nn.Embedding(cfg.vocab_size, E, padding_idx=pad)
+        if family.positions != "rotary":  # rotary positions enter q and k in each layer instead
+            self.position_embeddings = nn.Embedding(cfg.max_position_embeddings, E)
+        if family.token_types:
+            self.token_type_embeddings = nn.Embedding(cfg.type_vocab_size, E)
+        self.LayerNorm = _norm(cfg, E)
+        project = family.embedding_projection
+        if project == "always" or (project == "if_sizes_differ" and E != D):
+            self.projection = _Linear(E, D)
+
+    def position_ids(self, input_ids: torch.Tensor) -> torch.Tensor:
+        if self.positions == "offset":
+            # RoBERTa numbers real tokens from padding_idx + 1 and gives padding the position padding_idx.
+            real = input_ids.ne(self.pad_id).long()  # (B, T)
+            return real.cumsum(dim=1) * real + self.pad_id  # (B, T)
+        return torch.arange(input_ids.shape[1], device=input_ids.device)  # (T,)
 
     def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
-        positions = torch.arange(input_ids.shape[1], device=input_ids.device)  # (T,)
-        x = self.word_embeddings(input_ids) + self.position_embeddings(positions)  # (B, T, D)
-        x = x + self.token_type_embeddings(token_type_ids)
-        return self.LayerNorm(x)
+        x = self.word_embeddings(input_ids)  # (B, T, E)
+        if hasattr(self, "position_embeddings"):
+            x = x + self.position_embeddings(self.position_ids(input_ids))
+        if hasattr(self, "token_type_embeddings"):
+            x = x + self.token_type_embeddings(token_type_ids)
+        x = self.LayerNorm(x)
+        return self.projection(x) if hasattr(self, "projection") else x  # (B, T, D)
+
+
+def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Rotary positions (Su et al. 2021): x (B, H, T, hd) with pairs (i, i + hd/2) turned by position x angle."""
+    half = x.shape[-1] // 2
+    rotated_half = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return x * cos + rotated_half * sin  # (B, H, T, hd)
 
 
 class _SelfAttention(nn.Module):
-    def __init__(self, d: int):
+    def __init__(self, d: int, bias: bool):
         super().__init__()
-        self.query = _Linear(d, d)
-        self.key = _Linear(d, d)
-        self.value = _Linear(d, d)
+        self.query = _Linear(d, d, bias=bias)
+        self.key = _Linear(d, d, bias=bias)
+        self.value = _Linear(d, d, bias=bias)
 
 
 class _Attention(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.self = _SelfAttention(cfg.hidden_size)
-        self.output = _DenseNorm(cfg.hidden_size, cfg.hidden_size, cfg.layer_norm_eps)
+        D = cfg.hidden_size
+        self.self = _SelfAttention(D, cfg.attention_bias)
+        if cfg.family.norm == "post":
+            self.output = _DenseNorm(cfg, D, D, cfg.attention_bias)
+        else:
+            self.output = _Dense(D, D, cfg.attention_bias)
 
 
 class EncoderLayer(nn.Module):
-    """Self-attention then feed-forward, each followed by residual + LayerNorm (post-LN, as in BERT)."""
+    """Self-attention then feed-forward, each around a residual, with LayerNorm after each residual add
+    (post-LN: BERT and most families) or before each block (pre-LN: ModernBERT)."""
 
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: ModelConfig, index: int = 0):
         super().__init__()
+        D, inner = cfg.hidden_size, cfg.intermediate_size
         self.n_heads = cfg.num_attention_heads
         self.head_dim = cfg.head_dim
         self.scale = 1.0 / math.sqrt(cfg.head_dim)
         self.act = activation(cfg.hidden_act)
+        self.pre_norm = cfg.family.norm == "pre"
+        self.gated = cfg.family.feed_forward == "glu"
         self.attention = _Attention(cfg)
-        self.intermediate = _Dense(cfg.hidden_size, cfg.intermediate_size)
-        self.output = _DenseNorm(cfg.intermediate_size, cfg.hidden_size, cfg.layer_norm_eps)
+        self.intermediate = _Dense(D, 2 * inner if self.gated else inner, cfg.mlp_bias)
+        if self.pre_norm:
+            self.output = _Dense(inner, D, cfg.mlp_bias)
+            # ModernBERT's first layer reads the embeddings' LayerNorm output as it is.
+            self.attention_norm = _norm(cfg, D) if index > 0 else None
+            self.ffn_norm = _norm(cfg, D)
+        else:
+            self.output = _DenseNorm(cfg, inner, D, cfg.mlp_bias)
 
-    def forward(self, x, mask_bias, head_mask=None, need_probs=False, need_qkv=False, probs_out=None):
-        """x (B,T,D); mask_bias (B,1,1,T) additive; head_mask (H,) or (B, H) multiplies each head's context.
+    def forward(self, x, mask_bias, head_mask=None, need_probs=False, need_qkv=False, probs_out=None, rotary=None):
+        """x (B,T,D); mask_bias additive, (B,1,1,T) or (B,1,T,T), or None; head_mask (H,) or (B, H) multiplies
+        each head's attention weights; rotary: (cos, sin) of (T, hd) for rotary families.
 
         probs_out: optional (B, H, T, T) tensor the attention probabilities are written into (no autograd).
         """
+        if self.pre_norm:
+            a = x if self.attention_norm is None else self.attention_norm(x)
+            attended, probs, qkv = self._attend(a, mask_bias, head_mask, need_probs, need_qkv, probs_out, rotary)
+            h = x + attended  # (B, T, D)
+            out = h + self._feed_forward(self.ffn_norm(h))
+        else:
+            attended, probs, qkv = self._attend(x, mask_bias, head_mask, need_probs, need_qkv, probs_out, rotary)
+            h = self.attention.output.LayerNorm(attended + x)  # (B, T, D)
+            out = self.output.LayerNorm(self._feed_forward(h) + h)
+        return out, probs, qkv
+
+    def _attend(self, x, mask_bias, head_mask, need_probs, need_qkv, probs_out, rotary):
+        """Multi-head self-attention softmax(q k^T / sqrt(d_k)) v, then the output projection."""
         B, T, D = x.shape
         sa = self.attention.self
         q = sa.query(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
         k = sa.key(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
         v = sa.value(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
+        if rotary is not None:
+            q, k = rotate(q, *rotary), rotate(k, *rotary)  # (B, H, T, hd): positions enter q and k only
         probs = None
         if need_probs or head_mask is not None:
             # Scaling q (T x hd per head) costs less than scaling the scores (T x T per head).
-            q_scaled, k_t = q * self.scale, k.transpose(-1, -2)
-            if probs_out is not None and probs_out.is_contiguous():
-                # Scores, mask and softmax all in the caller's buffer: no (B, H, T, T) temporary. The softmax
-                # kernel reads each row before it writes it, so input and output may be the same tensor.
-                scores = torch.matmul(q_scaled, k_t, out=probs_out)  # (B, H, T, T)
-                if mask_bias is not None:
-                    scores.add_(mask_bias)
-                probs = torch.softmax(scores, dim=-1, out=scores)
-            else:
-                scores = q_scaled @ k_t  # (B, H, T, T)
-                if mask_bias is not None:
-                    scores = scores + mask_bias
-                probs = scores.softmax(dim=-1) if probs_out is None else torch.softmax(scores, dim=-1, out=probs_out)
+            probs = attention_probs(q * self.scale, k, mask_bias, probs_out)  # (B, H, T, T)
             if head_mask is None:
                 weights = probs
             else:  # (H,) for the whole batch, or (B, H): one knock-out pattern per batch row
@@ -188,78 +196,98 @@ class EncoderLayer(nn.Module):
         else:
             context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask_bias)  # (B, H, T, hd)
         context = context.transpose(1, 2).reshape(B, T, D)  # (B, T, D)
-        ao = self.attention.output
-        h = ao.LayerNorm(ao.dense(context) + x)  # (B, T, D)
-        out = self.output.LayerNorm(self.output.dense(self.act(self.intermediate.dense(h))) + h)
-        return out, probs, ((q, k, v) if need_qkv else None)
+        return self.attention.output.dense(context), probs, ((q, k, v) if need_qkv else None)
+
+    def _feed_forward(self, h: torch.Tensor) -> torch.Tensor:
+        up = self.intermediate.dense(h)  # (B, T, I), or (B, T, 2I) gated
+        if self.gated:  # GeGLU: one half, activated, gates the other
+            up, gate = up.chunk(2, dim=-1)
+            return self.output.dense(self.act(up) * gate)  # (B, T, D)
+        return self.output.dense(self.act(up))  # (B, T, D)
 
 
 class _Encoder(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.layer = nn.ModuleList(EncoderLayer(cfg) for _ in range(cfg.num_hidden_layers))
+        if cfg.family.shared_layers:
+            # ALBERT: groups of layers whose weights every layer of the group's stretch runs again. `layer` lists
+            # the module each layer runs; a plain list, so the shared weights are stored (and loaded) once.
+            inner = cfg.inner_group_num
+            self.groups = nn.ModuleList(
+                nn.ModuleList(EncoderLayer(cfg) for _ in range(inner)) for _ in range(cfg.num_hidden_groups)
+            )
+            distinct = [layer for group in self.groups for layer in group]
+            self.layer = [distinct[w] for w in cfg.layer_weights]
+        else:
+            self.layer = nn.ModuleList(EncoderLayer(cfg, i) for i in range(cfg.num_hidden_layers))
 
 
 class _PredictionTransform(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.dense = _Linear(cfg.hidden_size, cfg.hidden_size)
-        self.LayerNorm = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.dense = _Linear(cfg.hidden_size, cfg.embedding_dim, bias=cfg.head_bias)
+        self.LayerNorm = _norm(cfg, cfg.embedding_dim)
 
 
 class MLMHead(nn.Module):
     """dense + activation + LayerNorm, then the decoder (usually tied to the word embeddings) + bias."""
 
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.act = activation(cfg.hidden_act)
+        self.act = activation(cfg.head_act or cfg.family.head_activation or cfg.hidden_act)
         self.transform = _PredictionTransform(cfg)
-        self.decoder = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
-        self.bias = nn.Parameter(torch.zeros(cfg.vocab_size))
+        self.decoder = nn.Linear(cfg.embedding_dim, cfg.vocab_size, bias=False)
+        self.bias = nn.Parameter(torch.zeros(cfg.vocab_size)) if cfg.decoder_bias else None
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         t = self.transform
-        h = t.LayerNorm(self.act(t.dense(hidden)))  # (..., D)
+        h = t.LayerNorm(self.act(t.dense(hidden)))  # (..., E)
         return vocab_logits(h, self.decoder.weight, self.bias)  # (..., V)
 
 
-# Up to this many rows, vocab_logits multiplies the other way round (see there).
-_FEW_ROWS = 3
-
-
-def vocab_logits(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    """h (..., D) @ weight (V, D)^T + bias -> (..., V), the same numbers as F.linear.
-
-    For the one to three rows the app usually decodes (one per mask), the CPU BLAS is slow at F.linear's shape
-    (a GEMM of a handful of rows against the transposed 30k x D vocabulary matrix: ~5x the time it takes to
-    read the matrix). Computing weight @ h^T (V, n) instead reads the matrix once, in its stored order.
-    """
-    rows = h.reshape(-1, h.shape[-1])  # (n, D)
-    n = rows.shape[0]
-    if n == 0 or n > _FEW_ROWS:
-        return linear(h, weight, bias)
-    if n == 1:  # one column would take the (slow) matrix-vector path; two columns do not
-        rows = torch.cat([rows, rows])
-    out = torch.mm(weight, rows.t())[:, :n]  # (V, n)
-    return out.t().contiguous().add_(bias).reshape(*h.shape[:-1], weight.shape[0])  # (..., V)
-
-
 class _Cls(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.predictions = MLMHead(cfg)
 
 
-class BertModel(nn.Module):
-    """A BERT encoder with an optional pooler and an optional masked-language-model head."""
+class ReplacedTokenHead(nn.Module):
+    """ELECTRA's discriminator: one logit per token, sigmoid -> the probability that the token was replaced."""
 
-    def __init__(self, cfg: BertConfig, with_pooler: bool = False, with_mlm_head: bool = True):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.act = activation(cfg.hidden_act)
+        self.dense = _Linear(cfg.hidden_size, cfg.hidden_size)
+        self.dense_prediction = _Linear(cfg.hidden_size, 1)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.dense_prediction(self.act(self.dense(hidden))).squeeze(-1)  # (B, T)
+
+
+class EncoderModel(nn.Module):
+    """An encoder of any family with an optional pooler, masked-language-model head and replaced-token head."""
+
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        with_pooler: bool = False,
+        with_mlm_head: bool = True,
+        with_discriminator: bool = False,
+    ):
         super().__init__()
         self.config = cfg
         self.embeddings = Embeddings(cfg)
         self.encoder = _Encoder(cfg)
+        self.final_norm = _norm(cfg, cfg.hidden_size) if cfg.family.norm == "pre" else None
         self.pooler = _Dense(cfg.hidden_size, cfg.hidden_size) if with_pooler else None
         self.cls = _Cls(cfg) if with_mlm_head else None
+        self.discriminator = ReplacedTokenHead(cfg) if with_discriminator else None
+        self.windows = cfg.attention_windows
+        if cfg.family.positions == "rotary":
+            hd = cfg.head_dim
+            steps = torch.arange(0, hd, 2, dtype=torch.float32) / hd
+            for name, theta in (("rope_global", cfg.global_rope_theta), ("rope_local", cfg.local_rope_theta)):
+                self.register_buffer(name, 1.0 / (theta**steps), persistent=False)  # (hd/2,) inverse frequencies
         self.tie_weights()
 
     @property
@@ -281,6 +309,7 @@ class BertModel(nn.Module):
         output_hidden_states: bool = False,
         output_qkv: bool = False,
         output_pooled: bool = False,
+        output_replaced: bool = False,
         head_mask: torch.Tensor | None = None,
     ) -> EncoderOutput:
         """Run the encoder once.
@@ -290,6 +319,7 @@ class BertModel(nn.Module):
         positions of the first sentence or (N, 2) rows of (batch index, position); the decoder runs only
         there. head_mask: (L, H) of 1 (keep) / 0 (knock out), multiplying each head's attention output, or
         (B, L, H) for a different pattern per batch row (e.g. every head knocked out in turn, in one batch).
+        output_replaced: the discriminator's per-token logits, when the model has one.
         """
         if input_ids.dim() == 1:
             input_ids = input_ids.unsqueeze(0)
@@ -297,26 +327,65 @@ class BertModel(nn.Module):
             attention_mask = None if attention_mask is None else attention_mask.unsqueeze(0)
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
-        mask_bias = None
-        if attention_mask is not None and not bool(attention_mask.all()):
-            mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-
         x = self.embeddings(input_ids, token_type_ids)  # (B, T, D)
+        out = self.run_layers(
+            x,
+            attention_mask=attention_mask,
+            head_mask=head_mask,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+            output_qkv=output_qkv,
+        )
+        x = out.last_hidden_state
+        if output_pooled and self.pooler is not None:
+            out.pooled = torch.tanh(self.pooler.dense(x[:, 0]))  # (B, D)
+        if output_replaced and self.discriminator is not None:
+            out.replaced_logits = self.discriminator(x)  # (B, T)
+        if predict_at is not None:
+            if predict_at.dim() == 1:
+                predict_at = torch.stack([torch.zeros_like(predict_at), predict_at], dim=1)
+            out.logits = self.mlm_logits(x[predict_at[:, 0], predict_at[:, 1]])  # (N, V)
+        return out
+
+    def run_layers(
+        self,
+        x: torch.Tensor,
+        start: int = 0,
+        stop: int | None = None,
+        *,
+        attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
+        output_attentions: bool = False,
+        output_hidden_states: bool = False,
+        output_qkv: bool = False,
+    ) -> EncoderOutput:
+        """Layers start .. stop-1 on x (B, T, D), the state entering layer `start` (the embeddings for 0).
+
+        When stop is the last layer (and a layer ran), the result is the encoder's output (pre-norm families'
+        final norm included), so running 0..i and then i..L equals one full run. head_mask is indexed by layer number,
+        (L, H) or (B, L, H), as in forward. The outputs cover the layers run: attentions (B, stop-start, H, T, T),
+        hidden_states (B, stop-start+1, T, D) starting with x.
+        """
+        L = self.config.num_hidden_layers
+        stop = L if stop is None else stop
+        B, T, _ = x.shape
+        biases = self._attention_biases(attention_mask, T, x.device, self.windows[start:stop])
+        rotary = self._rotary(T, x.device) if self.config.family.positions == "rotary" else None
         hidden, probs, qkvs = [x], [], []
         attentions = None
         if output_attentions and not torch.is_grad_enabled():
             # Each layer's softmax writes straight into the result: no per-layer allocation, no final stack.
-            B, T = input_ids.shape
-            L, H = self.config.num_hidden_layers, self.config.num_attention_heads
-            attentions = x.new_empty(B, L, H, T, T)
-        for i, layer in enumerate(self.encoder.layer):
-            x, p, qkv = layer(
+            attentions = x.new_empty(B, stop - start, self.config.num_attention_heads, T, T)
+        for i in range(start, stop):
+            window = self.windows[i]
+            x, p, qkv = self.encoder.layer[i](
                 x,
-                mask_bias,
+                biases[window],
                 head_mask=None if head_mask is None else head_mask[..., i, :],
                 need_probs=output_attentions,
                 need_qkv=output_qkv,
-                probs_out=None if attentions is None else attentions[:, i],
+                probs_out=None if attentions is None else attentions[:, i - start],
+                rotary=None if rotary is None else rotary[window is not None],
             )
             if output_hidden_states:
                 hidden.append(x)
@@ -324,7 +393,9 @@ class BertModel(nn.Module):
                 probs.append(p)
             if output_qkv:
                 qkvs.append(qkv)
-
+        if stop == L and start < stop and self.final_norm is not None:
+            x = self.final_norm(x)
+            hidden[-1] = x  # as transformers reports it: the last hidden state is the normed one
         out = EncoderOutput(last_hidden_state=x)
         if output_hidden_states:
             out.hidden_states = torch.stack(hidden, dim=1)  # (B, L+1, T, D)
@@ -333,22 +404,55 @@ class BertModel(nn.Module):
             out.attentions = attentions if attentions is not None else torch.stack(probs, dim=1)
         if output_qkv:
             out.queries, out.keys, out.values = (torch.stack(t, dim=1) for t in zip(*qkvs))  # (B, L, H, T, hd)
-        if output_pooled and self.pooler is not None:
-            out.pooled = torch.tanh(self.pooler.dense(x[:, 0]))  # (B, D)
-        if predict_at is not None:
-            if self.cls is None:
-                raise NoMLMHeadError(
-                    "this model has no masked-language-model head, so it cannot predict masked words; "
-                    "attention and embeddings still work"
-                )
-            if predict_at.dim() == 1:
-                predict_at = torch.stack([torch.zeros_like(predict_at), predict_at], dim=1)
-            selected = x[predict_at[:, 0], predict_at[:, 1]]  # (N, D)
-            out.logits = self.cls.predictions(selected)  # (N, V)
         return out
 
+    def _attention_biases(self, attention_mask, T: int, device, windows) -> dict:
+        """window -> the additive bias of the attention scores: a large negative number at padding and, for a
+        local layer (window w), at every key more than w positions from the query; None where nothing is masked."""
+        keep = None  # (B, 1, 1, T) True for real tokens
+        if attention_mask is not None and not bool(attention_mask.all()):
+            keep = attention_mask[:, None, None, :].bool()
+        biases = {}
+        for window in set(windows):
+            allowed = keep
+            if window is not None and window < T - 1:
+                pos = torch.arange(T, device=device)
+                band = (pos[:, None] - pos[None, :]).abs() <= window  # (T, T)
+                allowed = band if keep is None else keep & band  # (B, 1, T, T)
+            if allowed is None:
+                biases[window] = None
+            else:
+                zeros = torch.zeros(allowed.shape, device=device)
+                biases[window] = zeros.masked_fill_(~allowed, torch.finfo(torch.float32).min)
+        return biases
+
+    def _rotary(self, T: int, device) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+        """((cos, sin) of global layers, (cos, sin) of local layers), each (T, hd)."""
+        positions = torch.arange(T, device=device, dtype=torch.float32)
+        out = []
+        for inverse in (self.rope_global, self.rope_local):
+            angles = positions[:, None] * inverse[None, :]  # (T, hd/2)
+            angles = torch.cat([angles, angles], dim=-1)  # (T, hd)
+            out.append((angles.cos(), angles.sin()))
+        return tuple(out)
+
     def mlm_logits(self, hidden: torch.Tensor) -> torch.Tensor:
-        """The MLM head applied to any hidden states (..., D) -> (..., V); e.g. per-layer predictions."""
+        """The MLM head applied to encoder outputs (..., D) -> (..., V)."""
         if self.cls is None:
-            raise NoMLMHeadError("this model has no masked-language-model head")
+            raise NoMLMHeadError(
+                "this model has no masked-language-model head, so it cannot predict masked words; "
+                "attention and embeddings still work"
+            )
         return self.cls.predictions(hidden)
+
+    def layer_logits(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        """The MLM head on every layer's state, hidden_states (L+1, ..., D) as forward returns them ->
+        (L+1, ..., V): what the model would predict if it stopped after each layer. In pre-norm families the
+        states before the last are raw residual streams, so they get the final norm first, as the last had."""
+        if self.final_norm is not None:
+            hidden_states = torch.cat([self.final_norm(hidden_states[:-1]), hidden_states[-1:]])
+        return self.mlm_logits(hidden_states)
+
+
+# The name older code uses; BERT is one family of several.
+BertModel = EncoderModel

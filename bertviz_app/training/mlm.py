@@ -303,13 +303,10 @@ def lr_factor(
 def masked_logits(model: BertModel, input_ids: torch.Tensor, positions: torch.Tensor, grad_from: int = 0):
     """Vocabulary logits (N, V) at ``positions`` (N, 2); layers below ``grad_from`` run without autograd."""
     types = torch.zeros_like(input_ids)
-    layers = model.encoder.layer
     with torch.no_grad() if grad_from > 0 else nullcontext():
         x = model.embeddings(input_ids, types)  # (B, T, D)
-        for layer in layers[:grad_from]:
-            x = layer(x, None)[0]
-    for layer in layers[grad_from:]:
-        x = layer(x, None)[0]
+        x = model.run_layers(x, 0, grad_from).last_hidden_state
+    x = model.run_layers(x, grad_from).last_hidden_state  # (B, T, D)
     selected = x[positions[:, 0], positions[:, 1]]  # (N, D)
     return model.cls.predictions(selected)  # (N, V)
 
