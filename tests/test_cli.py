@@ -150,11 +150,11 @@ def fake_cache(root: Path, tiny_dir: Path) -> Path:
     shutil.copytree(tiny_dir, good / "snapshots" / rev)
     (good / "refs").mkdir()
     (good / "refs" / "main").write_text(rev)
-    # Not a BERT: listed nowhere.
-    other = root / "models--acme--roberta-thing" / "snapshots" / "abc"
+    # A family we cannot run: listed nowhere.
+    other = root / "models--acme--deberta-thing" / "snapshots" / "abc"
     shutil.copytree(tiny_dir, other)
     cfg = json.loads((other / "config.json").read_text())
-    cfg["model_type"] = "roberta"
+    cfg["model_type"] = "deberta-v2"
     (other / "config.json").write_text(json.dumps(cfg))
     # A dataset and an empty entry: ignored.
     (root / "datasets--acme--corpus" / "snapshots" / "x").mkdir(parents=True)

@@ -100,9 +100,9 @@ def test_cached_models_follow_refs_main(monkeypatch, tmp_path, tiny_model_dir):
 
 def test_cached_models_skip_what_is_not_a_bert(tmp_path, tiny_model_dir):
     root = tmp_path / "hub"
-    rob = add_cached(root, "acme/roberta", tiny_model_dir)
+    rob = add_cached(root, "acme/deberta", tiny_model_dir)
     cfg = json.loads((rob / "config.json").read_text())
-    cfg["model_type"] = "roberta"
+    cfg["model_type"] = "deberta-v2"
     (rob / "config.json").write_text(json.dumps(cfg))
     no_weights = add_cached(root, "acme/no-weights", tiny_model_dir)
     (no_weights / "model.safetensors").unlink()
