@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Si
 
 from bertviz_app.analysis import tasks as _tasks
 from bertviz_app.analysis.inference import InferenceInput, insert_word, run_inference, shift_spans, toggled_spans
+from bertviz_app.analysis.numeric.slicing import within_slice
 from bertviz_app.analysis.tasks import Task
 from bertviz_app.engine.errors import EngineError
 
@@ -413,17 +414,19 @@ class Controller(QObject):
         def step(**params):
             if not current():
                 return _Done("stale", run_id, None)
-            started, progress = time.perf_counter(), []  # the (done, total) of each step in this job
+            progress = []  # the (done, total) of each step in this job
             try:
                 if "steps" not in state:
                     out = task.run(model, inp, **params)
                     if not inspect.isgenerator(out):
                         return _Done("analysis", run_id, (kind, progress, out))
                     state["steps"] = out
-                while True:
-                    progress.append(next(state["steps"]))
-                    if self._pending > 1 or time.perf_counter() - started > self.slice_seconds or not current():
-                        return _Done("analysis_step", run_id, (kind, progress, step))
+                steps = state["steps"]
+                # Steps back to back until the slice is used up, another job waits, or the run was replaced.
+                within_slice(
+                    lambda: progress.append(next(steps)) or (self._pending <= 1 and current()), self.slice_seconds
+                )
+                return _Done("analysis_step", run_id, (kind, progress, step))
             except StopIteration as stop:
                 return _Done("analysis", run_id, (kind, progress, stop.value))
             except Exception as exc:

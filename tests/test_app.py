@@ -207,3 +207,19 @@ def test_only_the_view_in_front_renders_and_the_others_catch_up(window, qtbot):
     assert win.embeddings._result is not result  # hidden: not rendered yet
     win.show_view("embeddings")
     assert win.embeddings._result is result
+
+
+def test_every_colour_map_offered_is_remembered_for_the_next_start(qtbot, window, settings, tmp_path, tiny_model_dir):
+    combo = window.attention.colormap_combo
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert "greys" in offered and len(offered) >= 6
+    for name in offered:
+        combo.setCurrentText(name)  # what a user picking it in the Colours box does
+        settings.sync()
+        reread = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+        assert reread.colormap == name
+        again, controller = build_window(str(tiny_model_dir), settings=reread)
+        qtbot.addWidget(again)
+        assert again.attention.colormap_name == name and again.attention.colormap_combo.currentText() == name
+        controller.wait_until_idle()
+        controller.shutdown()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bertviz_app.analysis.attention_flow import iter_rollout, layer_flow, rollout, value_weighted
+from bertviz_app.analysis.numeric.attention_flow import iter_rollout, layer_flow, rollout, value_weighted
 
 
 def random_attention(layers=4, heads=3, t=7, seed=0, dtype=np.float64) -> np.ndarray:

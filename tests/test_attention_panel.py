@@ -105,7 +105,7 @@ def test_clicking_a_model_view_tile_selects_that_layer_and_head(panel, qtbot):
 
 
 def test_model_view_mosaic_layout():
-    from bertviz_app.ui.attention_panel import TILE_GAP, block_mean, model_view_mosaic
+    from bertviz_app.analysis.numeric.measures import TILE_GAP, block_mean, model_view_mosaic
 
     result = canned_result(layers=3, heads=2)
     mosaic, s = model_view_mosaic(result.attention)
@@ -291,8 +291,9 @@ def title(panel):
 
 
 def test_measure_switch_shows_attention_flow_output(panel, qtbot):
-    from bertviz_app.analysis.attention_flow import rollout, value_weighted
-    from bertviz_app.ui.attention_panel import MEASURES, thumbnail_tile
+    from bertviz_app.analysis.numeric.attention_flow import rollout, value_weighted
+    from bertviz_app.analysis.numeric.measures import thumbnail_tile
+    from bertviz_app.ui.attention_panel import MEASURES
 
     result = with_internals(canned_result())
     panel.set_result(result)
@@ -331,8 +332,8 @@ def test_measure_switch_shows_attention_flow_output(panel, qtbot):
 def test_rollout_has_one_matrix_per_layer_and_disables_heads(panel, qtbot):
     from PySide6.QtCore import QPoint
 
-    from bertviz_app.analysis.attention_flow import rollout
-    from bertviz_app.ui.attention_panel import thumbnail_tile
+    from bertviz_app.analysis.numeric.attention_flow import rollout
+    from bertviz_app.analysis.numeric.measures import thumbnail_tile
 
     result = with_internals(canned_result())
     t = len(SENTENCE)
@@ -364,7 +365,7 @@ def test_rollout_has_one_matrix_per_layer_and_disables_heads(panel, qtbot):
 
 
 def test_measure_survives_new_results(panel, qtbot):
-    from bertviz_app.analysis.attention_flow import rollout, value_weighted
+    from bertviz_app.analysis.numeric.attention_flow import rollout, value_weighted
     from bertviz_app.ui.attention_panel import MEASURES, AttentionPanel
 
     panel.set_measure("value")
@@ -409,7 +410,7 @@ def test_measure_survives_new_results(panel, qtbot):
 
 
 def test_measure_exports_name_the_measure(panel, tmp_path):
-    from bertviz_app.analysis.attention_flow import rollout, value_weighted
+    from bertviz_app.analysis.numeric.attention_flow import rollout, value_weighted
 
     result = with_internals(canned_result())
     panel.set_result(result)
@@ -464,7 +465,7 @@ def test_grid_context_menu_toggles_heads(panel, qtbot):
 def test_knocked_out_heads_are_marked(panel, qtbot):
     from PySide6.QtGui import QColor
 
-    from bertviz_app.ui.attention_panel import KNOCKED_OUT_COLOR
+    from bertviz_app.ui.plot_items import KNOCKED_OUT_COLOR
 
     def centre_pixel(layer, head):
         image = panel.grid_widget.grab().toImage()
@@ -503,7 +504,7 @@ def test_knocked_out_heads_are_marked(panel, qtbot):
 
 def test_512_tokens_measures_stay_responsive(panel, qtbot):
     """12 layers × 12 heads at 512 tokens: no single stretch of GUI-thread work near the budget."""
-    from bertviz_app.analysis.attention_flow import rollout
+    from bertviz_app.analysis.numeric.attention_flow import rollout
 
     tokens = ["[CLS]"] + [f"w{i}" for i in range(510)] + ["[SEP]"]
     rng = np.random.default_rng(2)

@@ -11,14 +11,13 @@ from conftest import make_result
 from bertviz_app.analysis.compare import (
     Comparison,
     align_tokens,
-    attention_difference,
     compare_task,
     cosine_distance,
     embedding_shift,
     seen_tokens,
-    shared_attention,
 )
 from bertviz_app.analysis.inference import InferenceInput, run_inference
+from bertviz_app.analysis.numeric.attention_flow import attention_difference, shared_attention
 from bertviz_app.engine.errors import InputError
 
 HE = "the dog sat on the mat and he was happy"

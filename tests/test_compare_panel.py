@@ -7,7 +7,7 @@ import pytest
 from conftest import show_widget
 from PySide6.QtCore import QPointF
 
-from bertviz_app.analysis.compare import attention_difference
+from bertviz_app.analysis.numeric.attention_flow import attention_difference
 from bertviz_app.controller import Controller
 from bertviz_app.ui.compare_panel import NO_B_MESSAGE, ComparePanel, suggest_swap
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import make_result, show_widget
 
 from bertviz_app.analysis.inference import InferenceResult
-from bertviz_app.analysis.projection import project_layer, trajectory_space
+from bertviz_app.analysis.numeric.projection import project_layer, trajectory_space
 
 SENTENCE = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", "because", "it", "was", "tired", "[SEP]"]
 

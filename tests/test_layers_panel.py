@@ -10,7 +10,7 @@ import torch
 from conftest import make_result, show_widget, toy_vocab
 
 from bertviz_app.analysis.inference import InferenceInput, MaskPrediction, Prediction, prepare, run_inference
-from bertviz_app.analysis.layer_lens import layer_names, top_k_by_layer, word_trajectory
+from bertviz_app.analysis.numeric.layer_lens import layer_names, top_k_by_layer, word_trajectory
 from bertviz_app.controller import Controller
 
 VOCAB = toy_vocab()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bertviz_app.analysis.inference import InferenceInput, run_inference
-from bertviz_app.analysis.neuron import neuron_view, softmax
+from bertviz_app.analysis.numeric.neuron import neuron_view, softmax
 
 
 def test_two_tokens_by_hand():

@@ -8,7 +8,7 @@ import pytest
 from conftest import make_result, show_widget
 
 from bertviz_app.analysis.inference import InferenceInput, InferenceResult, run_inference
-from bertviz_app.analysis.neuron import neuron_view
+from bertviz_app.analysis.numeric.neuron import neuron_view
 
 SENTENCE = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", "because", "it", "was", "tired", "[SEP]"]
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from bertviz_app.analysis import projection
-from bertviz_app.analysis.projection import pca, project_layer, token_trajectory, trajectory_space
+from bertviz_app.analysis.numeric import projection
+from bertviz_app.analysis.numeric.projection import pca, project_layer, token_trajectory, trajectory_space
 
 
 def reference_pca(points, k):

@@ -4,8 +4,8 @@ Typical uses: a he/she swap ("The doctor said he was tired" / "... she ..."), or
 ("I sat on the river bank" / "I went to the bank to deposit money"), where the shared token "bank" is followed
 through the layers to see where its two readings part.
 
-The helpers are plain numpy (the GUI imports this module); only `compare_task` runs the model, and it imports
-the torch-based inference lazily so that importing this module never pulls torch in.
+The helpers are plain numpy; the attention ones live in analysis/numeric/attention_flow.py, where the GUI imports
+them. Only `compare_task` runs the model, and it imports the torch-based inference lazily.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from bertviz_app.analysis.numeric.attention_flow import alignment_indices
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceInput, InferenceResult
@@ -90,11 +92,6 @@ def align_tokens(
     return tuple((a + k, b + k) for a, b, size in matcher.get_matching_blocks() for k in range(size))
 
 
-def _indices(alignment) -> tuple[np.ndarray, np.ndarray]:
-    pairs = np.asarray(alignment, dtype=np.int64).reshape(-1, 2)  # (S, 2)
-    return pairs[:, 0], pairs[:, 1]
-
-
 def cosine_distance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """1 - cos between matching vectors along the last axis: (..., D), (..., D) -> (...), in [0, 2].
 
@@ -112,33 +109,8 @@ def cosine_distance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def embedding_shift(hidden_a: np.ndarray, hidden_b: np.ndarray, alignment) -> np.ndarray:
     """hidden_a (L+1, T_a, D), hidden_b (L+1, T_b, D) -> (L+1, S): 1 - cos between each shared token's hidden
     state in A and in B, per layer."""
-    ia, ib = _indices(alignment)
+    ia, ib = alignment_indices(alignment)
     return cosine_distance(hidden_a[:, ia], hidden_b[:, ib]).astype(np.float32)  # (L+1, S)
-
-
-def shared_attention(attention: np.ndarray, index: np.ndarray, renormalize: bool = False) -> np.ndarray:
-    """(..., T, T) -> (..., S, S): attention among the tokens at `index` only.
-
-    Without renormalize these are the weights the model gave (rows of the full softmax), so a row sums to
-    less than 1 when part of its attention went to tokens outside `index`. With renormalize each row is divided
-    by its sum over `index`: the share of the attention that stayed among those tokens (an all-zero row stays 0).
-    """
-    index = np.asarray(index, dtype=np.int64)
-    sub = np.asarray(attention)[..., index[:, None], index[None, :]]  # (..., S, S)
-    if not renormalize:
-        return sub
-    sums = sub.sum(axis=-1, keepdims=True)
-    return np.divide(sub, sums, out=np.zeros_like(sub), where=sums > 0)
-
-
-def attention_difference(att_a: np.ndarray, att_b: np.ndarray, alignment, renormalize: bool = False) -> np.ndarray:
-    """att_a (..., T_a, T_a), att_b (..., T_b, T_b) -> (..., S, S): attention among shared tokens, B minus A.
-
-    Entry (s, r) is how much more shared token s attends to shared token r in B than in A (negative: less).
-    The weights are the model's own unless `renormalize` (see shared_attention).
-    """
-    ia, ib = _indices(alignment)
-    return shared_attention(att_b, ib, renormalize) - shared_attention(att_a, ia, renormalize)
 
 
 def compare_task(

@@ -1,7 +1,7 @@
 """Attention: one layer/head as a token × token heatmap, and every layer × head at once (the model view).
 
 Renders from the arrays of an InferenceResult only. Changing layer, head, "mean over heads", the measure or
-the colour map re-slices the cached (L, H, T, T) array or what analysis/attention_flow.py derives from it;
+the colour map re-slices the cached (L, H, T, T) array or what analysis/numeric/measures.py derives from it;
 nothing here ever runs the model. Three measures share the heatmap and the grid: raw attention,
 value-weighted attention (Kobayashi et al. 2020) and attention rollout (Abnar & Zuidema 2020). Derived
 matrices are computed when first shown and kept until the next result; the model-view thumbnails are filled
@@ -13,36 +13,26 @@ from __future__ import annotations
 import csv
 import logging
 import math
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters as pg_exporters
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtSvg import QSvgGenerator
 
-from bertviz_app.analysis.attention_flow import iter_rollout, value_weighted
+from bertviz_app.analysis.numeric.measures import TILE_GAP, MeasureCache, Mosaic, thumbnail_tile
+from bertviz_app.analysis.numeric.slicing import within_slice
+from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP, make_colormap
+from bertviz_app.ui.exporting import export_item_png, export_item_svg
 from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.plot_items import CrossesItem, OutlineItem, format_weight, heatmap_plot
+from bertviz_app.ui.token_axis import MASKED, MASKED_COLOR, SELECTED_COLOR, TokenAxis, token_kinds, token_labels
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
 
-COLORMAPS = ("viridis", "inferno", "magma", "plasma", "cividis", "greys")
-DEFAULT_COLORMAP = "viridis"
-
-MASKED_COLOR = "#e8590c"  # orange: tokens hidden from the model by [MASK]
-SELECTED_COLOR = "#c2255c"  # raspberry: the token selected anywhere in the app
-MAX_LABEL_CHARS = 14
-THUMBNAIL_PIXELS = 40  # model-view tiles are block-averaged down to at most this many cells a side
-TILE_GAP = 1  # transparent pixels between model-view tiles (at tile resolution)
-
 WORK_SLICE_S = 0.015  # longest stretch of derived-matrix work between two turns of the event loop
-KNOCKED_OUT_COLOR = "#212529"
-
-_NORMAL, _SPECIAL, _MASKED = 0, 1, 2
 
 log = logging.getLogger(__name__)
 
@@ -82,467 +72,6 @@ MEASURE_ALIASES = {  # what prepare_view (--view-arg) accepts
 ROLLOUT_HEAD_TIP = "Rollout averages every head of a layer (Abnar & Zuidema 2020): there is one matrix per layer."
 
 
-def make_colormap(name: str) -> pg.ColorMap:
-    """A pyqtgraph colour map by the names in COLORMAPS ('greys' runs white → black, like matplotlib's)."""
-    if name == "greys":
-        pos, colors = pg.colormap.get("CET-L1").getStops()
-        return pg.ColorMap(pos, colors[::-1], name="greys")
-    if name not in COLORMAPS:
-        raise ValueError(f"unknown colour map {name!r}; choose one of {', '.join(COLORMAPS)}")
-    return pg.colormap.get(name)
-
-
-def short_label(token: str, limit: int = MAX_LABEL_CHARS) -> str:
-    return token if len(token) <= limit else token[: limit - 1] + "…"
-
-
-def format_weight(w: float) -> str:
-    """Attention weights as people read them: 0.314, and 3.2e-05 for the tiny ones at long inputs."""
-    return f"{w:.3f}" if w >= 0.001 or w == 0 else f"{w:.1e}"
-
-
-def token_kinds(result: InferenceResult) -> list[int]:
-    masked = set(result.masked_positions)
-    special = result.encoding.special
-    return [_MASKED if i in masked else _SPECIAL if special[i] else _NORMAL for i in range(len(result.tokens))]
-
-
-def block_mean(matrices: np.ndarray, size: int) -> np.ndarray:
-    """Average (..., T, T) matrices down to (..., n, n), n = ceil(T / ceil(T / size)); as is if T ≤ size."""
-    t = matrices.shape[-1]
-    factor = math.ceil(t / size)
-    if factor <= 1:
-        return matrices.astype(np.float32, copy=False)
-    starts = np.arange(0, t, factor)
-    counts = np.diff(np.append(starts, t)).astype(np.float32)
-    # Sum blocks of columns, then blocks of rows: one pass over the data, no padded copy.
-    sums = np.add.reduceat(matrices, starts, axis=-1, dtype=np.float32)
-    sums = np.add.reduceat(sums, starts, axis=-2, dtype=np.float32)
-    return sums / np.outer(counts, counts)
-
-
-def model_view_mosaic(attention: np.ndarray, size: int = THUMBNAIL_PIXELS, gap: int = TILE_GAP):
-    """(L, H, T, T) → one (L·(s+gap)−gap, H·(s+gap)−gap) image: each head's thumbnail scaled to its own max,
-    NaN (transparent) between tiles. Returns (mosaic, s)."""
-    tiles = block_mean(attention, size)
-    num_layers, num_heads, s, _ = tiles.shape
-    peak = tiles.max(axis=(-2, -1), keepdims=True)
-    tiles = np.divide(tiles, peak, out=np.zeros_like(tiles), where=peak > 0)
-    step = s + gap
-    padded = np.full((num_layers, num_heads, step, step), np.nan, dtype=np.float32)
-    padded[:, :, :s, :s] = tiles
-    mosaic = padded.transpose(0, 2, 1, 3).reshape(num_layers * step, num_heads * step)
-    return np.ascontiguousarray(mosaic[: num_layers * step - gap, : num_heads * step - gap]), s
-
-
-def thumbnail_tile(matrix: np.ndarray, size: int = THUMBNAIL_PIXELS) -> np.ndarray:
-    """(T, T) → its model-view tile: block-averaged to at most `size` cells a side, scaled to its own max."""
-    tile = block_mean(matrix, size)
-    peak = float(tile.max()) if tile.size else 0.0
-    return tile / peak if peak > 0 else np.zeros_like(tile)
-
-
-def thumbnail_size(t: int, size: int = THUMBNAIL_PIXELS) -> int:
-    """The side of block_mean's output for T tokens."""
-    return math.ceil(t / math.ceil(t / size)) if t > 0 else 0
-
-
-class MeasureCache:
-    """One result's matrices under each measure, computed when first asked for and kept.
-
-    attention (L, H, T, T); value_norms (L, H, T) or None (then there is no value-weighted measure).
-    Per-head value-weighted matrices are not kept: one costs well under a millisecond at 512 tokens, and
-    keeping all of them would double the memory of the attention array.
-    """
-
-    def __init__(self, attention: np.ndarray, value_norms: np.ndarray | None):
-        self.attention = attention  # (L, H, T, T)
-        ok = value_norms is not None and value_norms.shape == attention.shape[:-1]
-        self.value_norms = value_norms if ok else None  # (L, H, T)
-        self._means: dict[tuple[str, int], np.ndarray] = {}  # (measure, layer) -> (T, T) mean over heads
-        self._rollout: list[np.ndarray] = []  # (T, T) per layer, computed in order
-        self._rollout_steps: Iterator[np.ndarray] | None = None
-
-    @property
-    def num_layers(self) -> int:
-        return self.attention.shape[0]
-
-    @property
-    def num_heads(self) -> int:
-        return self.attention.shape[1]
-
-    def available(self, measure: str) -> bool:
-        return measure != "value" or self.value_norms is not None
-
-    def rollout_layers_done(self) -> int:
-        return len(self._rollout)
-
-    def advance_rollout(self) -> bool:
-        """Compute the next layer's rollout; False when every layer is done."""
-        if len(self._rollout) >= self.num_layers:
-            return False
-        if self._rollout_steps is None:
-            self._rollout_steps = iter_rollout(self.attention, residual=True)
-        self._rollout.append(next(self._rollout_steps))
-        return True
-
-    def ready(self, measure: str, layer: int) -> bool:
-        """Whether matrix(measure, layer, ...) is cheap now (rollout needs every layer below computed)."""
-        return measure != "rollout" or layer < len(self._rollout)
-
-    def matrix(self, measure: str, layer: int, head: int | None) -> np.ndarray:
-        """(T, T): one head's matrix, or the mean over the layer's heads when head is None. Rollout has one
-        matrix per layer (it averages the heads itself), so head is ignored there."""
-        if measure == "rollout":
-            while len(self._rollout) <= layer:
-                self.advance_rollout()
-            return self._rollout[layer]
-        if measure == "value" and self.value_norms is None:
-            raise ValueError("this result has no value norms")
-        if head is not None:
-            if measure == "value":
-                return value_weighted(self.attention[layer, head], self.value_norms[layer, head])
-            return self.attention[layer, head]
-        key = (measure, layer)
-        if key not in self._means:
-            if measure == "value":
-                # Head by head: each (T, T) stays in cache, where the whole (H, T, T) product would not.
-                total = np.zeros(self.attention.shape[-2:], dtype=np.float32)  # (T, T)
-                for h in range(self.num_heads):
-                    total += value_weighted(self.attention[layer, h], self.value_norms[layer, h])
-                self._means[key] = total / self.num_heads
-            else:
-                self._means[key] = self.attention[layer].mean(axis=0)
-        return self._means[key]
-
-    def everything(self, measure: str) -> np.ndarray:
-        """Every layer (and head): (L, H, T, T) for attention and value-weighted, (L, T, T) for rollout."""
-        if measure == "rollout":
-            return np.stack([self.matrix("rollout", layer, None) for layer in range(self.num_layers)])
-        if measure == "value":
-            if self.value_norms is None:
-                raise ValueError("this result has no value norms")
-            return value_weighted(self.attention, self.value_norms)
-        return self.attention
-
-    def rollout_columns(self) -> int:
-        """Rollout's one tile per layer wraps into this many columns (2 for 6 layers, 3 for 12): a block of
-        big tiles fills the model view's box better than one thin column of small ones."""
-        return max(1, math.ceil(math.sqrt(self.num_layers / 2)))
-
-    def grid_shape(self, measure: str) -> tuple[int, int]:
-        """(rows, columns) of the model view: layer × head, or the rollout's layers wrapped into a block."""
-        if measure == "rollout":
-            cols = self.rollout_columns()
-            return (math.ceil(self.num_layers / cols), cols)
-        return (self.num_layers, self.num_heads)
-
-    def tile_count(self, measure: str) -> int:
-        return self.num_layers if measure == "rollout" else self.num_layers * self.num_heads
-
-    def tile_source(self, measure: str, index: int) -> tuple[int, int]:
-        """The (layer, head) shown by the model view's index-th tile (row by row); head -1 for rollout."""
-        if measure == "rollout":
-            return (index, -1)
-        return divmod(index, self.num_heads)
-
-    def tile_position(self, measure: str, layer: int, head: int) -> tuple[int, int]:
-        """(row, column) of the tile of `layer` and `head` (ignored for rollout) in the model view."""
-        if measure == "rollout":
-            return divmod(layer, self.rollout_columns())
-        return (layer, head)
-
-    def tile_at(self, measure: str, row: int, col: int) -> tuple[int, int] | None:
-        """(layer, head) of the tile at `row`, `col` (head -1 for rollout), or None where there is no tile."""
-        rows, cols = self.grid_shape(measure)
-        if not (0 <= row < rows and 0 <= col < cols):
-            return None
-        if measure == "rollout":
-            layer = row * cols + col
-            return (layer, -1) if layer < self.num_layers else None
-        return (row, col)
-
-
-def _within_slice(step, budget: float = WORK_SLICE_S) -> None:
-    """Call step() until it returns False or the next call would likely end past `budget` seconds (judged by
-    the last call's duration); always at least once. StopIteration from step() propagates to the caller."""
-    start = time.perf_counter()
-    while True:
-        before = time.perf_counter()
-        if step() is False:
-            return
-        now = time.perf_counter()
-        last = now - before
-        if now + last - start > budget:
-            return
-
-
-class _Mosaic:
-    """The model-view image of one measure, filled tile by tile."""
-
-    def __init__(self, rows: int, cols: int, t: int, total: int):
-        self.rows, self.cols, self.total = rows, cols, total
-        self.tile = thumbnail_size(t)
-        step = self.tile + TILE_GAP
-        self.image = np.full((rows * step - TILE_GAP, cols * step - TILE_GAP), np.nan, dtype=np.float32)
-        self.done = 0  # tiles filled, in MeasureCache.tile_source order
-
-    @property
-    def complete(self) -> bool:
-        return self.done >= self.total
-
-    def put(self, row: int, col: int, tile: np.ndarray) -> None:
-        step = self.tile + TILE_GAP
-        self.image[row * step : row * step + self.tile, col * step : col * step + self.tile] = tile
-
-
-def export_item_png(item: QtWidgets.QGraphicsItem, path: str | Path, width: int = 1400) -> None:
-    """A pyqtgraph item (a PlotItem, with its axes and colour bar) as a PNG `width` pixels wide."""
-    exporter = pg_exporters.ImageExporter(item)
-    exporter.parameters()["width"] = int(width)
-    if not exporter.export(str(path)):
-        raise OSError(f"could not write {path}")
-
-
-def export_item_svg(item: QtWidgets.QGraphicsItem, path: str | Path, title: str = "") -> None:
-    """A pyqtgraph item as SVG: pyqtgraph's exporter when it works, else Qt's own SVG painter.
-
-    pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that Qt ≥ 6.10 writes and raises
-    ValueError for any plot (pyqtgraph issue #3485); Qt's QSvgGenerator renders the same scene region.
-    """
-    try:
-        pg_exporters.SVGExporter(item).export(str(path))
-        return
-    except ValueError:
-        pass
-    source = item.sceneBoundingRect()
-    target = QtCore.QRectF(0, 0, source.width(), source.height())
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(target.size().toSize())
-    generator.setViewBox(target)
-    generator.setTitle(title or "BERT Explorer")
-    painter = QtGui.QPainter()
-    if not painter.begin(generator):
-        raise OSError(f"could not write {path}")
-    try:
-        item.scene().render(painter, target, source)
-    finally:
-        painter.end()
-
-
-class _TokenAxis(pg.AxisItem):
-    """An axis of token labels: one per cell, thinned when cells get too small to hold a line of text,
-    vertical on the bottom axis, coloured by kind (special / masked / selected)."""
-
-    def __init__(self, orientation: str):
-        super().__init__(orientation)
-        self._labels: list[str] = []
-        self._kinds: list[int] = []
-        self._selected: int | None = None
-        self._colors = {
-            _NORMAL: QtGui.QColor("black"),
-            _SPECIAL: QtGui.QColor("gray"),
-            _MASKED: QtGui.QColor(MASKED_COLOR),
-        }
-        font = QtGui.QFont()
-        font.setPointSizeF(font.pointSizeF() + 1)  # token labels are the point of the picture
-        self.setStyle(tickLength=4, tickTextOffset=4, tickFont=font)
-
-    def set_colors(self, normal: QtGui.QColor, special: QtGui.QColor) -> None:
-        self._colors[_NORMAL] = QtGui.QColor(normal)
-        self._colors[_SPECIAL] = QtGui.QColor(special)
-        self._invalidate()
-
-    def set_tokens(self, labels: list[str], kinds: list[int]) -> None:
-        self._labels = [short_label(t) for t in labels]
-        self._kinds = list(kinds)
-        if self._selected is not None and self._selected >= len(self._labels):
-            self._selected = None
-        self._fit_size()
-        self._invalidate()
-
-    def set_selected(self, index: int | None) -> None:
-        self._selected = index
-        self._invalidate()
-
-    def _font(self, bold: bool = False) -> QtGui.QFont:
-        font = QtGui.QFont(self.style["tickFont"] or QtGui.QFont())
-        font.setBold(bold)
-        return font
-
-    def _fit_size(self) -> None:
-        metrics = QtGui.QFontMetricsF(self._font(bold=True))
-        extent = max((metrics.horizontalAdvance(t) for t in self._labels), default=0.0)
-        extent += self.style["tickLength"] + self.style["tickTextOffset"][0] + 4
-        if self.label.isVisible():
-            extent += self.label.boundingRect().height() * 0.8
-        if self.orientation in ("left", "right"):
-            self.setWidth(math.ceil(extent))
-        else:
-            self.setHeight(math.ceil(extent))
-
-    def _invalidate(self) -> None:
-        self.picture = None
-        self.update()
-
-    def visible_indices(self, length_px: float) -> list[int]:
-        """Which token labels fit along `length_px` pixels of the current range (every stride-th one, and
-        always the selected one)."""
-        n = len(self._labels)
-        if n == 0 or length_px <= 0:
-            return []
-        lo, hi = sorted(self.range)
-        span = max(hi - lo, 1e-9)
-        cell_px = length_px / span
-        line = QtGui.QFontMetricsF(self._font()).height() * 1.05
-        stride = max(1, math.ceil(line / max(cell_px, 1e-9)))
-        first = max(0, math.ceil(lo))
-        last = min(n - 1, math.floor(hi))
-        shown = [i for i in range(first - first % stride, last + 1, stride) if i >= first]
-        sel = self._selected
-        if sel is not None and first <= sel <= last and stride > 1:
-            shown = [i for i in shown if abs(i - sel) >= stride] + [sel]
-        return shown
-
-    def generateDrawSpecs(self, p):
-        bounds = self.mapRectFromParent(self.geometry())
-        vertical = self.orientation in ("left", "right")
-        length_px = bounds.height() if vertical else bounds.width()
-        if length_px <= 0 or self.range[1] == self.range[0]:
-            return None
-        a, b = self.range
-        if vertical:  # range is reversed for an inverted view: position follows the same formula
-            scale = -bounds.height() / (b - a)
-            offset = a * scale - bounds.height()
-        else:
-            scale = bounds.width() / (b - a)
-            offset = a * scale
-        if self.orientation == "left":
-            axis_spec = (self.pen(), bounds.topRight(), bounds.bottomRight())
-        else:
-            axis_spec = (self.pen(), bounds.topLeft(), bounds.topRight())
-        tick_len = self.style["tickLength"]
-        text_offset = tick_len + self.style["tickTextOffset"][0]
-        ticks, texts = [], []
-        line_h = QtGui.QFontMetricsF(self._font()).height()
-        room = (bounds.width() if vertical else bounds.height()) - text_offset
-        for i in self.visible_indices(length_px):
-            x = i * scale - offset
-            if vertical:
-                ticks.append(
-                    (
-                        self.pen(),
-                        QtCore.QPointF(bounds.right(), x),
-                        QtCore.QPointF(bounds.right() - tick_len, x),
-                    )
-                )
-                rect = QtCore.QRectF(bounds.right() - text_offset - room, x - line_h / 2, room, line_h)
-            else:
-                ticks.append((self.pen(), QtCore.QPointF(x, bounds.top()), QtCore.QPointF(x, bounds.top() + tick_len)))
-                rect = QtCore.QRectF(x, bounds.top() + text_offset, room, line_h)  # drawn rotated about its top-left
-            texts.append((rect, i))
-        return axis_spec, ticks, texts
-
-    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
-        p.setRenderHint(p.RenderHint.Antialiasing, False)
-        p.setRenderHint(p.RenderHint.TextAntialiasing, True)
-        pen, p1, p2 = axisSpec
-        p.setPen(pen)
-        p.drawLine(p1, p2)
-        for pen, p1, p2 in tickSpecs:
-            p.setPen(pen)
-            p.drawLine(p1, p2)
-        right = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
-        for rect, i in textSpecs:
-            selected = i == self._selected
-            kind = self._kinds[i] if i < len(self._kinds) else _NORMAL
-            p.setFont(self._font(bold=selected or kind == _MASKED))
-            p.setPen(QtGui.QColor(SELECTED_COLOR) if selected else self._colors[kind])
-            if self.orientation == "left":
-                p.drawText(rect, int(right), self._labels[i])
-            else:
-                # Vertical text reading upwards, ending just below the tick.
-                p.save()
-                p.translate(rect.left(), rect.top())
-                p.rotate(-90)
-                p.drawText(
-                    QtCore.QRectF(-rect.width(), -rect.height() / 2, rect.width(), rect.height()),
-                    int(right),
-                    self._labels[i],
-                )
-                p.restore()
-
-
-class _CrossesItem(QtWidgets.QGraphicsPathItem):
-    """A dimmed tile with a × on it for each knocked-out head: a dark stroke over a light one, so it reads on
-    every colour map."""
-
-    def __init__(self):
-        super().__init__()
-        self._light = pg.mkPen("white", width=4.0)
-        self._dark = pg.mkPen(KNOCKED_OUT_COLOR, width=2.0)
-        for pen in (self._light, self._dark):
-            pen.setCosmetic(True)
-            pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
-        shade = QtGui.QColor(KNOCKED_OUT_COLOR)
-        shade.setAlpha(120)
-        self._shade = QtGui.QBrush(shade)
-        self._tiles: list[QtCore.QRectF] = []
-
-    def set_tiles(self, rects: list[QtCore.QRectF]) -> None:
-        self._tiles = list(rects)
-        path = QtGui.QPainterPath()
-        for r in self._tiles:
-            inset = r.width() * 0.18
-            inner = r.adjusted(inset, inset, -inset, -inset)
-            path.moveTo(inner.topLeft())
-            path.lineTo(inner.bottomRight())
-            path.moveTo(inner.topRight())
-            path.lineTo(inner.bottomLeft())
-        self.setPath(path)
-
-    def boundingRect(self) -> QtCore.QRectF:
-        rect = QtCore.QRectF()
-        for r in self._tiles:
-            rect = rect.united(r)
-        return rect.united(super().boundingRect())
-
-    def paint(self, painter, option, widget=None):
-        painter.setPen(QtCore.Qt.PenStyle.NoPen)
-        painter.setBrush(self._shade)
-        for r in self._tiles:
-            painter.drawRect(r)
-        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        for pen in (self._light, self._dark):
-            painter.setPen(pen)
-            painter.drawPath(self.path())
-
-
-class _OutlineItem(QtWidgets.QGraphicsRectItem):
-    """A rectangle outline readable on any colour map: a dark stroke under a light one (cosmetic pens)."""
-
-    def __init__(self, light: str = "white", dark: str = "black", width: float = 1.5):
-        super().__init__()
-        self._light = pg.mkPen(light, width=width)
-        self._dark = pg.mkPen(dark, width=width + 2)
-        for pen in (self._light, self._dark):
-            pen.setCosmetic(True)
-            pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
-        self.setBrush(QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
-
-    def set_colors(self, light: str, dark: str) -> None:
-        self._light.setColor(QtGui.QColor(light))
-        self._dark.setColor(QtGui.QColor(dark))
-        self.update()
-
-    def paint(self, painter, option, widget=None):
-        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        for pen in (self._dark, self._light):
-            painter.setPen(pen)
-            painter.drawRect(self.rect())
-
-
 class AttentionPanel(QtWidgets.QWidget):
     """Attention heatmap for one layer and head (or the mean over heads) beside the every-layer × head grid,
     under one of three measures (raw attention, value-weighted, rollout).
@@ -568,7 +97,7 @@ class AttentionPanel(QtWidgets.QWidget):
         self._pending = False  # the heatmap waits for rollout layers still being computed
         self._selected_token: int | None = None
         self._cmap_name = DEFAULT_COLORMAP
-        self._mosaics: dict[str, _Mosaic] = {}
+        self._mosaics: dict[str, Mosaic] = {}
         self._layer_labels: list[pg.TextItem] = []  # the rollout tiles' "L1", "L2", ...
         self._work: Iterator[None] | None = None
         self._work_timer = QtCore.QTimer(self)
@@ -635,22 +164,11 @@ class AttentionPanel(QtWidgets.QWidget):
         # Main heatmap.
         self.heatmap_widget = pg.GraphicsLayoutWidget()
         self.heatmap_widget.ci.layout.setContentsMargins(4, 4, 8, 4)
-        self._left_axis = _TokenAxis("left")
-        self._bottom_axis = _TokenAxis("bottom")
-        self.heatmap_plot = pg.PlotItem(axisItems={"left": self._left_axis, "bottom": self._bottom_axis})
+        self._left_axis = TokenAxis("left")
+        self._bottom_axis = TokenAxis("bottom")
+        self.heatmap_plot, self.heatmap_image = heatmap_plot(self._left_axis, self._bottom_axis, zoom=True)
         self.heatmap_widget.addItem(self.heatmap_plot)
         plot = self.heatmap_plot
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.invertY(True)
-        plot.setDefaultPadding(0.0)
-        plot.showAxes(True, showValues=(True, False, False, True))
-        for side in ("top", "right"):
-            plot.getAxis(side).setStyle(tickLength=0)
-            plot.getAxis(side).setTicks([[], []])
-        self.heatmap_image = pg.ImageItem(axisOrder="row-major")
-        self.heatmap_image.setTransform(QtGui.QTransform().translate(-0.5, -0.5))  # cell (r, c) centred on (c, r)
-        plot.addItem(self.heatmap_image)
         self.colorbar = pg.ColorBarItem(
             values=(0.0, 1.0),
             colorMap=make_colormap(self._cmap_name),
@@ -660,9 +178,9 @@ class AttentionPanel(QtWidgets.QWidget):
             label=COLORBAR_LABELS["attention"],
         )
         self.colorbar.setImageItem(self.heatmap_image, insert_in=plot)
-        self._row_outline = _OutlineItem()
-        self._col_outline = _OutlineItem()
-        self._hover_outline = _OutlineItem(width=1.0)
+        self._row_outline = OutlineItem()
+        self._col_outline = OutlineItem()
+        self._hover_outline = OutlineItem(width=1.0)
         for item in (self._row_outline, self._col_outline, self._hover_outline):
             item.setZValue(10)
             item.hide()
@@ -687,10 +205,10 @@ class AttentionPanel(QtWidgets.QWidget):
         self.grid_image = pg.ImageItem(axisOrder="row-major")
         self.grid_image.setColorMap(make_colormap(self._cmap_name))
         g.addItem(self.grid_image)
-        self._knockout_marks = _CrossesItem()
+        self._knockout_marks = CrossesItem()
         self._knockout_marks.setZValue(5)
         g.vb.addItem(self._knockout_marks, ignoreBounds=True)
-        self._grid_outline = _OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
+        self._grid_outline = OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
         self._grid_outline.setZValue(10)
         self._grid_outline.hide()
         g.vb.addItem(self._grid_outline, ignoreBounds=True)
@@ -855,7 +373,7 @@ class AttentionPanel(QtWidgets.QWidget):
         for w in (self.measure_combo, self.layer_spin, self.colormap_combo, self.export_button):
             w.setEnabled(True)
 
-        tokens = list(result.tokens)
+        tokens = token_labels(result)
         t = len(tokens)
         for axis in (self._left_axis, self._bottom_axis):
             axis.set_tokens(tokens, self._kinds)
@@ -968,7 +486,7 @@ class AttentionPanel(QtWidgets.QWidget):
         measure = self.shown_measure
         if measure not in self._mosaics:
             total = self._cache.tile_count(measure)
-            self._mosaics[measure] = _Mosaic(rows, cols, len(self._result.tokens), total)
+            self._mosaics[measure] = Mosaic(rows, cols, len(self._result.tokens), total)
         mosaic = self._mosaics[measure]
         step = mosaic.tile + TILE_GAP
         self.grid_image.setImage(mosaic.image, levels=(0.0, 1.0), autoLevels=False)
@@ -1019,7 +537,7 @@ class AttentionPanel(QtWidgets.QWidget):
             return
         finished = False
         try:
-            _within_slice(lambda: next(self._work))
+            within_slice(lambda: next(self._work), WORK_SLICE_S)
         except StopIteration:
             finished = True
         self.grid_image.updateImage()
@@ -1133,7 +651,7 @@ class AttentionPanel(QtWidgets.QWidget):
         if not self._cache.ready(measure, self._layer):
             # Rollout needs every layer below: compute what fits in one slice now, leave the rest to the pump.
             cache, layer = self._cache, self._layer
-            _within_slice(lambda: cache.advance_rollout() and not cache.ready(measure, layer))
+            within_slice(lambda: cache.advance_rollout() and not cache.ready(measure, layer), WORK_SLICE_S)
         self._pending = not self._cache.ready(measure, self._layer)
         if self._pending:
             self._matrix = None
@@ -1220,7 +738,7 @@ class AttentionPanel(QtWidgets.QWidget):
         """ "'cat' → 'sat': 0.314": how much query token `row` attends to key token `col` on screen now."""
         if self._matrix is None or self._result is None:
             return ""
-        tokens = self._result.tokens
+        tokens = token_labels(self._result)
         weight = float(self._matrix[row, col])
 
         def describe(i: int) -> str:
@@ -1234,7 +752,7 @@ class AttentionPanel(QtWidgets.QWidget):
             notes = [f"#{row} → #{col}", f"layer {self._layer + 1}, {where}"]
             if measure == "value":
                 notes.append("value-weighted")
-        masked = [f"#{i}" for i in (row, col) if self._kinds[i] == _MASKED]
+        masked = [f"#{i}" for i in (row, col) if self._kinds[i] == MASKED]
         if masked:
             notes.append(f"{' and '.join(masked)} masked")
         return f"{describe(row)} → {describe(col)}: {format_weight(weight)}   ({'; '.join(notes)})"

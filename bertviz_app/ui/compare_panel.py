@@ -21,19 +21,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from bertviz_app.analysis.compare import attention_difference
-from bertviz_app.ui.attention_panel import (
-    _MASKED,
-    _NORMAL,
-    _SPECIAL,
-    SELECTED_COLOR,
-    _OutlineItem,
-    _TokenAxis,
-    export_item_png,
-    format_weight,
-    make_colormap,
-)
+from bertviz_app.analysis.numeric.attention_flow import attention_difference
+from bertviz_app.ui.colormaps import make_colormap
+from bertviz_app.ui.exporting import export_item_png
 from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.plot_items import OutlineItem, fit_heatmap, format_weight, heatmap_plot
+from bertviz_app.ui.token_axis import MASKED, NORMAL, SELECTED_COLOR, SPECIAL, TokenAxis
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.compare import Comparison
@@ -48,7 +41,7 @@ SHIFT_COLORMAP = "CET-L18"  # white (unchanged) → yellow → red (moved most)
 SHIFT_TITLE = "How far each shared token moved from A to B"
 MIN_DIFF_LEVEL = 1e-3
 COLORBAR_AXIS_WIDTH = 44  # identical inputs still get a readable, symmetric colour bar
-_ONLY = _MASKED  # the axis draws this kind bold in its "masked" colour, which we repaint violet
+_ONLY = MASKED  # the axis draws this kind bold in its "masked" colour, which we repaint violet
 
 NO_B_MESSAGE = (
     "Type sentence B in the box above to compare it with the current sentence:\n"
@@ -77,34 +70,12 @@ def token_list(tokens, indices) -> str:
     return ", ".join(tokens[i] for i in indices) if indices else "—"
 
 
-class _CompareAxis(_TokenAxis):
+class _CompareAxis(TokenAxis):
     """Token labels where tokens found in only one sentence (or the most-moved token) are bold and violet/red."""
 
     def __init__(self, orientation: str, highlight: str = ONLY_COLOR):
         super().__init__(orientation)
         self._colors[_ONLY] = QtGui.QColor(highlight)
-
-
-def _heatmap_plot(left: _TokenAxis, bottom: _TokenAxis) -> tuple[pg.PlotItem, pg.ImageItem]:
-    plot = pg.PlotItem(axisItems={"left": left, "bottom": bottom})
-    plot.setMenuEnabled(False)
-    plot.hideButtons()
-    plot.setMouseEnabled(False, False)
-    plot.invertY(True)
-    plot.setDefaultPadding(0.0)
-    plot.showAxes(True, showValues=(True, False, False, True))
-    for side in ("top", "right"):
-        plot.getAxis(side).setStyle(tickLength=0)
-        plot.getAxis(side).setTicks([[], []])
-    image = pg.ImageItem(axisOrder="row-major")
-    image.setTransform(QtGui.QTransform().translate(-0.5, -0.5))  # cell (r, c) centred on (c, r)
-    plot.addItem(image)
-    return plot, image
-
-
-def _fit(plot: pg.PlotItem, rows: int, cols: int) -> None:
-    plot.vb.setLimits(xMin=-0.5, xMax=cols - 0.5, yMin=-0.5, yMax=rows - 0.5)
-    plot.vb.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
 
 
 class ComparePanel(QtWidgets.QWidget):
@@ -197,9 +168,9 @@ class ComparePanel(QtWidgets.QWidget):
         self.attention_widget.ci.layout.setContentsMargins(2, 2, 6, 2)
         self.attention_widget.ci.layout.setHorizontalSpacing(10)
         self._axes = {key: (_CompareAxis("left"), _CompareAxis("bottom")) for key in ("a", "b", "diff")}
-        self.plot_a, self.image_a = _heatmap_plot(*self._axes["a"])
-        self.plot_b, self.image_b = _heatmap_plot(*self._axes["b"])
-        self.plot_diff, self.image_diff = _heatmap_plot(*self._axes["diff"])
+        self.plot_a, self.image_a = heatmap_plot(*self._axes["a"])
+        self.plot_b, self.image_b = heatmap_plot(*self._axes["b"])
+        self.plot_diff, self.image_diff = heatmap_plot(*self._axes["diff"])
         for col, plot in enumerate((self.plot_a, self.plot_b, self.plot_diff)):
             self.attention_widget.addItem(plot, row=0, col=col)
         self.attention_colorbar = pg.ColorBarItem(
@@ -222,7 +193,7 @@ class ComparePanel(QtWidgets.QWidget):
         self.diff_colorbar.setImageItem(self.image_diff, insert_in=self.plot_diff)
         self._hovers = []  # one cell outline per heatmap
         for plot in (self.plot_a, self.plot_b, self.plot_diff):
-            outline = _OutlineItem(width=1.0)
+            outline = OutlineItem(width=1.0)
             outline.setZValue(10)
             outline.hide()
             plot.vb.addItem(outline, ignoreBounds=True)
@@ -262,8 +233,8 @@ class ComparePanel(QtWidgets.QWidget):
             "Row 'embeddings': a token moves there only when its position in the sentence changed.\n"
             "Click a row to show that layer's attention above."
         )
-        self._layer_outline = _OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
-        self._token_outline = _OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
+        self._layer_outline = OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
+        self._token_outline = OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
         for item in (self._layer_outline, self._token_outline):
             item.setZValue(10)
             item.hide()
@@ -499,17 +470,17 @@ class ComparePanel(QtWidgets.QWidget):
             ("a", c.tokens_a, c.result_a.encoding.special, only_a),
             ("b", c.tokens_b, c.result_b.encoding.special, only_b),
         ):
-            kinds = [_ONLY if i in only else _SPECIAL if special[i] else _NORMAL for i in range(len(tokens))]
+            kinds = [_ONLY if i in only else SPECIAL if special[i] else NORMAL for i in range(len(tokens))]
             for axis in self._axes[key]:
                 axis.set_tokens(list(tokens), kinds)
         shared = list(c.shared_tokens)
         special_a = c.result_a.encoding.special
-        shared_kinds = [_SPECIAL if special_a[i] else _NORMAL for i, _ in c.alignment]
+        shared_kinds = [SPECIAL if special_a[i] else NORMAL for i, _ in c.alignment]
         for axis in self._axes["diff"]:
             axis.set_tokens(shared, shared_kinds)
-        _fit(self.plot_a, len(c.tokens_a), len(c.tokens_a))
-        _fit(self.plot_b, len(c.tokens_b), len(c.tokens_b))
-        _fit(self.plot_diff, len(shared), len(shared))
+        fit_heatmap(self.plot_a, len(c.tokens_a), len(c.tokens_a))
+        fit_heatmap(self.plot_b, len(c.tokens_b), len(c.tokens_b))
+        fit_heatmap(self.plot_diff, len(shared), len(shared))
 
         shift = c.embedding_shift  # (L+1, S)
         rows, cols = shift.shape
@@ -518,7 +489,7 @@ class ComparePanel(QtWidgets.QWidget):
         self.shift_plot.getAxis("left").setTicks(
             [[(0, "embeddings"), *((k, f"layer {k}") for k in range(1, rows))], []]
         )
-        _fit(self.shift_plot, rows, max(cols, 1))
+        fit_heatmap(self.shift_plot, rows, max(cols, 1))
 
         self.tokens_label.setText(
             f"<span style='color:{ONLY_COLOR}'><b>only in A:</b> {html.escape(token_list(c.tokens_a, c.only_a))}"
@@ -564,7 +535,7 @@ class ComparePanel(QtWidgets.QWidget):
         self._layer_outline.show()
         best = c.most_shifted(row, words_only=True)
         special_a = c.result_a.encoding.special
-        kinds = [_SPECIAL if special_a[i] else _NORMAL for i, _ in c.alignment]
+        kinds = [SPECIAL if special_a[i] else NORMAL for i, _ in c.alignment]
         if best is None:
             self._token_outline.hide()
             summary = f"none moved after layer {row}"

@@ -1,6 +1,6 @@
 """Embeddings: the tokens' hidden states at one layer in 2-D (PCA), or one token's path through the layers.
 
-Renders from result.hidden_states only, through the numpy-only bertviz_app.analysis.projection. Projections
+Renders from result.hidden_states only, through the numpy-only bertviz_app.analysis.numeric.projection. Projections
 are cached per result, so moving the layer slider or selecting another token never recomputes much and
 never runs the model.
 """
@@ -14,10 +14,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from bertviz_app.analysis.projection import LayerProjection, TrajectorySpace, project_layer, trajectory_space
+from bertviz_app.analysis.numeric.projection import LayerProjection, TrajectorySpace, project_layer, trajectory_space
 from bertviz_app.ui import theme
-from bertviz_app.ui.attention_panel import MASKED_COLOR, SELECTED_COLOR, export_item_png, export_item_svg
+from bertviz_app.ui.exporting import export_item_png, export_item_svg
 from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult

@@ -2,7 +2,7 @@
 
 A table of layers × top-k guesses (embeddings at the top, the model's own prediction at the bottom) and a plot
 of one word's probability and rank through the layers. Renders from result.layer_probs through the numpy-only
-bertviz_app.analysis.layer_lens; the controller is asked only for vocabulary look-ups (a word's pieces, an
+bertviz_app.analysis.numeric.layer_lens; the controller is asked only for vocabulary look-ups (a word's pieces, an
 id's text), never for a model run.
 """
 
@@ -17,11 +17,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from bertviz_app.analysis.layer_lens import layer_names, top_k_by_layer, word_trajectory
+from bertviz_app.analysis.numeric.layer_lens import layer_names, top_k_by_layer, word_trajectory
 from bertviz_app.ui import theme
-from bertviz_app.ui.attention_panel import MASKED_COLOR, SELECTED_COLOR, export_item_png, export_item_svg
-from bertviz_app.ui.exporting import export_button, save_with_dialog
+from bertviz_app.ui.exporting import export_button, export_item_png, export_item_svg, save_with_dialog
 from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult

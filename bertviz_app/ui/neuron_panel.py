@@ -4,7 +4,7 @@ Columns left to right: the query vector q (on the query token's row), the token 
 vector kⱼ, the element-wise products q ∘ kⱼ, their sum q·kⱼ, that sum divided by √d_k, and the softmax weight.
 Vectors are rows of coloured cells (blue negative, red positive, each column scaled to its largest |value|);
 hovering a cell gives its exact number. Everything is re-sliced from the cached result's queries and keys
-(bertviz_app.analysis.neuron): nothing here runs the model.
+(bertviz_app.analysis.numeric.neuron): nothing here runs the model.
 
 One widget paints the whole table (the way ui/token_chips.py paints its chips): 512 tokens × 3 × 64 cells
 as separate widgets or scene items would be slow, and painting only the rows in view stays fast at any size.
@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from bertviz_app.analysis.neuron import NeuronView, neuron_view
+from bertviz_app.analysis.numeric.neuron import NeuronView, neuron_view
 from bertviz_app.ui import theme
-from bertviz_app.ui.attention_panel import MASKED_COLOR, format_weight, short_label
 from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.plot_items import format_weight
+from bertviz_app.ui.token_axis import MASKED_COLOR, short_label
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult

@@ -6,10 +6,11 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP
+
 log = logging.getLogger(__name__)
 
-COLORMAPS = ("viridis", "inferno", "magma", "plasma", "cividis", "CET-L1")
-DEFAULTS = {"model": "default", "top_k": 10, "colormap": "viridis"}
+DEFAULTS = {"model": "default", "top_k": 10, "colormap": DEFAULT_COLORMAP}
 MAX_SENTENCE_CHARS = 100_000  # a remembered sentence longer than this is a damaged file, not a sentence
 
 

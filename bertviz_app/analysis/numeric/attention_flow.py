@@ -95,3 +95,34 @@ def value_weighted(attention: np.ndarray, value_norms: np.ndarray, normalise: bo
         )
     weighted = attention * value_norms[..., None, :]  # (..., T, T): column j scaled by ||v_j W_O^h||
     return _normalise_rows(weighted) if normalise else weighted
+
+
+def alignment_indices(alignment) -> tuple[np.ndarray, np.ndarray]:
+    """Token pairs ((i_a, i_b), ...) of two inputs -> the index arrays (i_a...), (i_b...)."""
+    pairs = np.asarray(alignment, dtype=np.int64).reshape(-1, 2)  # (S, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def shared_attention(attention: np.ndarray, index: np.ndarray, renormalize: bool = False) -> np.ndarray:
+    """(..., T, T) -> (..., S, S): attention among the tokens at `index` only.
+
+    Without renormalize these are the weights the model gave (rows of the full softmax), so a row sums to
+    less than 1 when part of its attention went to tokens outside `index`. With renormalize each row is divided
+    by its sum over `index`: the share of the attention that stayed among those tokens (an all-zero row stays 0).
+    """
+    index = np.asarray(index, dtype=np.int64)
+    sub = np.asarray(attention)[..., index[:, None], index[None, :]]  # (..., S, S)
+    if not renormalize:
+        return sub
+    sums = sub.sum(axis=-1, keepdims=True)
+    return np.divide(sub, sums, out=np.zeros_like(sub), where=sums > 0)
+
+
+def attention_difference(att_a: np.ndarray, att_b: np.ndarray, alignment, renormalize: bool = False) -> np.ndarray:
+    """att_a (..., T_a, T_a), att_b (..., T_b, T_b) -> (..., S, S): attention among shared tokens, B minus A.
+
+    Entry (s, r) is how much more shared token s attends to shared token r in B than in A (negative: less).
+    The weights are the model's own unless `renormalize` (see shared_attention).
+    """
+    ia, ib = alignment_indices(alignment)
+    return shared_attention(att_b, ib, renormalize) - shared_attention(att_a, ia, renormalize)
