@@ -20,10 +20,9 @@ NORMAL, SPECIAL, MASKED = 0, 1, 2
 
 
 def token_labels(result: InferenceResult) -> list[str]:
-    """The text shown for each token of a result, on axes, chips and in hover texts: the readable form when the
-    result has one (families whose pieces are bytes, e.g. "Ġcat", carry `display_tokens`), else the tokens."""
-    shown = getattr(result, "display_tokens", None)
-    return list(shown if shown else result.tokens)
+    """The text shown for each token of a result, on axes and in hover texts: its readable form ("paris",
+    "␣paris" for a byte-level piece, "##ing"), the one place where every view gets it."""
+    return list(result.display_tokens)
 
 
 def short_label(token: str, limit: int = MAX_LABEL_CHARS) -> str:
