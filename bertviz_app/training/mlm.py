@@ -37,7 +37,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bertviz_app.engine.checkpoint import save_bert
+from bertviz_app.engine.checkpoint import save_bert, tokenizer_folder
 from bertviz_app.engine.model import BertModel
 from bertviz_app.engine.tokenizer import BertTokenizer
 from bertviz_app.training.config import RESUME_LOCKED, TrainConfig, config_from_args
@@ -507,7 +507,7 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_
 
     base = load_model(cfg.model)
     tokenizer = base.tokenizer
-    tokenizer_dir = Path(base.info.path)
+    tokenizer_dir = tokenizer_folder(Path(base.info.path))  # a delta folder's tokenizer is its base's
     seed_everything(cfg.seed)
     vocab = VocabInfo.from_tokenizer(tokenizer, base.config.vocab_size)
 
