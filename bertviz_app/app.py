@@ -55,6 +55,11 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
             window.sentence.pair_toggle.setChecked(True)
         controller.set_text(text, pair, immediate=True)
     controller.load_model(spec)
+    if model is None and settings.first_start:
+        # Next to the bundled model, a real one: offered in the status bar if the Hub answers within seconds.
+        from bertviz_app.engine.catalog import FIRST_START_OFFER
+
+        controller.offer_download(FIRST_START_OFFER)
     # torch, Qt and pyqtgraph leave ~200,000 long-lived objects; a full garbage collection walking them took
     # 80 ms of the GUI thread, now and then, while typing. Frozen, later collections see only new objects.
     gc.freeze()

@@ -56,6 +56,16 @@ class ModelSummary:
 
 
 CARD_FILES = ("MODEL_CARD.md", "README.md")
+
+
+@dataclass(frozen=True)
+class CacheListing:
+    """What Model ▸ Get a model… shows of this computer: the cache's models (discovery.CacheEntry each)."""
+
+    entries: tuple
+    offline: bool  # downloads are switched off (HF_HUB_OFFLINE)
+
+
 CARD_MAX_BYTES = 200_000
 
 
@@ -125,12 +135,15 @@ class Controller(QObject):
     download_progress = Signal(object, object)  # done bytes, total bytes (Python ints: files exceed 2**31)
     download_finished = Signal(str)  # model name; loading it follows
     download_failed = Signal(str)  # message (no network, cancelled, ...)
+    cache_scanned = Signal(object)  # CacheListing: what the Hugging Face cache holds, and whether we are offline
+    download_offered = Signal(str)  # a Hub id worth downloading now (the first start, with the network there)
     # Every run's signals, with its task's name first (a view listens to its own AnalysisRun instead).
     analysis_progress = Signal(str, int, int)  # kind, steps done, steps in all
     analysis_ready = Signal(str, object)  # kind, payload (plain data)
     analysis_failed = Signal(str, str)  # kind, message
     analysis_cancelled = Signal(str)  # kind: cancelled by the user, a change of input or of model
     _done = Signal(object)  # _Done, emitted on the worker thread, delivered on the GUI thread
+    _side = Signal(object)  # (signal, value) from the disk-and-network thread, emitted on the GUI thread
 
     def __init__(self, parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS):
         super().__init__(parent)
@@ -152,6 +165,11 @@ class Controller(QObject):
         # Downloads get their own thread: minutes of network must not hold up inference.
         self._downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-download")
         self._cancel_download: threading.Event | None = None
+        self.hub_options: dict = {}  # endpoint, cache_dir: for tests with a local stand-in for the Hub
+        # Cache listings and network checks: quick, but never on the GUI thread, and not behind a download.
+        self._side_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-disk")
+        self._side_pending = 0
+        self._side.connect(self._deliver_side)
         self._runs: dict[str, AnalysisRun] = {}  # task name -> its live run
         self._followers: dict[str, tuple] = {}  # task name -> (Task, params_for, started): see follow_results
 
@@ -329,19 +347,21 @@ class Controller(QObject):
     def download_model(self, repo_id: str, **hub_options) -> None:
         """Download a model from the Hugging Face Hub into the standard cache, then load it.
 
-        Progress arrives as `download_progress`; `cancel_download()` stops it. `hub_options` (endpoint,
-        cache_dir) exist for tests with a local stand-in for the hub.
+        Progress arrives as `download_progress`; `cancel_download()` stops it (what arrived is kept, and the
+        next download of the same model continues from there). `hub_options` (endpoint, cache_dir) default
+        to `self.hub_options`, which tests point at a local stand-in for the Hub.
         """
         if self._cancel_download is not None:
             self.download_failed.emit("A download is already running.")
             return
         cancel = self._cancel_download = threading.Event()
+        options = {**self.hub_options, **hub_options}
 
         def job():
             from bertviz_app.engine.hub import download_model
 
             try:
-                info = download_model(repo_id, progress=self.download_progress.emit, cancel=cancel, **hub_options)
+                info = download_model(repo_id, progress=self.download_progress.emit, cancel=cancel, **options)
                 return _Done("downloaded", 0, info)
             except Exception as exc:
                 return _Done("download_error", 0, _describe(exc))
@@ -352,6 +372,77 @@ class Controller(QObject):
     def cancel_download(self) -> None:
         if self._cancel_download is not None:
             self._cancel_download.set()
+
+    @property
+    def catalog(self) -> tuple:
+        """The curated models of Model ▸ Get a model… (engine/catalog.py: plain data)."""
+        from bertviz_app.engine.catalog import CATALOG
+
+        return CATALOG
+
+    @property
+    def supported_families(self) -> tuple[str, ...]:
+        """The model types (config.json's model_type) this app opens."""
+        from bertviz_app.engine.files import supported_model_types
+
+        return supported_model_types()
+
+    def scan_cache(self) -> None:
+        """List the Hugging Face cache off the GUI thread; the answer arrives as `cache_scanned`."""
+        self._on_side_thread(self._cache_listing, self.cache_scanned)
+
+    def discard_partial(self, repo_id: str) -> None:
+        """Forget what an interrupted download of `repo_id` kept; a new listing follows (`cache_scanned`)."""
+
+        def job():
+            from bertviz_app.engine.hub import discard_partial
+
+            discard_partial(repo_id, self.hub_options.get("cache_dir"))
+            return self._cache_listing()
+
+        self._on_side_thread(job, self.cache_scanned)
+
+    def offer_download(self, repo_id: str) -> None:
+        """Emit `download_offered(repo_id)` if the Hub can be reached now and the model is not in the cache yet.
+        Offline, or when the Hub does not answer within seconds, nothing happens."""
+
+        def job():
+            from bertviz_app.engine import hub
+            from bertviz_app.engine.discovery import cached_models
+
+            cache = self.hub_options.get("cache_dir")
+            if hub.offline() or any(m.name == repo_id for m in cached_models(cache)):
+                return None
+            return repo_id if hub.reachable(repo_id, endpoint=self.hub_options.get("endpoint")) else None
+
+        self._on_side_thread(job, self.download_offered)
+
+    def _cache_listing(self) -> CacheListing:
+        from bertviz_app.engine import hub
+        from bertviz_app.engine.discovery import cache_entries
+
+        cache = self.hub_options.get("cache_dir")
+        return CacheListing(tuple(cache_entries(Path(cache) if cache else None)), hub.offline())
+
+    def _on_side_thread(self, fn, signal) -> None:
+        self._side_pending += 1
+
+        def job():
+            try:
+                value = fn()
+            except Exception as exc:  # a listing that fails is logged and answered with nothing
+                log.warning("%s failed: %s", getattr(fn, "__name__", "a cache job"), _describe(exc))
+                value = None
+            self._side.emit((signal, value))
+
+        self._side_jobs.submit(job)
+
+    @Slot(object)
+    def _deliver_side(self, item) -> None:
+        self._side_pending -= 1
+        signal, value = item
+        if value is not None:
+            signal.emit(value)
 
     @property
     def downloading(self) -> bool:
@@ -549,7 +640,7 @@ class Controller(QObject):
     def wait_until_idle(self, timeout_ms: int = 30_000) -> bool:
         """Process events until no request is debouncing or running. For tests and the screenshot command."""
         deadline = QDeadlineTimer(timeout_ms)
-        while self._debounce.isActive() or self._pending or self._cancel_download is not None:
+        while self._debounce.isActive() or self._pending or self._cancel_download is not None or self._side_pending:
             if deadline.hasExpired():
                 return False
             QCoreApplication.processEvents()
@@ -563,6 +654,7 @@ class Controller(QObject):
         self._runs.clear()
         self.cancel_download()
         self._downloads.shutdown(wait=True, cancel_futures=True)
+        self._side_jobs.shutdown(wait=True, cancel_futures=True)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 

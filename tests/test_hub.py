@@ -448,7 +448,7 @@ def test_discovery_and_hub_do_not_import_each_other():
     assert not any("hub" in (name or "") for name in imported)
 
 
-# ---- the app's "Get bert-base-uncased" path, through the controller and the window ---------------------------
+# ---- Model ▸ Get a model…, through the controller and the window, as a user gets there ----------------------
 
 
 def test_controller_downloads_then_loads_under_the_hub_name(qtbot, hub, online, tmp_path):
@@ -465,21 +465,188 @@ def test_controller_downloads_then_loads_under_the_hub_name(qtbot, hub, online, 
     controller.shutdown()
 
 
-def test_window_says_at_once_when_there_is_no_network(qtbot, tiny_model_dir, tmp_path):
+@pytest.fixture(scope="module")
+def slow_files(tmp_path_factory) -> dict[str, bytes]:
+    """A loadable BERT with 4+ MB of weights: served slowly, long enough to press Cancel in the middle."""
+    folder = make_tiny_model(tmp_path_factory.mktemp("hub-slow"), hidden=256, heads=4)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def app_window(qtbot, tmp_path, tiny_model_dir, hub, tiny_files, slow_files, monkeypatch):
+    """The main window on the tiny model, its controller pointed at the stand-in Hub and a fresh cache; the
+    Hub also has a (tiny) google-bert/bert-base-uncased and a slowly served acme/slow-bert."""
     from PySide6.QtCore import QSettings
 
     from bertviz_app.app import build_window
-    from bertviz_app.ui.main_window import BERT_BASE
     from bertviz_app.ui.settings import Settings
 
-    window, controller = build_window(
-        str(tiny_model_dir), settings=Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    )
+    hub.repos["google-bert/bert-base-uncased"] = dict(tiny_files)
+    hub.repos["acme/slow-bert"] = dict(slow_files)
+    hub.slow.add(("acme/slow-bert", "model.safetensors"))
+    hub.max_requests = 400
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    window, controller = build_window(str(tiny_model_dir), settings=settings)
+    controller.hub_options = {"endpoint": hub.endpoint, "cache_dir": tmp_path / "hub"}
     qtbot.addWidget(window)
     assert controller.wait_until_idle()
+    yield window, controller
+    controller.shutdown()
+
+
+def menu_action(window, menu_title: str, text: str):
+    """The action a user clicks: found by the menu's and its own visible text (without the & marks)."""
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == menu_title)
+    menu.aboutToShow.emit()  # menus that fill themselves when opened
+    return next(a for a in menu.actions() if a.text().replace("&", "") == text)
+
+
+def test_get_a_model_downloads_a_curated_model_from_the_hub_and_opens_it(qtbot, app_window, online, hub):
+    window, controller = app_window
+    action = menu_action(window, "Model", "Get a model…")
+    assert action.shortcut().toString() == "Ctrl+G"
+    action.trigger()
+    picker = window.model_picker
+    assert picker.isVisible()
+    assert controller.wait_until_idle()  # the cache listing arrived (it is read off the GUI thread)
+    rows = {row.text(0): row for row in picker.rows("catalog")}
+    for repo_id in ("google-bert/bert-base-uncased", "answerdotai/ModernBERT-base", "hfl/chinese-roberta-wwm-ext"):
+        assert repo_id in rows
+    base = rows["google-bert/bert-base-uncased"]
+    assert (base.text(1), base.text(2), base.text(3), base.text(4)) == ("BERT", "440 MB", "Apache-2.0", "English")
+    assert base.text(5)  # what it is good for
+
+    picker.search.setText("chinese")  # the search narrows the list
+    shown = [r.text(0) for r in picker.rows("catalog") if not r.isHidden()]
+    assert shown == ["google-bert/bert-base-chinese", "hfl/chinese-bert-wwm-ext", "hfl/chinese-roberta-wwm-ext"]
+    picker.search.clear()
+
+    picker.select("google-bert/bert-base-uncased")
+    assert picker.download_button.isEnabled() and not picker.open_button.isEnabled()
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000) as loaded:
+        picker.download_button.click()
+    assert loaded.args[0].name == "google-bert/bert-base-uncased" and loaded.args[0].source == "cache"
+    assert window.model_label.text().startswith("google-bert/bert-base-uncased")
+    assert controller.wait_until_idle()
+    assert rows["google-bert/bert-base-uncased"].text(2) == "in your cache"
+    cached = {row.text(0): row.text(5) for row in picker.rows("cache")}
+    assert cached == {"google-bert/bert-base-uncased": "ready"}
+    picker.select("google-bert/bert-base-uncased", "cache")
+    assert picker.open_button.isEnabled() and not picker.download_button.isEnabled()
+
+
+def test_any_hub_id_can_be_typed_and_another_family_is_refused_in_the_dialog(qtbot, app_window, online, hub):
+    window, controller = app_window
+    menu_action(window, "Model", "Get a model…").trigger()
+    picker = window.model_picker
+    picker.hub_id.setText("acme/tiny-gpt")
+    with qtbot.waitSignal(controller.download_failed, timeout=10_000):
+        picker.hub_button.click()
+    assert "gpt2 model" in picker.status.text() and not hasattr(window, "last_error_box")
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000) as loaded:
+        picker.hub_id.setText("acme/tiny-bert")
+        picker.hub_id.returnPressed.emit()
+    assert loaded.args[0].name == "acme/tiny-bert"
+
+
+def test_cancel_in_the_dialog_keeps_the_bytes_and_download_resumes(qtbot, app_window, online, hub):
+    window, controller = app_window
+    picker = window.show_model_picker()
+    picker.hub_id.setText("acme/slow-bert")
+    weights = len(hub.repos["acme/slow-bert"]["model.safetensors"])
+    seen = []
+
+    def on_progress(done, total):
+        seen.append(picker.status.text())
+        if done > total // 3 and picker.cancel_button.isEnabled():
+            picker.cancel_button.click()  # as the user does, while bytes keep arriving
+            picker.cancel_button.setEnabled(False)
+
+    controller.download_progress.connect(on_progress)
+    with qtbot.waitSignal(controller.download_failed, timeout=30_000):
+        picker.download_typed()
+    controller.download_progress.disconnect(on_progress)
+    assert any("left" in text and "MB/s" in text for text in seen)  # bytes, rate and time left while it ran
+    assert "cancelled" in picker.status.text() and "kept" in picker.status.text()
+    assert not picker.progress.isVisible() and not picker.cancel_button.isVisible()
+    assert controller.wait_until_idle()
+    cached = {row.text(0): row.text(5) for row in picker.rows("cache")}
+    assert "kept (Download resumes)" in cached["acme/slow-bert"]
+    assert controller.model_summary.name != "acme/slow-bert"  # the previous model stays
+
+    picker.select("acme/slow-bert", "cache")
+    assert picker.download_button.text() == "&Resume download" and picker.discard_button.isEnabled()
+    assert picker.download_button.isEnabled()
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000) as loaded:
+        picker.download_button.click()
+    assert loaded.args[0].name == "acme/slow-bert"
+    (_name, first_byte), *_ = [r for r in hub.ranges if r[0] == "model.safetensors"]
+    assert 0 < first_byte < weights  # continued from the kept bytes, not from the start
+
+
+def test_offline_the_dialog_says_so_at_once_and_nothing_is_fetched(qtbot, app_window, hub):
+    window, controller = app_window  # conftest's HF_HUB_OFFLINE=1
+    menu_action(window, "Model", "Get a model…").trigger()
+    picker = window.model_picker
+    assert controller.wait_until_idle(5_000)
+    assert picker.status.text().startswith("Offline")
+    picker.select("google-bert/bert-base-uncased")
+    start = time.perf_counter()
     with qtbot.waitSignal(controller.download_failed, timeout=5_000):
-        window.download(BERT_BASE)  # conftest sets HF_HUB_OFFLINE=1: no network
+        picker.download_button.click()
+    assert time.perf_counter() - start < 2
+    assert "no network" in picker.status.text() and hub.requests == []
+    assert controller.model_summary.path == str(window.settings.model)  # the previous model stays
+
+
+def test_a_download_that_fails_after_the_dialog_was_closed_gets_a_message_box(qtbot, app_window):
+    window, controller = app_window
+    picker = window.show_model_picker()
+    picker.close()  # the user closed the dialog; the download it started goes on, and then fails
+    with qtbot.waitSignal(controller.download_failed, timeout=5_000):
+        picker.start_download("google-bert/bert-base-uncased")  # offline
     box = window.last_error_box
-    assert box.isVisible() and "no network" in box.text() and window.download_dialog is None
-    assert controller.model_summary.path == str(tiny_model_dir)  # the previous model stays
+    assert box.isVisible() and "no network" in box.text()
+
+
+def _first_start(tmp_path, monkeypatch, hub):
+    """build_window as `bertviz-app` runs it the very first time (no --model, no settings yet)."""
+    import huggingface_hub.constants
+    from PySide6.QtCore import QSettings
+
+    from bertviz_app.app import build_window
+    from bertviz_app.ui.settings import Settings
+
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", hub.endpoint)  # as HF_ENDPOINT would
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    settings = Settings(QSettings(str(tmp_path / "first.ini"), QSettings.IniFormat))
+    assert settings.first_start
+    return build_window(None, settings=settings)
+
+
+def test_first_start_offers_bert_base_uncased_when_the_hub_answers(qtbot, tmp_path, monkeypatch, hub, tiny_files):
+    hub.repos["google-bert/bert-base-uncased"] = dict(tiny_files)
+    import huggingface_hub.constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    window, controller = _first_start(tmp_path, monkeypatch, hub)
+    qtbot.addWidget(window)
+    window.show()
+    assert controller.wait_until_idle(60_000)
+    assert controller.model_summary.name == "default"  # the bundled model opened, without waiting for the Hub
+    assert window.offer.isVisible() and "google-bert/bert-base-uncased (440 MB)" in window.offer_label.text()
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000) as loaded:
+        window.offer_accept.click()
+    assert loaded.args[0].name == "google-bert/bert-base-uncased" and not window.offer.isVisible()
+    controller.shutdown()
+
+
+def test_first_start_offline_offers_nothing(qtbot, tmp_path, monkeypatch, hub):
+    window, controller = _first_start(tmp_path, monkeypatch, hub)  # conftest's HF_HUB_OFFLINE=1
+    qtbot.addWidget(window)
+    window.show()
+    assert controller.wait_until_idle(60_000)
+    assert controller.model_summary.name == "default" and not window.offer.isVisible() and hub.requests == []
     controller.shutdown()

@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from bertviz_app.engine import files
 from bertviz_app.engine.discovery import ModelInfo, hf_hub_cache
@@ -136,6 +136,19 @@ def discard_partial(repo_id: str, cache_dir: str | os.PathLike | None = None) ->
         shutil.rmtree(repo_dir, ignore_errors=True)
 
 
+def reachable(repo_id: str, endpoint: str | None = None, timeout: float = 5.0) -> bool:
+    """Whether the Hub answers about `repo_id` within `timeout` seconds (False offline, without asking)."""
+    if offline():
+        return False
+    from huggingface_hub import HfApi
+
+    try:
+        HfApi(endpoint=endpoint).model_info(repo_id, revision=REVISION, timeout=timeout)
+    except Exception:  # no network, no such model, a proxy in the way: no offer, no message
+        return False
+    return True
+
+
 def offline() -> bool:
     """Offline mode, as the environment says now or as huggingface_hub read it when it was imported."""
     from huggingface_hub import constants
@@ -156,7 +169,9 @@ def _kept(tracker: _Tracker) -> str:
 
 
 def _download(repo_id: str, tracker: _Tracker, repo_dir: Path, endpoint: str | None) -> ModelInfo:
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi, constants
+
+    endpoint = endpoint or constants.ENDPOINT  # as HF_ENDPOINT set it (a mirror), for the file URLs too
 
     info = HfApi(endpoint=endpoint).model_info(
         repo_id, revision=REVISION, files_metadata=True, timeout=METADATA_TIMEOUT_S
@@ -218,7 +233,7 @@ def _on_disk(blobs: Path, f: _File) -> int:
 def _fetch(repo_id: str, commit: str, f: _File, blob: Path, tracker: _Tracker, endpoint: str | None) -> None:
     """One file into blobs/, continuing a partial file where there is one."""
     import httpx2
-    from huggingface_hub import hf_hub_url
+    from huggingface_hub import constants
     from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
     part = blob.with_name(blob.name + files.PARTIAL_SUFFIX)
@@ -226,7 +241,7 @@ def _fetch(repo_id: str, commit: str, f: _File, blob: Path, tracker: _Tracker, e
     if f.size is not None and start > f.size:  # not ours, or the file changed: start again
         part.unlink()
         start = 0
-    url = hf_hub_url(repo_id, f.name, revision=commit, endpoint=endpoint)
+    url = f"{(endpoint or constants.ENDPOINT).rstrip('/')}/{repo_id}/resolve/{commit}/{quote(f.name)}"
     headers = build_hf_headers()
     headers["Accept-Encoding"] = "identity"  # byte ranges count the bytes on disk, not compressed ones
     if start and (f.size is None or start < f.size):

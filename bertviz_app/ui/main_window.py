@@ -11,11 +11,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QProgressDialog,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -30,6 +31,7 @@ from bertviz_app.ui.compare_panel import ComparePanel
 from bertviz_app.ui.embedding_panel import EmbeddingPanel
 from bertviz_app.ui.heads_panel import HeadsPanel
 from bertviz_app.ui.layers_panel import LayersPanel
+from bertviz_app.ui.model_picker import ModelPicker, megabytes
 from bertviz_app.ui.neuron_panel import NeuronPanel
 from bertviz_app.ui.predictions_panel import PredictionsPanel
 from bertviz_app.ui.scoring_panel import ScoringPanel
@@ -38,7 +40,7 @@ from bertviz_app.ui.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BERT_BASE = "google-bert/bert-base-uncased"
+BERT_BASE = "google-bert/bert-base-uncased"  # what the first start offers (engine/catalog.py: FIRST_START_OFFER)
 
 
 class MainWindow(QMainWindow):
@@ -119,6 +121,20 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(False)
         for w in (self.progress, self.model_label, self.device_label, self.time_label):
             bar.addPermanentWidget(w)
+        # The first start's offer of a real model (see offer_download): a line in the status bar, never a dialog.
+        self.offer = QWidget()
+        offer_layout = QHBoxLayout(self.offer)
+        offer_layout.setContentsMargins(0, 0, 0, 0)
+        self.offer_label = QLabel("")
+        self.offer_accept = QPushButton("Download")
+        self.offer_dismiss = QPushButton("Not now")
+        for w in (self.offer_label, self.offer_accept, self.offer_dismiss):
+            offer_layout.addWidget(w)
+        self.offer_accept.clicked.connect(lambda: self.offer.hide() or self.download(self._offered))
+        self.offer_dismiss.clicked.connect(self.offer.hide)
+        self._offered = ""
+        self.offer.hide()
+        bar.insertPermanentWidget(0, self.offer)  # permanent: a status message does not hide it
 
     def _action(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
         action = QAction(text, self)
@@ -207,7 +223,14 @@ class MainWindow(QMainWindow):
             "&Open folder…",
             self.open_folder,
             "Ctrl+O",
-            "Open a BERT model folder (config.json + model.safetensors + tokenizer)",
+            "Open a model folder (config.json + model.safetensors + tokenizer)",
+        )
+        self._action(
+            menu,
+            "&Get a model…",
+            self.show_model_picker,
+            "Ctrl+G",
+            "Curated models to download from the Hugging Face Hub, any Hub id, and your cache",
         )
         self._action(menu, "&About this model", self.show_model_info, "Ctrl+I")
 
@@ -223,6 +246,7 @@ class MainWindow(QMainWindow):
         c.download_progress.connect(self._download_progress)
         c.download_finished.connect(self._download_done)
         c.download_failed.connect(self._download_failed)
+        c.download_offered.connect(self.offer_download)
         self.predictions.prediction_chosen.connect(c.replace_token)
         self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
         self.embeddings.token_selected.connect(self.select_token)
@@ -325,39 +349,49 @@ class MainWindow(QMainWindow):
     def open_model(self, spec: str) -> None:
         self.controller.load_model(spec)
 
+    def show_model_picker(self) -> ModelPicker:
+        """Model ▸ Get a model…: one dialog, kept while the window lives (a download outlasts its closing)."""
+        picker = getattr(self, "model_picker", None)
+        if picker is None:
+            picker = self.model_picker = ModelPicker(self.controller, self)
+        else:
+            picker.refresh()
+        picker.show()
+        picker.raise_()
+        return picker
+
     def download(self, repo_id: str) -> None:
-        dialog = QProgressDialog(f"Downloading {repo_id}…", "Cancel", 0, 0, self)
-        dialog.setWindowTitle("Get a model")
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.canceled.connect(self.controller.cancel_download)
-        dialog.show()
-        self.download_dialog = dialog
-        self.controller.download_model(repo_id)
+        """Download `repo_id` (then open it), with its progress in Model ▸ Get a model…."""
+        self.show_model_picker().start_download(repo_id)
+
+    def offer_download(self, repo_id: str) -> None:
+        """The first start, with the network there: offer a real model next to the bundled one."""
+        entry = next((e for e in self.controller.catalog if e.repo_id == repo_id), None)
+        size = f" ({megabytes(entry.size_mb * 1e6)})" if entry is not None else ""
+        self._offered = repo_id
+        self.offer_label.setText(f"For better guesses than the small bundled model, get {repo_id}{size}:")
+        self.offer.show()
 
     def _download_progress(self, done: int, total: int) -> None:
-        dialog = getattr(self, "download_dialog", None)
-        if dialog is None:
-            return
         if total:
-            dialog.setMaximum(1000)
-            dialog.setValue(int(1000 * done / total))
-            dialog.setLabelText(f"Downloading… {done / 2**20:.0f} of {total / 2**20:.0f} MB")
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * done / total))
+            self.progress.setVisible(True)
+            self.progress.setToolTip(f"Downloading: {megabytes(done)} of {megabytes(total)}")
 
-    def _close_download_dialog(self) -> None:
-        dialog = getattr(self, "download_dialog", None)
-        if dialog is not None:
-            dialog.canceled.disconnect(self.controller.cancel_download)
-            dialog.close()
-            self.download_dialog = None
+    def _download_ended(self) -> None:
+        self.progress.setVisible(False)
+        self.progress.setRange(0, 0)  # back to indeterminate, for model loading
 
     def _download_done(self, name: str) -> None:
-        self._close_download_dialog()
+        self._download_ended()
         self.statusBar().showMessage(f"Downloaded {name}; opening it…", 5000)
 
     def _download_failed(self, message: str) -> None:
-        self._close_download_dialog()
+        self._download_ended()
+        picker = getattr(self, "model_picker", None)
+        if picker is not None and picker.isVisible():
+            return  # the dialog says it, where the download was started
         box = QMessageBox(QMessageBox.Warning, "Download failed", message, QMessageBox.Ok, self)
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()

@@ -44,6 +44,11 @@ class Settings:
         self._store.setValue("model", value)
 
     @property
+    def first_start(self) -> bool:
+        """True until a model has been opened once (the window then stores it)."""
+        return not self._store.contains("model")
+
+    @property
     def top_k(self) -> int:
         return self._get("top_k", int, DEFAULTS["top_k"], lambda v: 1 <= v <= 50)
 
