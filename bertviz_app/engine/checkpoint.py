@@ -8,12 +8,14 @@ A load either returns a complete model or raises one ``CheckpointError`` naming 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from bertviz_app.engine import validation
 from bertviz_app.engine.config import ModelConfig
 from bertviz_app.engine.errors import CheckpointError, ConfigError
 from bertviz_app.engine.families import BERT, Family, rename_key
@@ -58,13 +60,13 @@ def weight_files(folder: Path) -> list[Path]:
     """The files holding the weights, preferring safetensors; raises if there are none."""
     for index_name in (SAFETENSORS_INDEX, PYTORCH_BIN_INDEX):
         index = folder / index_name
-        if index.exists():
+        if os.path.lexists(index):
             try:
-                weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
-                names = sorted(set(weight_map.values()))
+                weight_map = validation.read_json_object(index, _index_error)["weight_map"]
+                names = sorted(set(weight_map.values()), key=str)
             except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise CheckpointError(f"the shard index is not valid JSON with a weight_map ({exc})", index) from None
-            return [folder / n for n in names]
+            return [validation.shard_path(folder, n, index) for n in names]
     for name in (SAFETENSORS, PYTORCH_BIN):
         if (folder / name).exists():
             return [folder / name]
@@ -74,15 +76,21 @@ def weight_files(folder: Path) -> list[Path]:
     )
 
 
+def _index_error(message: str) -> CheckpointError:
+    return CheckpointError(f"the shard index is not valid: {message}")
+
+
 def _read_file(path: Path) -> dict[str, torch.Tensor]:
     if not path.exists():
         raise CheckpointError("a shard named in the index is missing", path)
+    validation.regular_file(path, CheckpointError)  # a FIFO or a device would be waited on for ever
     try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file
 
-            return load_file(str(path))
-        state = torch.load(str(path), map_location="cpu", weights_only=True)
+            state = load_file(str(path))
+        else:
+            state = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # safetensors, pickle and zip each raise their own kinds
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "weights_only" in str(exc).lower() or "unpickl" in str(exc).lower():
@@ -90,6 +98,7 @@ def _read_file(path: Path) -> dict[str, torch.Tensor]:
         raise CheckpointError(f"the weights file is corrupt, truncated or not a checkpoint: {reason}", path) from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError("the file does not hold a flat dictionary of tensors", path)
+    validation.check_finite(state, path)
     return state
 
 
@@ -119,7 +128,7 @@ def base_folder(folder: Path) -> Path | None:
     if not base_file.exists():
         return None
     try:
-        base = json.loads(base_file.read_text(encoding="utf-8"))
+        base = validation.read_json_object(base_file, CheckpointError)
         package, subdir = str(base["package"]), str(base["subdir"])
         expected_size = int(base["weights_size"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -150,6 +159,12 @@ def tokenizer_folder(folder: Path) -> Path:
     if any((folder / name).exists() for name in TOKENIZER_MAIN_FILES):
         return folder
     return base_folder(folder) or folder
+
+
+def all_weight_files(folder: Path) -> list[Path]:
+    """Every file a folder's weights are read from: its own, or a delta's base's and the delta."""
+    base = base_folder(folder)
+    return weight_files(folder) if base is None else [*all_weight_files(base), folder / DELTA_FILE]
 
 
 def read_state_dict(folder: Path, family: Family = BERT) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
@@ -191,6 +206,7 @@ def load_encoder(folder: str | Path) -> tuple[ModelConfig, EncoderModel, LoadRep
     if not folder.is_dir():
         raise CheckpointError("not a folder", folder)
     cfg = ModelConfig.from_json_file(folder / "config.json")
+    validation.check_sizes_against_weights(cfg, all_weight_files(folder), str(folder / "config.json"))
     state, origin, ignored = read_state_dict(folder, cfg.family)
     has_pooler = any(k.startswith("pooler.") for k in state)
     has_head = any(k.startswith("cls.predictions.") for k in state)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from bertviz_app.engine import validation
 from bertviz_app.engine.errors import ConfigError
 from bertviz_app.engine.families import SUPPORTED_MODEL_TYPES, Family, family_of, supported_names
 
@@ -156,6 +157,8 @@ class ModelConfig:
         fields = {f: raw[f] for f in cls.__dataclass_fields__ if raw.get(f) is not None}
         if isinstance(fields.get("layer_types"), list):
             fields["layer_types"] = tuple(fields["layer_types"])
+        validation.check_config_types(cls, fields, source)
+        validation.check_config_values(SimpleNamespace(**fields), source)
         try:
             return cls(**fields)
         except TypeError as exc:  # e.g. a string where a number belongs
@@ -165,13 +168,9 @@ class ModelConfig:
     def from_json_file(cls, path: str | Path) -> ModelConfig:
         path = Path(path)
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = validation.read_json_object(path, ConfigError)
         except FileNotFoundError:
             raise ConfigError(f"no config.json in {path.parent}; is this a Hugging Face model folder?") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"{path} is not readable JSON ({exc})") from None
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{path} does not hold a JSON object")
         return cls.from_dict(raw, source=str(path))
 
     def to_hf_dict(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bertviz_app.engine import validation
 from bertviz_app.engine.checkpoint import LoadReport, load_encoder, tokenizer_folder
 from bertviz_app.engine.config import ModelConfig
 from bertviz_app.engine.discovery import ModelInfo, resolve_model
@@ -55,4 +56,5 @@ def load_folder(folder: str | os.PathLike, info: ModelInfo | None = None, start:
             f"the tokenizer has {tokenizer.vocab_size} tokens but the model only {config.vocab_size}; "
             "they do not belong together"
         )
+    validation.check_tokenizer_fits(tokenizer.largest_id, tokenizer.max_length, config.vocab_size, tokenizer.source)
     return LoadedModel(info, config, model, tokenizer, report, time.perf_counter() - start)

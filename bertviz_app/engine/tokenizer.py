@@ -11,10 +11,12 @@ families' usual spellings (``[CLS]`` .. ``[MASK]``, ``<s>`` .. ``<mask>``) where
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bertviz_app.engine import validation
 from bertviz_app.engine.errors import InputError, TokenizerError
 
 ROLES = ("pad", "unk", "cls", "sep", "mask")
@@ -122,7 +124,8 @@ class TextTokenizer:
         self.source = source
         vocab = self._tok.get_vocab()
         self.vocab_size = self._tok.get_vocab_size()
-        self._id_to_token = [""] * (max(vocab.values()) + 1)
+        self.largest_id = max(vocab.values())
+        self._id_to_token = [""] * (self.largest_id + 1)
         for token, i in vocab.items():
             self._id_to_token[i] = token
         self.byte_level = "ByteLevel" in _state(self._tok.decoder) or "ByteLevel" in _state(self._tok.pre_tokenizer)
@@ -163,12 +166,14 @@ class TextTokenizer:
         if isinstance(model_max, int) and 0 < model_max < max_length:
             max_length = model_max
         if (folder / "tokenizer.json").exists():
+            validation.regular_file(folder / "tokenizer.json", TokenizerError)
             try:
                 backend = Tokenizer.from_file(str(folder / "tokenizer.json"))
             except Exception as exc:
                 raise TokenizerError(f"{folder / 'tokenizer.json'} cannot be read ({exc})") from None
             return cls(backend, max_length, str(folder / "tokenizer.json"), configured)
         if (folder / "vocab.txt").exists():
+            validation.regular_file(folder / "vocab.txt", TokenizerError)
             lowercase = bool(config.get("do_lower_case", True))
             backend = _wordpiece_from_vocab(folder / "vocab.txt", lowercase, config.get("strip_accents"))
             return cls(backend, max_length, str(folder / "vocab.txt"), configured)
@@ -407,15 +412,9 @@ def _state(component) -> str:
 
 
 def _read_json(path: Path) -> dict:
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TokenizerError(f"{path} is not readable JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise TokenizerError(f"{path} is not readable JSON (expected an object)")
-    return data
+    return validation.read_json_object(path, TokenizerError)  # a FIFO, deep nesting, a list: one clear error
 
 
 def _configured_specials(config: dict) -> dict[str, str]:
