@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from bertviz_app.engine.loader import LoadedModel
 
 Pair = tuple[int, int]  # (token index in A, token index in B)
-MASK = "[MASK]"
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,14 +31,26 @@ class Comparison:
 
     result_a: InferenceResult
     result_b: InferenceResult
-    tokens_a: tuple[str, ...]  # as the model saw them: "[MASK]" where a token was masked
+    tokens_a: tuple[str, ...]  # as the model saw them: the mask token where a token was masked
     tokens_b: tuple[str, ...]
     alignment: tuple[Pair, ...]  # the S shared tokens, in order in both inputs
     embedding_shift: np.ndarray  # (L+1, S) float32: 1 - cos(h_A, h_B) per layer (0 = embeddings) and shared token
+    display_a: tuple[str, ...] = ()  # tokens_a readably ("Ġbank" -> "bank"), for axes and labels
+    display_b: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name, tokens in (("display_a", self.tokens_a), ("display_b", self.tokens_b)):
+            if not getattr(self, name):
+                object.__setattr__(self, name, tokens)
 
     @property
     def shared_tokens(self) -> tuple[str, ...]:
         return tuple(self.tokens_a[i] for i, _ in self.alignment)
+
+    @property
+    def shared_display(self) -> tuple[str, ...]:
+        """The shared tokens readably."""
+        return tuple(self.display_a[i] for i, _ in self.alignment)
 
     @property
     def only_a(self) -> tuple[int, ...]:
@@ -66,10 +77,12 @@ class Comparison:
         return best if row[best] > 0 else None
 
 
-def seen_tokens(result: InferenceResult) -> tuple[str, ...]:
-    """The result's tokens as the model received them: a masked word is "[MASK]", not the word it hid."""
+def seen_tokens(result: InferenceResult, mask_token: str, readable: bool = False) -> tuple[str, ...]:
+    """The result's tokens as the model received them (`readable`: their display forms): a masked word is the
+    mask token, not the word it hid."""
     masked = set(result.masked_positions)
-    return tuple(MASK if i in masked else t for i, t in enumerate(result.tokens))
+    tokens = result.display_tokens if readable else result.tokens
+    return tuple(mask_token if i in masked else t for i, t in enumerate(tokens))
 
 
 def align_tokens(
@@ -134,8 +147,9 @@ def compare_task(
     if not (reusable and is_result_of(result_a, lm, prepare(lm, inp_a), inp_a)):
         result_a = run_inference(lm, inp_a)
     result_b = run_inference(lm, inp_b)
-    tokens_a, tokens_b = seen_tokens(result_a), seen_tokens(result_b)
-    alignment = align_tokens(tokens_a, tokens_b, result_a.encoding.token_type_ids, result_b.encoding.token_type_ids)
+    mask = lm.tokenizer.mask_token
+    tokens_a, tokens_b = seen_tokens(result_a, mask), seen_tokens(result_b, mask)
+    alignment = align_tokens(tokens_a, tokens_b, result_a.encoding.segments, result_b.encoding.segments)
     return Comparison(
         result_a=result_a,
         result_b=result_b,
@@ -143,4 +157,6 @@ def compare_task(
         tokens_b=tokens_b,
         alignment=alignment,
         embedding_shift=embedding_shift(result_a.hidden_states, result_b.hidden_states, alignment),
+        display_a=seen_tokens(result_a, mask, readable=True),
+        display_b=seen_tokens(result_b, mask, readable=True),
     )

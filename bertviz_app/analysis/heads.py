@@ -37,11 +37,16 @@ class HeadImportance:
     tokens: tuple[str, ...]
     masked_positions: tuple[int, ...]  # (N,) token positions, in the order of the rows below
     target_ids: tuple[int, ...]  # (N,) the baseline's top-1 word at each mask
-    target_tokens: tuple[str, ...]  # (N,)
+    target_tokens: tuple[str, ...]  # (N,) the tokenizer's strings
     baseline_log_probs: np.ndarray  # (N,) float32: log p(target) with only the user's knock-outs
     drops: np.ndarray  # (N, L, H) float32: baseline log p(target) - log p(target) without that head; 0 if off
     knocked_out: frozenset[Head]  # the heads already off in the baseline (their drop is 0 by definition)
     seconds: float
+    target_displays: tuple[str, ...] = ()  # (N,) the same words readably ("Ġparis" -> "paris")
+
+    def __post_init__(self) -> None:
+        if not self.target_displays:
+            object.__setattr__(self, "target_displays", self.target_tokens)
 
     @property
     def num_masks(self) -> int:
@@ -131,6 +136,10 @@ def head_importance_task(lm: LoadedModel, inp: InferenceInput, batch: int = DEFA
         drops=drops,
         knocked_out=frozenset((layer, head) for layer in range(L) for head in range(H) if base[layer, head] == 0),
         seconds=time.perf_counter() - start_time,
+        target_displays=tuple(
+            lm.tokenizer.display_prediction(lm.tokenizer.id_to_token(t), prep.encoding, pos)
+            for t, pos in zip(target_ids, masked)
+        ),
     )
 
 

@@ -53,10 +53,15 @@ class Filling:
     """Every mask filled, one at a time, each choice seeing the words chosen before it."""
 
     token_ids: tuple[int, ...]  # per mask, in sentence order
-    tokens: tuple[str, ...]
+    tokens: tuple[str, ...]  # the tokenizer's strings
     order: tuple[int, ...]  # mask indices (0 = first mask in the sentence) in the order they were filled
     probabilities: tuple[float, ...]  # per mask: the probability of its word at the moment it was put in
     score: float  # sum of the logs of `probabilities`: chain-rule log-probability of the filling in `order`
+    displays: tuple[str, ...] = ()  # the words readably, as the prediction list shows them ("Ġparis" -> "paris")
+
+    def __post_init__(self) -> None:
+        if not self.displays:
+            object.__setattr__(self, "displays", self.tokens)
 
     @property
     def probability(self) -> float:
@@ -72,6 +77,11 @@ class IndependentFill:
     probabilities: tuple[float, ...]  # per mask, from that one forward
     score: float  # sum of their logs: log of the product of the independent probabilities
     chain: Filling  # the same words scored by the chain rule (same order rule as the joint candidates)
+    displays: tuple[str, ...] = ()  # the words readably
+
+    def __post_init__(self) -> None:
+        if not self.displays:
+            object.__setattr__(self, "displays", self.tokens)
 
     @property
     def probability(self) -> float:
@@ -182,6 +192,7 @@ class _Setup:
         return Filling(
             token_ids=ids,
             tokens=tuple(self.lm.tokenizer.id_to_token(t) for t in ids),
+            displays=self.displays(ids),
             order=h.order,
             probabilities=tuple(math.exp(lp) for lp in h.logps),
             score=h.score,
@@ -199,7 +210,13 @@ class _Setup:
             probabilities=tuple(math.exp(lp) for lp in logps),
             score=sum(logps),
             chain=self.filling(chain),
+            displays=self.displays(ids),
         )
+
+    def displays(self, ids) -> tuple[str, ...]:
+        """One word per mask readably, marked where its spacing differs from the text's there."""
+        tok, enc = self.lm.tokenizer, self.prep.encoding
+        return tuple(tok.display_prediction(tok.id_to_token(t), enc, p) for t, p in zip(ids, self.prep.masked))
 
 
 def _start(n: int) -> _Hypothesis:

@@ -34,14 +34,12 @@ VARIANT_NAMES = {"word_l2r": "PLL-word-l2r", "original": "PLL (original)"}
 # whatever the batch from ~128 tokens up, so bigger chunks buy little speed; this size keeps one chunk (one
 # worker step, the unit of cancelling) under ~100 ms. A 12-word sentence is one chunk.
 TOKEN_BUDGET = 384
-# Typed in the text these are tokens like any other to the tokenizer, but they are structure, not words.
-_STRUCTURAL = frozenset({"[CLS]", "[SEP]", "[PAD]"})
 
 
 @dataclass(frozen=True, eq=False)
 class SentenceScore:
     text: str
-    tokens: tuple[str, ...]  # the scored tokens, in order ([CLS]/[SEP] are not scored)
+    tokens: tuple[str, ...]  # the scored tokens, in order ([CLS]/[SEP] are not scored): the tokenizer's strings
     positions: tuple[int, ...]  # where each sits in the model's input (0 is [CLS])
     log_probs: np.ndarray  # (N,) float64: natural log p(token | rest), in nats, one per scored token
     total: float  # the PLL: sum of log_probs
@@ -50,6 +48,11 @@ class SentenceScore:
     seconds: float  # model time only (not time spent queued behind other work)
     truncated: bool = False  # the text was longer than the model accepts; only the start was scored
     knocked_out: frozenset[tuple[int, int]] = frozenset()
+    display_tokens: tuple[str, ...] = ()  # the scored tokens readably ("Ġparis" -> "paris"), for bars and labels
+
+    def __post_init__(self) -> None:
+        if not self.display_tokens:
+            object.__setattr__(self, "display_tokens", self.tokens)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,11 +78,13 @@ class _Plan:
     targets: torch.Tensor  # (N,) the original token id at each scored position
 
 
-def scored_positions(encoding: Encoding) -> list[int]:
+def scored_positions(encoding: Encoding, structural: frozenset[str] = frozenset()) -> list[int]:
+    """The positions a score covers: not the template's specials, nor `structural` tokens typed in the text
+    (the model's cls/sep/pad: tokens to the tokenizer, but structure, not words)."""
     return [
         i
         for i, (tok, special) in enumerate(zip(encoding.tokens, encoding.special))
-        if not special and tok not in _STRUCTURAL
+        if not special and tok not in structural
     ]
 
 
@@ -108,7 +113,8 @@ def _plan(lm: LoadedModel, text: str, text_b: str | None, variant: str) -> _Plan
             "scoring needs a complete sentence, and this one has a [MASK]: type the word you want scored instead"
         )
     encoding = prep.encoding
-    positions = scored_positions(encoding)
+    tok = lm.tokenizer
+    positions = scored_positions(encoding, frozenset({tok.cls_token, tok.sep_token, tok.pad_token}))
     if not positions:
         raise InputError("there is nothing to score: the text has no words, only special tokens")
     hidden = torch.zeros(len(positions), len(encoding), dtype=torch.bool)  # (N, T)
@@ -154,6 +160,7 @@ def _finish(plan: _Plan, parts: list[np.ndarray], seconds: float, variant: str, 
     return SentenceScore(
         text=plan.text,
         tokens=tuple(plan.encoding.tokens[p] for p in plan.positions),
+        display_tokens=tuple(plan.encoding.display_tokens[p] for p in plan.positions),
         positions=plan.positions,
         log_probs=log_probs,
         total=total,
