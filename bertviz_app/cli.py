@@ -277,15 +277,16 @@ def cmd_predict(args) -> int:
         print(json.dumps(payload, ensure_ascii=False))
         return 0
     print(f"model: {lm.name}")
-    print("tokens: " + " ".join(result.tokens))
+    print("tokens: " + " ".join(result.display_tokens))
     if result.encoding.truncated:
         print(f"note: the input was cut from {result.encoding.original_length} to {len(result.tokens)} tokens")
     if not result.predictions:
         print("no [MASK] in the text: nothing to predict")
     for m in result.predictions:
-        print(f"\n[MASK] at position {m.position}:")
+        print(f"\n{result.display_tokens[m.position]} at position {m.position}:")
         for rank, p in enumerate(m.predictions, 1):
-            print(f"  {rank:>2}. {p.token:<20} {p.probability:7.2%}")
+            raw = f"  ({p.token})" if p.token != p.display else ""
+            print(f"  {rank:>2}. {p.display:<20} {p.probability:7.2%}{raw}")
     return 0
 
 

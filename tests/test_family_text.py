@@ -1,0 +1,212 @@
+"""The text side of every family end to end: a tiny random model of each family saved by transformers with a
+tokenizer of its kind, loaded by our loader, driven through the command line and the window. Predictions are
+transformers' own for the same text, `predict --json` keeps the tokenizer's strings, and what a user reads and
+puts into the text is readable."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from toy_tokenizers import MODERNBERT_SPECIALS, ROBERTA_SPECIALS, write_toy_tokenizer
+
+from bertviz_app.analysis.inference import InferenceInput, run_inference
+from bertviz_app.cli import main
+from bertviz_app.engine import load_folder
+from bertviz_app.engine.tokenizer import JOIN_MARK, SPACE_MARK
+
+transformers = pytest.importorskip("transformers")
+transformers.utils.logging.set_verbosity_error()
+
+_SMALL = dict(
+    hidden_size=32,
+    num_attention_heads=4,
+    intermediate_size=48,
+    max_position_embeddings=64,
+    hidden_dropout_prob=0.0,
+    attention_probs_dropout_prob=0.0,
+)
+_ROBERTA_IDS = dict(pad_token_id=1, bos_token_id=0, eos_token_id=2)
+_MODERN_IDS = {
+    f"{role}_token_id": MODERNBERT_SPECIALS.index(token)
+    for role, token in (("pad", "[PAD]"), ("cls", "[CLS]"), ("sep", "[SEP]"), ("mask", "[MASK]"))
+} | {"bos_token_id": 1, "eos_token_id": 2}
+# family -> (transformers model class, config class, config arguments, tokenizer kind)
+FAMILIES = {
+    "bert": ("BertForMaskedLM", "BertConfig", dict(num_hidden_layers=2, **_SMALL), "wordpiece"),
+    "roberta": ("RobertaForMaskedLM", "RobertaConfig", dict(num_hidden_layers=2, **_ROBERTA_IDS, **_SMALL), "roberta"),
+    "xlm-roberta": (
+        "XLMRobertaForMaskedLM",
+        "XLMRobertaConfig",
+        dict(num_hidden_layers=2, **_ROBERTA_IDS, **_SMALL),
+        "xlmr",
+    ),
+    "distilbert": (
+        "DistilBertForMaskedLM",
+        "DistilBertConfig",
+        dict(dim=32, n_layers=2, n_heads=4, hidden_dim=48, dropout=0.0, max_position_embeddings=64),
+        "wordpiece",
+    ),
+    "albert": (
+        "AlbertForMaskedLM",
+        "AlbertConfig",
+        dict(num_hidden_layers=2, embedding_size=16, pad_token_id=0, **_SMALL),
+        "albert",
+    ),
+    "electra": (
+        "ElectraForMaskedLM",
+        "ElectraConfig",
+        dict(num_hidden_layers=2, embedding_size=16, **_SMALL),
+        "wordpiece",
+    ),
+    "modernbert": (
+        "ModernBertForMaskedLM",
+        "ModernBertConfig",
+        dict(
+            num_hidden_layers=3,
+            hidden_size=32,
+            num_attention_heads=4,
+            intermediate_size=40,
+            max_position_embeddings=64,
+            local_attention=8,
+            global_attn_every_n_layers=3,
+            **_MODERN_IDS,
+        ),
+        "modernbert",
+    ),
+}
+MARKER = {"wordpiece": "", "roberta": "Ġ", "modernbert": "Ġ", "xlmr": "▁", "albert": "▁"}
+assert ROBERTA_SPECIALS.index("<pad>") == _ROBERTA_IDS["pad_token_id"]
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """family -> (folder with config.json, model.safetensors, tokenizer.json, tokenizer_config.json; the
+    transformers model)."""
+    built = {}
+    for seed, (family, (model_class, config_class, kwargs, kind)) in enumerate(FAMILIES.items()):
+        folder = tmp_path_factory.mktemp(family)
+        vocab_size = write_toy_tokenizer(folder, kind)
+        cfg = getattr(transformers, config_class)(vocab_size=vocab_size, **kwargs)
+        cfg._attn_implementation = "eager"
+        torch.manual_seed(seed)
+        hf = getattr(transformers, model_class)(cfg).eval()
+        gen = torch.Generator().manual_seed(seed + 100)
+        with torch.no_grad():
+            for p in hf.parameters():
+                p.add_(torch.randn(p.shape, generator=gen) * 0.3)
+        hf.save_pretrained(folder)
+        built[family] = (folder, hf)
+    return built
+
+
+@pytest.fixture(scope="module", params=list(FAMILIES))
+def family(request):
+    return request.param
+
+
+def _hf_tokenizer(folder, lm):
+    tok = lm.tokenizer
+    return transformers.PreTrainedTokenizerFast(
+        tokenizer_file=str(folder / "tokenizer.json"),
+        cls_token=tok.cls_token,
+        sep_token=tok.sep_token,
+        pad_token=tok.pad_token,
+        unk_token=tok.unk_token,
+        mask_token=tok.mask_token,
+    )
+
+
+def test_predict_json_on_every_family(capsys, folders, family):
+    folder, hf = folders[family]
+    kind = FAMILIES[family][3]
+    text = "The cat sat on the [MASK] and looked at the bird."
+    code = main(["predict", "--json", "--top-k", "5", "--model", str(folder), text])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    payload = json.loads(out)
+    assert set(payload) == {"model", "tokens", "truncated", "masks"}
+    lm = load_folder(folder)
+    (mask,) = payload["masks"]
+    # `position` indexes the tokenizer's own strings, which keep their markers.
+    assert payload["tokens"][mask["position"]] == lm.tokenizer.mask_token
+    assert payload["tokens"][0] == lm.tokenizer.cls_token and payload["tokens"][-1] == lm.tokenizer.sep_token
+    if MARKER[kind]:
+        assert MARKER[kind] + "cat" in payload["tokens"]
+    # The same five guesses as transformers for the same text (typed with the model's own mask token).
+    hf_tok = _hf_tokenizer(folder, lm)
+    enc = hf_tok(text.replace("[MASK]", lm.tokenizer.mask_token), return_tensors="pt", return_token_type_ids=False)
+    assert enc["input_ids"][0].tolist() == list(lm.tokenizer.encode(text).input_ids)
+    with torch.no_grad():
+        logits = hf(**enc).logits[0, mask["position"]]
+    expected = logits.softmax(-1).topk(5)
+    assert [p["id"] for p in mask["predictions"]] == expected.indices.tolist()
+    assert [p["probability"] for p in mask["predictions"]] == pytest.approx(expected.values.tolist(), abs=1e-4)
+    assert [p["token"] for p in mask["predictions"]] == hf_tok.convert_ids_to_tokens(expected.indices.tolist())
+
+
+def test_the_table_shows_tokens_readably(capsys, folders, family):
+    folder, _ = folders[family]
+    code = main(["predict", "--model", str(folder), "The cat sat on the [MASK]."])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    tokens_line = next(line for line in out.splitlines() if line.startswith("tokens: "))
+    assert "Ġ" not in tokens_line and "▁" not in tokens_line
+    assert " cat " in tokens_line
+
+
+def test_a_pair_follows_the_family_template(folders, family):
+    folder, _ = folders[family]
+    lm = load_folder(folder)
+    result = run_inference(lm, InferenceInput("The cat sat on the [MASK].", "She went to the bank."))
+    enc = result.encoding
+    sep = lm.tokenizer.sep_token
+    expected_seps = 3 if family in ("roberta", "xlm-roberta") else 2  # <s> A </s></s> B </s>
+    assert enc.tokens.count(sep) == expected_seps
+    assert enc.segments[-2] == 1 and enc.segments[1] == 0
+    assert result.attention.shape[-1] == len(enc)
+    assert len(result.predictions) == 1
+
+
+def test_a_chosen_prediction_reads_well_in_the_text(qtbot, folders, family):
+    """In the window: double-clicking a guess puts the word it spells into the text, spaced as the model's token
+    reads — never "Ġ", "▁" or "##" in the sentence."""
+    from PySide6.QtCore import QPoint, QSettings, Qt
+
+    from bertviz_app.app import build_window
+    from bertviz_app.ui.settings import Settings
+
+    folder, _ = folders[family]
+    settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
+    win, controller = build_window(str(folder), settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    try:
+        assert controller.wait_until_idle() and controller.model_summary is not None
+        text = "the cat sat on the [MASK] and looked at the bird."
+        win.sentence.text_a.clear()
+        with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+            qtbot.keyClicks(win.sentence.text_a, text)
+        assert controller.wait_until_idle()
+        result = controller.current_result
+        (mask,) = result.predictions
+        (bars,) = win.predictions.bars()
+        chosen = bars.rows()[0]
+        token = mask.predictions[0].token
+        assert chosen.token == token
+        piece = controller._model.tokenizer.piece(token)
+        with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+            qtbot.mouseDClick(bars, Qt.LeftButton, pos=QPoint(40, 13))  # the first row (26 px each)
+        assert controller.wait_until_idle()
+        new = controller.current_input.text
+        assert win.sentence.text_a.text() == new
+        assert not any(m in new for m in ("Ġ", "▁", "##"))
+        before, after = "the cat sat on the", " and looked at the bird."
+        glued = before + piece.text + after
+        assert new == (before + " " + piece.text + after if piece.space else glued)
+        display = mask.predictions[0].display
+        assert display.removeprefix(JOIN_MARK).removeprefix(SPACE_MARK) == controller._model.tokenizer.display(token)
+    finally:
+        controller.shutdown()
