@@ -11,7 +11,7 @@ import json
 import sys
 
 from bertviz_app import APP_NAME, __version__
-from bertviz_app.ui.views import VIEWS
+from bertviz_app.ui.views import view_arg_help, view_names
 
 EXIT_USAGE = 2
 
@@ -34,14 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", "-m", default=None, help="model to open in the app (default: the last one used)")
     parser.add_argument("--text", help="sentence to show when the app opens")
     parser.add_argument("--pair", help="second sentence (segment B) to show when the app opens")
-    parser.add_argument("--view", choices=VIEWS, default="attention", help="the tab shown at the start")
-    parser.add_argument(
-        "--view-arg",
-        metavar="TEXT",
-        help="what the view starts with: attention: attention|value|rollout[:LAYER[:HEAD]]; layers: a word to "
-        "follow; heads: 'importance' and/or LAYER.HEAD,... to knock out; neurons: LAYER.HEAD.TOKEN; "
-        "scoring, compare: the second sentence",
-    )
+    parser.add_argument("--view", choices=view_names(), default="attention", help="the tab shown at the start")
+    parser.add_argument("--view-arg", metavar="TEXT", help=view_arg_help())
     parser.add_argument(
         "--screenshot",
         metavar="PATH",

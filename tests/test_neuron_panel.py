@@ -36,7 +36,7 @@ def panel(qtbot):
 
 def assert_shows(panel, result, layer, head, token):
     """The panel's numbers, labels and colours are those of neuron_view for (layer, head, token)."""
-    from bertviz_app.ui.neuron_panel import PRODUCT, SCALED, SCORE, K, Q, _exact
+    from bertviz_app.ui.neuron_canvas import PRODUCT, SCALED, SCORE, K, Q, _exact
 
     expected = neuron_view(result.queries, result.keys, layer, head, token)
     view = panel.current_view()
@@ -94,7 +94,7 @@ def test_shows_the_numbers_of_the_selected_layer_head_and_token(panel, qtbot):
 
 @pytest.mark.parametrize("hd", [8, 64])
 def test_painted_cells_have_the_colour_of_their_value(panel, hd):
-    from bertviz_app.ui.neuron_panel import PRODUCT, K, Q
+    from bertviz_app.ui.neuron_canvas import PRODUCT, K, Q
 
     result = canned_result(hd=hd)
     panel.set_result(result)
@@ -110,7 +110,7 @@ def test_painted_cells_have_the_colour_of_their_value(panel, hd):
 def test_clicking_a_token_label_looks_from_it(panel, qtbot):
     from PySide6.QtCore import Qt
 
-    from bertviz_app.ui.neuron_panel import LABEL, PROB, Q
+    from bertviz_app.ui.neuron_canvas import LABEL, PROB, Q
 
     result = canned_result()
     panel.set_result(result)
@@ -137,7 +137,7 @@ def test_hovering_a_cell_shows_its_number(panel, qtbot):
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
-    from bertviz_app.ui.neuron_panel import PRODUCT, _exact
+    from bertviz_app.ui.neuron_canvas import PRODUCT, _exact
 
     result = canned_result()
     panel.set_result(result)
@@ -219,7 +219,7 @@ def test_clear_and_results_without_vectors(panel):
 
 
 def test_many_tokens_and_64_dims_scroll_and_stay_visible(panel, qtbot):
-    from bertviz_app.ui.neuron_panel import MIN_CELL
+    from bertviz_app.ui.neuron_canvas import MIN_CELL
 
     tokens = ["[CLS]"] + [f"w{i}" for i in range(300)] + ["[SEP]"]
     result = canned_result(tokens=tokens, layers=1, heads=2, hd=64)

@@ -25,9 +25,9 @@ from bertviz_app.analysis.numeric.measures import TILE_GAP, MeasureCache, Mosaic
 from bertviz_app.analysis.numeric.slicing import within_slice
 from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP, make_colormap
 from bertviz_app.ui.exporting import export_item_png, export_item_svg
-from bertviz_app.ui.message_stack import MessageStack
 from bertviz_app.ui.plot_items import CrossesItem, OutlineItem, format_weight, heatmap_plot
 from bertviz_app.ui.token_axis import MASKED, MASKED_COLOR, SELECTED_COLOR, TokenAxis, token_kinds, token_labels
+from bertviz_app.ui.view import View
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -72,21 +72,20 @@ MEASURE_ALIASES = {  # what prepare_view (--view-arg) accepts
 ROLLOUT_HEAD_TIP = "Rollout averages every head of a layer (Abnar & Zuidema 2020): there is one matrix per layer."
 
 
-class AttentionPanel(QtWidgets.QWidget):
+class AttentionPanel(View):
     """Attention heatmap for one layer and head (or the mean over heads) beside the every-layer × head grid,
     under one of three measures (raw attention, value-weighted, rollout).
 
     Layers and heads are 0-based in the API (indices into result.attention) and shown 1-based on screen.
     """
 
+    empty_message = "No sentence yet: type one to see where each token looks."
     selection_changed = QtCore.Signal(int, int)  # (layer, head); head is -1 for the mean over heads
     colormap_changed = QtCore.Signal(str)
-    token_selected = QtCore.Signal(int)  # a heatmap cell was clicked: its query (row) token
     head_toggled = QtCore.Signal(int, int)  # (layer, head): knock it out, or switch it back on
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None):
-        super().__init__(parent)
-        self._result: InferenceResult | None = None
+    def __init__(self, controller=None, selection=None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(controller, selection, parent)
         self._cache: MeasureCache | None = None
         self._kinds: list[int] = []
         self._layer = 0
@@ -110,17 +109,14 @@ class AttentionPanel(QtWidgets.QWidget):
         self._apply_palette()
         self._update_measure_controls()
         self._set_titles()
-        self.clear("No sentence yet: type one to see where each token looks.")
+        if controller is not None:
+            self.head_toggled.connect(controller.toggle_head)
+        self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-
-        controls = QtWidgets.QHBoxLayout()
-        controls.setSpacing(8)
+        controls = self.controls
         self.measure_combo = QtWidgets.QComboBox()
         for i, key in enumerate(MEASURES):
             self.measure_combo.addItem(MEASURE_LABELS[key], key)
@@ -136,28 +132,15 @@ class AttentionPanel(QtWidgets.QWidget):
         self.colormap_combo = QtWidgets.QComboBox()
         self.colormap_combo.addItems(COLORMAPS)
         self.colormap_combo.setToolTip("Colour map of the heatmaps")
-        self.export_button = QtWidgets.QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QtWidgets.QMenu(self.export_button)
-        menu.addAction("Heatmap as PNG…", lambda: self._export_dialog("png"))
-        menu.addAction("Heatmap as SVG…", lambda: self._export_dialog("svg"))
-        menu.addAction("This matrix as CSV…", lambda: self._export_dialog("csv"))
-        self._npz_action = menu.addAction("All layers and heads as NPZ…", lambda: self._export_dialog("npz"))
-        self.export_button.setMenu(menu)
         for w in (self.measure_combo, self.layer_spin, self.head_spin, self.mean_check):
             controls.addWidget(w)
         controls.addSpacing(12)
         controls.addWidget(QtWidgets.QLabel("Colours"))
         controls.addWidget(self.colormap_combo)
-        controls.addStretch(1)
-        controls.addWidget(self.export_button)
-        layout.addLayout(controls)
-
-        self._stack = MessageStack()
-        self.message_label = self._stack.label
-
-        content_layout = self._stack.new_content(spacing=4)
+        self.add_export_button()
+        self._npz_action = self.export_button.menu().actions()[-1]
+        self.needs_result(self.layer_spin, self.head_spin, self.mean_check)
+        content_layout = self.content_layout
         self._splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self._splitter.setChildrenCollapsible(False)
 
@@ -219,15 +202,7 @@ class AttentionPanel(QtWidgets.QWidget):
         self._splitter.setStretchFactor(1, 2)
         content_layout.addWidget(self._splitter, 1)
 
-        bottom = QtWidgets.QHBoxLayout()
-        self.readout_label = QtWidgets.QLabel(" ")
-        self.readout_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.legend_label = QtWidgets.QLabel()
-        self.legend_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        bottom.addWidget(self.readout_label, 1)
-        bottom.addWidget(self.legend_label)
-        content_layout.addLayout(bottom)
-        layout.addWidget(self._stack, 1)
+        self.legend_label = self.add_readout()
 
         self.measure_combo.currentIndexChanged.connect(
             lambda i: self.set_measure(self.measure_combo.itemData(i)) if i >= 0 else None
@@ -337,13 +312,9 @@ class AttentionPanel(QtWidgets.QWidget):
 
     # ---- data in ------------------------------------------------------------------------------------------
 
-    def set_result(self, result: InferenceResult | None) -> None:
+    def show_result(self, result: InferenceResult) -> None:
         """Show a new result's attention (keeps the layer/head and measure when the new model has them)."""
-        if result is None:
-            self.clear("No sentence yet: type one to see where each token looks.")
-            return
         self._stop_work()
-        self._result = result
         self._mosaics.clear()
         self._kinds = token_kinds(result)
         if self._selected_token is not None and self._selected_token >= len(result.tokens):
@@ -382,13 +353,11 @@ class AttentionPanel(QtWidgets.QWidget):
         plot.vb.setLimits(xMin=-0.5, xMax=t - 0.5, yMin=-0.5, yMax=t - 0.5, minXRange=1, minYRange=1)
         plot.vb.setRange(xRange=(-0.5, t - 0.5), yRange=(-0.5, t - 0.5), padding=0)
 
-        self._stack.show_content()
+        self._show_content()
         self._show_measure()
 
-    def clear(self, message: str = "") -> None:
-        """Forget the result and show `message` (e.g. "Loading…") where the heatmaps were."""
+    def reset(self) -> None:
         self._stop_work()
-        self._result = None
         self._cache = None
         self._matrix = None
         self._pending = False
@@ -398,17 +367,6 @@ class AttentionPanel(QtWidgets.QWidget):
         self._knockout_marks.set_tiles([])
         for axis in (self._left_axis, self._bottom_axis):
             axis.set_tokens([], [])
-        self._show_message(message)
-
-    def _show_message(self, message: str) -> None:
-        self._stack.show_message(message)
-        self.readout_label.setText(" ")
-        for w in (self.layer_spin, self.head_spin, self.mean_check, self.export_button):
-            w.setEnabled(False)
-
-    def message(self) -> str | None:
-        """The message shown instead of the heatmaps, or None while they are shown."""
-        return self._stack.message()
 
     def prepare_view(self, arg: str) -> None:
         """The command line's --view-arg: MEASURE[:LAYER[:HEAD]], e.g. "rollout", "rollout:6", "value:3:5" or
@@ -903,26 +861,24 @@ class AttentionPanel(QtWidgets.QWidget):
             knocked_out=np.array(sorted(self._knocked_out()), dtype=np.int64).reshape(-1, 2),
         )
 
-    def _export_dialog(self, kind: str) -> None:
-        filters = {
-            "png": "PNG image (*.png)",
-            "svg": "SVG image (*.svg)",
-            "csv": "CSV table (*.csv)",
-            "npz": "NumPy archive (*.npz)",
-        }
+    def export_formats(self) -> list[tuple[str, str]]:
+        return [
+            ("Heatmap as PNG…", "png"),
+            ("Heatmap as SVG…", "svg"),
+            ("This matrix as CSV…", "csv"),
+            ("All layers and heads as NPZ…", "npz"),
+        ]
+
+    def export_name(self, kind: str) -> str:
         measure = self.shown_measure
         stem = {"attention": "attention", "value": "value_weighted", "rollout": "rollout"}[measure]
         which = "" if measure == "rollout" else "_mean" if self._mean else f"_h{self._head + 1}"
-        name = f"{stem}_l{self._layer + 1}{which}.{kind}" if kind != "npz" else f"{stem}.npz"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, f"Export {MEASURE_NAMES[measure]}", name, filters[kind])
-        if not path:
-            return
-        try:
-            {
-                "png": self.export_png,
-                "svg": self.export_svg,
-                "csv": self.export_attention_csv,
-                "npz": self.export_attention_npz,
-            }[kind](path)
-        except (OSError, ValueError) as exc:
-            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
+        return f"{stem}_l{self._layer + 1}{which}.{kind}" if kind != "npz" else f"{stem}.npz"
+
+    def writer(self, kind: str):
+        return {
+            "png": self.export_png,
+            "svg": self.export_svg,
+            "csv": self.export_attention_csv,
+            "npz": self.export_attention_npz,
+        }[kind]

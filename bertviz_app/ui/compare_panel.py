@@ -24,9 +24,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from bertviz_app.analysis.numeric.attention_flow import attention_difference
 from bertviz_app.ui.colormaps import make_colormap
 from bertviz_app.ui.exporting import export_item_png
-from bertviz_app.ui.message_stack import MessageStack
 from bertviz_app.ui.plot_items import OutlineItem, fit_heatmap, format_weight, heatmap_plot
-from bertviz_app.ui.token_axis import MASKED, NORMAL, SELECTED_COLOR, SPECIAL, TokenAxis
+from bertviz_app.ui.token_axis import MASKED, NORMAL, SELECTED_COLOR, SPECIAL, TokenAxis, token_labels
+from bertviz_app.ui.view import View
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.compare import Comparison
@@ -78,14 +78,14 @@ class _CompareAxis(TokenAxis):
         self._colors[_ONLY] = QtGui.QColor(highlight)
 
 
-class ComparePanel(QtWidgets.QWidget):
+class ComparePanel(View):
     """Sentence A (the current input) against sentence B typed here. Layers and heads are 0-based in the API,
     1-based on screen; shift rows are hidden-state indices (0 = embeddings, k = after layer k)."""
 
-    def __init__(self, controller, parent: QtWidgets.QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
-        self._result: InferenceResult | None = None
+    empty_message = "No sentence yet: type one above, then a second one here to compare them."
+
+    def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(controller, selection, parent)
         self._comparison: Comparison | None = None
         self._stale = False  # the shown comparison is not about the current result and sentence B
         self._layer = 0
@@ -100,15 +100,11 @@ class ComparePanel(QtWidgets.QWidget):
         self._build()
         self._apply_palette()
         controller.input_changed.connect(self._show_input)
-        self.clear("No sentence yet: type one above, then a second one here to compare them.")
+        self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-
         form = QtWidgets.QGridLayout()
         form.setHorizontalSpacing(8)
         form.setVerticalSpacing(4)
@@ -128,10 +124,9 @@ class ComparePanel(QtWidgets.QWidget):
             edit.setFont(big)
             form.addWidget(label, i, 0)
             form.addWidget(edit, i, 1)
-        layout.addLayout(form)
+        self.layout().insertLayout(0, form)  # the two sentences above the controls
 
-        controls = QtWidgets.QHBoxLayout()
-        controls.setSpacing(8)
+        controls = self.controls
         self.layer_spin = QtWidgets.QSpinBox()
         self.layer_spin.setPrefix("Layer ")
         self.layer_spin.setToolTip("Which layer's attention to compare (1 = closest to the input)")
@@ -144,22 +139,11 @@ class ComparePanel(QtWidgets.QWidget):
             "On: each row is first divided by its sum over the shared tokens, so attention the other "
             "sentence's own words took away does not count as a difference."
         )
-        self.export_button = QtWidgets.QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QtWidgets.QMenu(self.export_button)
-        menu.addAction("Attention heatmaps as PNG…", lambda: self._export_dialog("attention"))
-        menu.addAction("Embedding shift as PNG…", lambda: self._export_dialog("shift"))
-        self.export_button.setMenu(menu)
         for w in (self.layer_spin, self.head_spin, self.mean_check, self.renormalize_check):
             controls.addWidget(w)
-        controls.addStretch(1)
-        controls.addWidget(self.export_button)
-        layout.addLayout(controls)
-
-        self._stack = MessageStack()
-        self.message_label = self._stack.label
-        content_layout = self._stack.new_content(spacing=4)
+        self.add_export_button()
+        self.needs_result(self.layer_spin, self.head_spin, self.mean_check, self.renormalize_check)
+        content_layout = self.content_layout
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
 
@@ -257,7 +241,6 @@ class ComparePanel(QtWidgets.QWidget):
         self.readout_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         content_layout.addWidget(self.tokens_label)
         content_layout.addWidget(self.readout_label)
-        layout.addWidget(self._stack, 1)
 
         self.text_b.textChanged.connect(self._on_b_edited)
         self.layer_spin.valueChanged.connect(self._on_controls_changed)
@@ -300,26 +283,19 @@ class ComparePanel(QtWidgets.QWidget):
 
     # ---- data in --------------------------------------------------------------------------------------------
 
-    def set_result(self, result: InferenceResult | None) -> None:
+    def show_result(self, result: InferenceResult) -> None:
         """A new result for sentence A: compare again (now if this tab is visible, else when it is shown)."""
-        if result is None:
-            self.clear("No sentence yet: type one above, then a second one here to compare them.")
-            return
-        self._result = result
         self._show_input(self.controller.current_input)
         self._stale = True
         self.run_if_visible()
 
-    def clear(self, message: str = "") -> None:
-        """Forget the result and comparison and show `message` (e.g. "Loading…")."""
-        self._result = None
+    def reset(self) -> None:
         self._comparison = None
         self._matrices = None
         self._stale = False
         self._timer.stop()
         for image in (self.image_a, self.image_b, self.image_diff, self.shift_image):
             image.clear()
-        self._show_message(message)
 
     def prepare_view(self, arg: str) -> None:
         """Start with `arg` as sentence B (the command line's --view-arg); compared when a result arrives."""
@@ -384,15 +360,8 @@ class ComparePanel(QtWidgets.QWidget):
         self._show_message(f"Could not compare the two sentences: {message}")
 
     def _show_message(self, message: str) -> None:
-        self._stack.show_message(message)
-        self.readout_label.setText(" ")
+        super()._show_message(message)
         self.tokens_label.setText("")
-        for w in (self.layer_spin, self.head_spin, self.mean_check, self.renormalize_check, self.export_button):
-            w.setEnabled(False)
-
-    def message(self) -> str | None:
-        """The message shown instead of the plots, or None while they are shown."""
-        return self._stack.message()
 
     @property
     def comparison(self) -> Comparison | None:
@@ -467,8 +436,8 @@ class ComparePanel(QtWidgets.QWidget):
 
         only_a, only_b = set(c.only_a), set(c.only_b)
         for key, tokens, special, only in (
-            ("a", c.tokens_a, c.result_a.encoding.special, only_a),
-            ("b", c.tokens_b, c.result_b.encoding.special, only_b),
+            ("a", token_labels(c.result_a), c.result_a.encoding.special, only_a),
+            ("b", token_labels(c.result_b), c.result_b.encoding.special, only_b),
         ):
             kinds = [_ONLY if i in only else SPECIAL if special[i] else NORMAL for i in range(len(tokens))]
             for axis in self._axes[key]:
@@ -499,7 +468,7 @@ class ComparePanel(QtWidgets.QWidget):
         if not c.alignment:
             self._show_message("The two sentences share no tokens, so there is nothing to line up.")
             return
-        self._stack.show_content()
+        self._show_content()
         self._render()
 
     def current_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -631,12 +600,11 @@ class ComparePanel(QtWidgets.QWidget):
         item = self.attention_widget.ci if which == "attention" else self.shift_plot
         export_item_png(item, path, width)
 
-    def _export_dialog(self, which: str) -> None:
-        name = f"compare_{which}_l{self._layer + 1}.png"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export comparison", name, "PNG image (*.png)")
-        if not path:
-            return
-        try:
-            self.export_png(path, which)
-        except (OSError, ValueError) as exc:
-            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
+    def export_formats(self) -> list[tuple[str, str]]:
+        return [("Attention heatmaps as PNG…", "attention.png"), ("Embedding shift as PNG…", "shift.png")]
+
+    def export_name(self, kind: str) -> str:
+        return f"compare_{kind.split('.')[0]}_l{self._layer + 1}.png"
+
+    def writer(self, kind: str):
+        return lambda path: self.export_png(path, kind.split(".")[0])

@@ -17,8 +17,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from bertviz_app.analysis.numeric.projection import LayerProjection, TrajectorySpace, project_layer, trajectory_space
 from bertviz_app.ui import theme
 from bertviz_app.ui.exporting import export_item_png, export_item_svg
-from bertviz_app.ui.message_stack import MessageStack
 from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
+from bertviz_app.ui.view import View
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -28,19 +28,18 @@ LABEL_ALL_LIMIT = 80  # above this many points only masked and selected tokens a
 LAYER_MODE, TRAJECTORY_MODE = "layer", "trajectory"
 
 
-class EmbeddingPanel(QtWidgets.QWidget):
+class EmbeddingPanel(View):
     """Scatter plot of hidden states in 2-D; click a token to select it, or follow one through the layers.
 
     Layer indices are hidden-state indices: 0 = the embeddings, k = the output of transformer layer k.
     """
 
-    token_selected = QtCore.Signal(int)  # a point was clicked: its token index
+    empty_message = "No sentence yet: type one to see where its tokens sit."
     layer_changed = QtCore.Signal(int)
     mode_changed = QtCore.Signal(str)  # "layer" or "trajectory"
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None):
-        super().__init__(parent)
-        self._result: InferenceResult | None = None
+    def __init__(self, controller=None, selection=None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(controller, selection, parent)
         self._hidden: np.ndarray | None = None
         self._special = np.zeros(0, dtype=bool)
         self._masked = np.zeros(0, dtype=bool)
@@ -58,17 +57,12 @@ class EmbeddingPanel(QtWidgets.QWidget):
         self._background_of: TrajectorySpace | None = None  # the space whose points the background shows
         self._build()
         self._apply_palette()
-        self.clear("No sentence yet: type one to see where its tokens sit.")
+        self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-
-        controls = QtWidgets.QHBoxLayout()
-        controls.setSpacing(8)
+        controls = self.controls
         self.mode_combo = QtWidgets.QComboBox()
         self.mode_combo.addItem("Tokens at one layer", LAYER_MODE)
         self.mode_combo.addItem("One token through the layers", TRAJECTORY_MODE)
@@ -86,26 +80,14 @@ class EmbeddingPanel(QtWidgets.QWidget):
         self.hide_special_check.setToolTip(
             "Special tokens often sit far from the rest and squash the picture; leave them out of the PCA"
         )
-        self.export_button = QtWidgets.QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QtWidgets.QMenu(self.export_button)
-        menu.addAction("Plot as PNG…", lambda: self._export_dialog("png"))
-        menu.addAction("Plot as SVG…", lambda: self._export_dialog("svg"))
-        self.export_button.setMenu(menu)
         controls.addWidget(self.mode_combo)
         controls.addSpacing(8)
         controls.addWidget(self.layer_slider, 1)
         controls.addWidget(self.layer_label)
         controls.addWidget(self.hide_special_check)
-        controls.addStretch(0)
-        controls.addWidget(self.export_button)
-        layout.addLayout(controls)
-
-        self._stack = MessageStack()
-        self.message_label = self._stack.label
-
-        content_layout = self._stack.new_content(spacing=4)
+        self.add_export_button(stretch=0)
+        self.needs_result(self.mode_combo, self.layer_slider, self.hide_special_check)
+        content_layout = self.content_layout
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.ci.layout.setContentsMargins(4, 4, 12, 4)
         self.plot = self.plot_widget.addPlot()
@@ -145,14 +127,7 @@ class EmbeddingPanel(QtWidgets.QWidget):
         self._vb = vb
         content_layout.addWidget(self.plot_widget, 1)
 
-        bottom = QtWidgets.QHBoxLayout()
-        self.readout_label = QtWidgets.QLabel(" ")
-        self.legend_label = QtWidgets.QLabel()
-        self.legend_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        bottom.addWidget(self.readout_label, 1)
-        bottom.addWidget(self.legend_label)
-        content_layout.addLayout(bottom)
-        layout.addWidget(self._stack, 1)
+        self.legend_label = self.add_readout()
 
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_combo.currentData()))
         self.layer_slider.valueChanged.connect(self.set_layer)
@@ -219,11 +194,7 @@ class EmbeddingPanel(QtWidgets.QWidget):
 
     # ---- data in ------------------------------------------------------------------------------------------
 
-    def set_result(self, result: InferenceResult | None) -> None:
-        if result is None:
-            self.clear("No sentence yet: type one to see where its tokens sit.")
-            return
-        self._result = result
+    def show_result(self, result: InferenceResult) -> None:
         self._layer_cache.clear()
         self._space_cache.clear()
         hs = result.hidden_states
@@ -246,12 +217,10 @@ class EmbeddingPanel(QtWidgets.QWidget):
             self.layer_slider.setValue(self._layer)
         for w in (self.mode_combo, self.layer_slider, self.hide_special_check, self.export_button):
             w.setEnabled(True)
-        self._stack.show_content()
+        self._show_content()
         self._render(autorange=True)
 
-    def clear(self, message: str = "") -> None:
-        """Forget the result and show `message` (e.g. "Loading…") instead of the plot."""
-        self._result = None
+    def reset(self) -> None:
         self._hidden = None
         self._layer_cache.clear()
         self._space_cache.clear()
@@ -262,17 +231,6 @@ class EmbeddingPanel(QtWidgets.QWidget):
         self.path_line.setData([], [])
         self._show_labels(self._labels, [])
         self._show_labels(self._layer_labels, [])
-        self._show_message(message)
-
-    def _show_message(self, message: str) -> None:
-        self._stack.show_message(message)
-        self.readout_label.setText(" ")
-        for w in (self.mode_combo, self.layer_slider, self.hide_special_check, self.export_button):
-            w.setEnabled(False)
-
-    def message(self) -> str | None:
-        """The message shown instead of the plot, or None while the plot is shown."""
-        return self._stack.message()
 
     # ---- state --------------------------------------------------------------------------------------------
 
@@ -594,13 +552,11 @@ class EmbeddingPanel(QtWidgets.QWidget):
     def export_svg(self, path: str | Path) -> None:
         export_item_svg(self.plot, path, "Embeddings")
 
-    def _export_dialog(self, kind: str) -> None:
-        name = f"embeddings_{self._mode}_{self._layer}.{kind}"
-        filters = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)"}
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export embeddings", name, filters[kind])
-        if not path:
-            return
-        try:
-            (self.export_png if kind == "png" else self.export_svg)(path)
-        except (OSError, ValueError) as exc:
-            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc}")
+    def export_formats(self) -> list[tuple[str, str]]:
+        return [("Plot as PNG…", "png"), ("Plot as SVG…", "svg")]
+
+    def export_name(self, kind: str) -> str:
+        return f"embeddings_{self._mode}_{self._layer}.{kind}"
+
+    def writer(self, kind: str):
+        return self.export_png if kind == "png" else self.export_svg

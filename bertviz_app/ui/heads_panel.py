@@ -20,8 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
 from bertviz_app.ui import theme
-from bertviz_app.ui.exporting import export_button, save_with_dialog
-from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.view import View
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.heads import HeadImportance
@@ -334,16 +333,16 @@ class HeadGrid(QtWidgets.QWidget):
         p.drawText(QtCore.QRectF(x, bar.bottom() - h, w, h), left, f"{format_drop(-self._limit)} hurts")
 
 
-class HeadsPanel(QtWidgets.QWidget):
+class HeadsPanel(View):
     """Knock heads out by clicking them; colour them by importance for the current prediction.
 
     Layers and heads are 0-based in the API and shown from 1 on screen.
     """
 
-    def __init__(self, controller, parent: QtWidgets.QWidget | None = None):
-        super().__init__(parent)
-        self._controller = controller
-        self._result: InferenceResult | None = None
+    empty_message = "No sentence yet: type one, mask a word, and see which heads its prediction needs."
+
+    def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(controller, selection, parent)
         self._importance: HeadImportance | None = None
         self._mask_index = 0
         self._note = ""  # the last run's outcome: time taken, "stopped", or why it failed
@@ -353,17 +352,12 @@ class HeadsPanel(QtWidgets.QWidget):
         self._build()
         controller.input_changed.connect(lambda _inp: self._refresh())
         controller.model_loaded.connect(self._on_model_loaded)
-        self.clear("No sentence yet: type one, mask a word, and see which heads its prediction needs.")
+        self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-
-        controls = QtWidgets.QHBoxLayout()
-        controls.setSpacing(8)
+        controls = self.controls
         self.compute_button = QtWidgets.QPushButton("Compute head importance")
         self.compute_button.setToolTip(
             "Remove each head in turn and measure how much the top prediction at the mask loses (runs in the "
@@ -380,14 +374,6 @@ class HeadsPanel(QtWidgets.QWidget):
         self.mask_combo.setToolTip("Which masked position's prediction the colours are about")
         self.clear_button = QtWidgets.QPushButton("Switch all heads back on")
         self.clear_button.setToolTip("Undo every knock-out (Ctrl+Shift+H)")
-        self.export_button = export_button(
-            [
-                ("Importance as CSV…", lambda: self._export_dialog("csv")),
-                ("Map as PNG…", lambda: self._export_dialog("png")),
-                ("Map as SVG…", lambda: self._export_dialog("svg")),
-            ],
-            "Save the importance map (compute it first)",
-        )
         for w in (self.compute_button, self.progress, self.cancel_button):
             controls.addWidget(w)
         controls.addSpacing(12)
@@ -395,12 +381,9 @@ class HeadsPanel(QtWidgets.QWidget):
         controls.addWidget(self.mask_combo)
         controls.addStretch(1)
         controls.addWidget(self.clear_button)
-        controls.addWidget(self.export_button)
-        layout.addLayout(controls)
-
-        self._stack = MessageStack()
-        self.message_label = self._stack.label
-        content_layout = self._stack.new_content(spacing=6)
+        self.add_export_button("Save the importance map (compute it first)", stretch=0)
+        content_layout = self.content_layout
+        content_layout.setSpacing(6)
         self.title_label = QtWidgets.QLabel()
         title_font = self.title_label.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
@@ -425,28 +408,23 @@ class HeadsPanel(QtWidgets.QWidget):
         self.legend_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.legend_label.setWordWrap(True)
         content_layout.addWidget(self.legend_label)
-        layout.addWidget(self._stack, 1)
 
         self.compute_button.clicked.connect(self.compute_importance)
         self.cancel_button.clicked.connect(self.cancel_importance)
-        self.clear_button.clicked.connect(self._controller.clear_knockouts)
+        self.clear_button.clicked.connect(self.controller.clear_knockouts)
         self.mask_combo.currentIndexChanged.connect(self.set_mask_index)
-        self.grid.clicked.connect(self._controller.toggle_head)
+        self.grid.clicked.connect(self.controller.toggle_head)
         self.grid.hovered.connect(self._on_hovered)
 
     # ---- data in ------------------------------------------------------------------------------------------
 
-    def set_result(self, result: InferenceResult | None) -> None:
-        if result is None:
-            self.clear("No sentence yet: type one, mask a word, and see which heads its prediction needs.")
-            return
-        self._result = result
+    def show_result(self, result: InferenceResult) -> None:
         layers, heads = self._model_shape(result)
         self.grid.set_shape(layers, heads)
         self.grid.set_knocked_out((la, h) for la, h in result.knocked_out if 0 <= la < layers and 0 <= h < heads)
         if self._importance is not None and self._importance.drops.shape[1:] != (layers, heads):
             self._importance = None  # from a model of another size
-        self._stack.show_content()
+        self._show_content()
         self._refresh()
         self._run_pending()
 
@@ -473,15 +451,15 @@ class HeadsPanel(QtWidgets.QWidget):
             layers, heads = self.grid.shape()
             wanted = frozenset((la, h) for la, h in self._pending_heads if la < layers and h < heads)
             self._pending_heads = None
-            if wanted != self._controller.current_input.knocked_out:
-                self._controller.set_knocked_out(wanted)
+            if wanted != self.controller.current_input.knocked_out:
+                self.controller.set_knocked_out(wanted)
                 return  # importance waits for the result with these heads off
         if self._pending_importance and self.can_compute():
             self._pending_importance = False
             self.compute_importance()
 
     def _model_shape(self, result: InferenceResult) -> tuple[int, int]:
-        summary = self._controller.model_summary
+        summary = self.controller.model_summary
         if summary is not None:
             return summary.layers, summary.heads
         if result.attention is not None:
@@ -496,7 +474,7 @@ class HeadsPanel(QtWidgets.QWidget):
 
     @property
     def running(self) -> bool:
-        return self._controller.analysis_running(KIND)
+        return self.controller.analysis_running(KIND)
 
     def compute_importance(self) -> None:
         if not self.can_compute():
@@ -504,7 +482,7 @@ class HeadsPanel(QtWidgets.QWidget):
         self._note = ""
         self._user_cancelled = False
         self.progress.setRange(0, 0)  # busy until the baseline is done and the first count arrives
-        run = self._controller.start(KIND)
+        run = self.controller.start(KIND)
         if run is not None:
             run.progress.connect(self._on_progress)
             run.ready.connect(self._on_ready)
@@ -514,7 +492,7 @@ class HeadsPanel(QtWidgets.QWidget):
 
     def cancel_importance(self) -> None:
         self._user_cancelled = True
-        self._controller.cancel_analysis(KIND)
+        self.controller.cancel_analysis(KIND)
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -553,7 +531,7 @@ class HeadsPanel(QtWidgets.QWidget):
     @property
     def stale(self) -> bool:
         """The importance map on screen was computed for another input (text, masks or knock-outs)."""
-        return self._importance is not None and self._importance.input != self._controller.current_input
+        return self._importance is not None and self._importance.input != self.controller.current_input
 
     @property
     def mask_index(self) -> int:
@@ -598,7 +576,7 @@ class HeadsPanel(QtWidgets.QWidget):
         self.cancel_button.setVisible(running)
         self.compute_button.setEnabled(not running and self.can_compute())
         self.compute_button.setText("Compute again" if imp is not None and stale else "Compute head importance")
-        self.clear_button.setEnabled(bool(self._controller.current_input.knocked_out))
+        self.clear_button.setEnabled(bool(self.controller.current_input.knocked_out))
         self.export_button.setEnabled(imp is not None)
         self.grid.set_values(None if imp is None else imp.drops[self._mask_index], stale=stale)
         self.status_label.setText("Computing…" if running else self._note)
@@ -711,11 +689,15 @@ class HeadsPanel(QtWidgets.QWidget):
         painter.translate(0, self._title_height())
         self.grid.render(painter, QtCore.QPoint(), QtGui.QRegion(), QtWidgets.QWidget.RenderFlag.DrawChildren)
 
-    def _export_dialog(self, kind: str) -> None:
+    def export_formats(self) -> list[tuple[str, str]]:
+        return [("Importance as CSV…", "csv"), ("Map as PNG…", "png"), ("Map as SVG…", "svg")]
+
+    def export_name(self, kind: str) -> str:
         imp = self._importance
-        name = f"head_importance_token{imp.masked_positions[self._mask_index]}.{kind}" if imp else f"heads.{kind}"
-        write = {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind]
-        save_with_dialog(self, "Export head importance", name, kind, write)
+        return f"head_importance_token{imp.masked_positions[self._mask_index]}.{kind}" if imp else f"heads.{kind}"
+
+    def writer(self, kind: str):
+        return {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind]
 
     # ---- hover --------------------------------------------------------------------------------------------
 

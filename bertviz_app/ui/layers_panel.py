@@ -19,9 +19,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.numeric.layer_lens import layer_names, top_k_by_layer, word_trajectory
 from bertviz_app.ui import theme
-from bertviz_app.ui.exporting import export_button, export_item_png, export_item_svg, save_with_dialog
-from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.exporting import export_item_png, export_item_svg
 from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
+from bertviz_app.ui.view import View
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -111,19 +111,18 @@ class _GuessDelegate(QtWidgets.QStyledItemDelegate):
         painter.restore()
 
 
-class LayersPanel(QtWidgets.QWidget):
+class LayersPanel(View):
     """The guess at one mask read from every layer (the "logit lens"), and one word followed through them.
 
     Rows are hidden-state indices: 0 = the embeddings, k = the output of transformer layer k; the last row is the
     model's prediction. `controller` answers token_id(word) and token_strings(ids) for the loaded model.
     """
 
+    empty_message = "No sentence yet: type one and mask a word to see its guess form layer by layer."
     word_followed = QtCore.Signal(str)  # the word piece now followed ("" when none)
 
-    def __init__(self, controller, parent: QtWidgets.QWidget | None = None):
-        super().__init__(parent)
-        self._controller = controller
-        self._result: InferenceResult | None = None
+    def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(controller, selection, parent)
         self._probs: np.ndarray | None = None  # (L+1, N, V)
         self._mask_row = 0
         self._word = ""  # what the user asked to follow; "" = the model's final top guess
@@ -133,17 +132,12 @@ class LayersPanel(QtWidgets.QWidget):
         self._trajectory: tuple[np.ndarray, np.ndarray] | None = None  # (L+1,) probabilities, ranks
         self._build()
         self._apply_palette()
-        self.clear("No sentence yet: type one and mask a word to see its guess form layer by layer.")
+        self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-
-        controls = QtWidgets.QHBoxLayout()
-        controls.setSpacing(8)
+        controls = self.controls
         self.mask_label = QtWidgets.QLabel("Mask")
         self.mask_combo = QtWidgets.QComboBox()
         self.mask_combo.setToolTip("Which masked position to look at")
@@ -162,13 +156,6 @@ class LayersPanel(QtWidgets.QWidget):
         self.rank_check = QtWidgets.QCheckBox("Rank")
         self.rank_check.setChecked(True)
         self.rank_check.setToolTip("Also plot the word's rank among all word pieces (log scale, 1 at the top)")
-        self.export_button = export_button(
-            [
-                ("Table as CSV…", lambda: self._export_dialog("csv")),
-                ("Plot as PNG…", lambda: self._export_dialog("png")),
-                ("Plot as SVG…", lambda: self._export_dialog("svg")),
-            ]
-        )
         controls.addWidget(self.mask_label)
         controls.addWidget(self.mask_combo)
         controls.addSpacing(8)
@@ -176,13 +163,9 @@ class LayersPanel(QtWidgets.QWidget):
         controls.addWidget(self.follow_edit, 1)
         controls.addWidget(self.k_spin)
         controls.addWidget(self.rank_check)
-        controls.addStretch(0)
-        controls.addWidget(self.export_button)
-        layout.addLayout(controls)
-
-        self._stack = MessageStack()
-        self.message_label = self._stack.label
-        content_layout = self._stack.new_content(spacing=4)
+        self.add_export_button(stretch=0)
+        self.needs_result(self.mask_combo, self.k_spin, self.rank_check)
+        content_layout = self.content_layout
 
         self.title_label = QtWidgets.QLabel()
         self.title_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -266,7 +249,6 @@ class LayersPanel(QtWidgets.QWidget):
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
         content_layout.addWidget(self._splitter, 1)
-        layout.addWidget(self._stack, 1)
 
         self.mask_combo.currentIndexChanged.connect(self._on_mask_changed)
         self.follow_edit.textEdited.connect(self.follow_word)
@@ -299,12 +281,8 @@ class LayersPanel(QtWidgets.QWidget):
 
     # ---- data in ------------------------------------------------------------------------------------------
 
-    def set_result(self, result: InferenceResult | None) -> None:
+    def show_result(self, result: InferenceResult) -> None:
         """Show a new result (keeps the chosen mask when the new one has it, and the word being followed)."""
-        if result is None:
-            self.clear("No sentence yet: type one and mask a word to see its guess form layer by layer.")
-            return
-        self._result = result
         self._top = self._trajectory = None
         if not result.has_mlm_head:
             self._probs = None
@@ -331,15 +309,12 @@ class LayersPanel(QtWidgets.QWidget):
         self.mask_combo.setVisible(several)
         for w in (self.mask_combo, self.follow_edit, self.k_spin, self.rank_check, self.export_button):
             w.setEnabled(True)
-        self._stack.show_content()
+        self._show_content()
         self._render()
 
-    def clear(self, message: str = "") -> None:
-        """Forget the result and show `message` (e.g. "Loading…") instead of the table."""
-        self._result = None
+    def reset(self) -> None:
         self._probs = None
         self._top = self._trajectory = None
-        self._show_message(message)
 
     def prepare_view(self, arg: str) -> None:
         """The command line's --view-arg: a word to follow (kept for results still to come)."""
@@ -347,20 +322,14 @@ class LayersPanel(QtWidgets.QWidget):
         self.follow_word(arg)
 
     def _show_message(self, message: str) -> None:
-        self._stack.show_message(message)
+        super()._show_message(message)
         self.table.setRowCount(0)
         self._followed_id = None
         self._followed_token = ""
         self.note_label.setText(" ")
         self._clear_plot()
-        for w in (self.mask_combo, self.k_spin, self.rank_check, self.export_button):
-            w.setEnabled(False)
         self.mask_label.setVisible(False)
         self.mask_combo.setVisible(False)
-
-    def message(self) -> str | None:
-        """The message shown instead of the table, or None while the table is shown."""
-        return self._stack.message()
 
     # ---- state --------------------------------------------------------------------------------------------
 
@@ -457,8 +426,8 @@ class LayersPanel(QtWidgets.QWidget):
                 "Type a word or click a guess to follow another."
             )
         else:
-            ids = self._controller.token_id(word)
-            pieces = self._controller.token_strings(ids)
+            ids = self.controller.token_id(word)
+            pieces = self.controller.token_strings(ids)
             if not ids or ids[0] >= vocab or (pieces[0] == "[UNK]" and word != "[UNK]"):
                 self.note_label.setText(f"<b>“{_esc(word)}”</b> is not in this model's vocabulary.")
                 self.word_followed.emit("")
@@ -486,7 +455,7 @@ class LayersPanel(QtWidgets.QWidget):
         self.word_followed.emit(token)
 
     def _token_text(self, token_id: int) -> str:
-        strings = self._controller.token_strings([token_id])
+        strings = self.controller.token_strings([token_id])
         return strings[0] if strings else f"#{token_id}"
 
     def _fill_table(self) -> None:
@@ -497,7 +466,7 @@ class LayersPanel(QtWidgets.QWidget):
         num_states = ids.shape[0]
         names = layer_names(num_states)
         names[-1] += " · output"
-        texts = self._controller.token_strings(ids[:, :k].ravel().tolist())
+        texts = self.controller.token_strings(ids[:, :k].ravel().tolist())
         if len(texts) != num_states * k:  # no model to read the vocabulary from: show ids
             texts = [f"#{i}" for i in ids[:, :k].ravel().tolist()]
         self.table.setRowCount(num_states)
@@ -602,10 +571,14 @@ class LayersPanel(QtWidgets.QWidget):
     def export_svg(self, path: str | Path) -> None:
         export_item_svg(self.plot, path, "Per-layer predictions")
 
-    def _export_dialog(self, kind: str) -> None:
-        name = f"layers_token{self._result.masked_positions[self._mask_row]}.{kind}" if self._result else kind
-        write = {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind]
-        save_with_dialog(self, "Export per-layer predictions", name, kind, write)
+    def export_formats(self) -> list[tuple[str, str]]:
+        return [("Table as CSV…", "csv"), ("Plot as PNG…", "png"), ("Plot as SVG…", "svg")]
+
+    def export_name(self, kind: str) -> str:
+        return f"layers_token{self._result.masked_positions[self._mask_row]}.{kind}" if self._result else kind
+
+    def writer(self, kind: str):
+        return {"csv": self.export_csv, "png": self.export_png, "svg": self.export_svg}[kind]
 
 
 def _first_of_last_run(flags: np.ndarray) -> int:

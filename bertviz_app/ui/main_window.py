@@ -26,17 +26,12 @@ from PySide6.QtWidgets import (
 
 from bertviz_app import APP_NAME, __version__
 from bertviz_app.resources import resource_path
-from bertviz_app.ui.attention_panel import AttentionPanel
-from bertviz_app.ui.compare_panel import ComparePanel
-from bertviz_app.ui.embedding_panel import EmbeddingPanel
-from bertviz_app.ui.heads_panel import HeadsPanel
-from bertviz_app.ui.layers_panel import LayersPanel
 from bertviz_app.ui.model_picker import ModelPicker, megabytes
-from bertviz_app.ui.neuron_panel import NeuronPanel
 from bertviz_app.ui.predictions_panel import PredictionsPanel
-from bertviz_app.ui.scoring_panel import ScoringPanel
 from bertviz_app.ui.sentence_panel import SentencePanel
 from bertviz_app.ui.settings import Settings
+from bertviz_app.ui.view import Selection, View
+from bertviz_app.ui.views import REGISTRY
 
 log = logging.getLogger(__name__)
 
@@ -59,29 +54,18 @@ class MainWindow(QMainWindow):
 
         self.sentence = SentencePanel(controller)
         self.predictions = PredictionsPanel(k=settings.top_k, controller=controller)
-        self.attention = AttentionPanel()
-        self.embeddings = EmbeddingPanel()
-        self.attention.set_colormap(settings.colormap)
+        self.selection = Selection(self)  # the token, layer and head picked anywhere
         self.tabs = QTabWidget()
-        self.views: dict[str, QWidget] = {}  # name (ui/views.py) -> panel; each has set_result and clear
+        self.views: dict[str, View] = {}  # name (ui/views.py) -> its panel
         # Only the tab in front renders a new result; the others catch up when brought to the front, so
         # seven views cost no more per keystroke than one.
         self._latest = None  # the result on show, or None while the panels show a message
         self._given: dict[str, object] = {}  # view name -> the result it last rendered
         self.tabs.currentChanged.connect(self._catch_up)
-        self.add_view("attention", "&Attention", self.attention)
-        self.add_view("embeddings", "&Embeddings", self.embeddings)
-        self.layers = LayersPanel(controller)
-        self.add_view("layers", "&Layers", self.layers)
-        self.heads = HeadsPanel(controller)
-        self.add_view("heads", "&Heads", self.heads)
-        self.neurons = NeuronPanel()
-        self.add_view("neurons", "&Neurons", self.neurons)
-        self.neurons.token_selected.connect(self.select_token)
-        self.scoring = ScoringPanel(controller)
-        self.add_view("scoring", "&Scoring", self.scoring)
-        self.compare = ComparePanel(controller)
-        self.add_view("compare", "&Compare", self.compare)
+        for spec in REGISTRY.values():
+            self.add_view(spec.name, spec.title, spec.factory(controller, self.selection))
+        if "attention" in self.views:
+            self.attention.set_colormap(settings.colormap)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.predictions)
         self.splitter.addWidget(self.tabs)
@@ -104,11 +88,17 @@ class MainWindow(QMainWindow):
         self._set_panels_message("Loading the model…")
 
     # ---- construction ---------------------------------------------------------------------------------
-    def add_view(self, name: str, title: str, panel: QWidget) -> None:
-        """A tab on the right. The panel gets every result (`set_result`) and message (`clear`); it may have
-        `prepare_view(arg)` for the command line's --view-arg."""
+    def add_view(self, name: str, title: str, panel: View) -> None:
+        """A tab on the right (a view of ui/views.py's registry). The view in front gets each result
+        (`set_result`), every view each message (`clear`)."""
         self.views[name] = panel
         self.tabs.addTab(panel, title)
+
+    def __getattr__(self, name: str):
+        views = self.__dict__.get("views")  # window.attention, window.heads, ...: the view of that name
+        if views is not None and name in views:
+            return views[name]
+        raise AttributeError(name)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -236,7 +226,6 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        self.attention.head_toggled.connect(c.toggle_head)
         # connect: predictions
         c.result_ready.connect(self.show_result)
         c.error.connect(self.show_error)
@@ -249,9 +238,9 @@ class MainWindow(QMainWindow):
         c.download_offered.connect(self.offer_download)
         self.predictions.prediction_chosen.connect(c.replace_token)
         self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
-        self.embeddings.token_selected.connect(self.select_token)
-        self.attention.token_selected.connect(self.select_token)
-        self.attention.colormap_changed.connect(lambda name: setattr(self.settings, "colormap", name))
+        self.selection.token_changed.connect(self.sentence.set_selected_token)
+        if "attention" in self.views:
+            self.attention.colormap_changed.connect(lambda name: setattr(self.settings, "colormap", name))
 
     def _restore_layout(self) -> None:
         geometry = self.settings.layout("geometry")
@@ -319,8 +308,8 @@ class MainWindow(QMainWindow):
     def wait_until_drawn(self, timeout_ms: int = 30_000) -> bool:
         """Process events until no panel is still drawing in slices (a `busy` property). For screenshots."""
         deadline = QDeadlineTimer(timeout_ms)
-        panels = [self.predictions, *self.views.values()]
-        while any(getattr(panel, "busy", False) for panel in panels):
+        panels = list(self.views.values())
+        while any(panel.busy for panel in panels):
             if deadline.hasExpired():
                 return False
             QCoreApplication.processEvents()
@@ -329,17 +318,14 @@ class MainWindow(QMainWindow):
 
     def show_view(self, name: str, arg: str | None = None) -> None:
         """Bring a view (a name in ui/views.py) to the front; `arg` is what it starts with (--view-arg)."""
-        panel = self.views.get(name, self.attention)
+        panel = self.views.get(name) or next(iter(self.views.values()))
         self.tabs.setCurrentWidget(panel)
-        if arg is not None and hasattr(panel, "prepare_view"):
+        if arg is not None:
             panel.prepare_view(arg)
 
     def select_token(self, index: int) -> None:
         """One token selected everywhere (chips, heatmap, projection)."""
-        self.sentence.set_selected_token(index)
-        self.attention.set_selected_token(index)
-        self.embeddings.set_selected_token(index)
-        self.neurons.set_selected_token(index)
+        self.selection.set_token(index)
 
     # ---- actions ----------------------------------------------------------------------------------------
     def _focus_sentence(self) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.ui import theme
-from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.view import View
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -283,13 +283,13 @@ class SurpriseChart(QtWidgets.QWidget):
         return super().event(event)
 
 
-class ScoringPanel(QtWidgets.QWidget):
+class ScoringPanel(View):
     """Per-token surprise and the sentence score; in minimal-pair mode two sentences side by side."""
 
-    def __init__(self, controller, parent: QtWidgets.QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
-        self._result: InferenceResult | None = None
+    empty_message = "No sentence yet: type one to see how likely the model finds it."
+
+    def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
+        super().__init__(controller, selection, parent)
         self._payload: ScoreResult | None = None
         self._shown_key: tuple | None = None  # what the bars show
         self._running_key: tuple | None = None  # what the worker is scoring now
@@ -299,16 +299,13 @@ class ScoringPanel(QtWidgets.QWidget):
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
         self._build()
-        self.clear("No sentence yet: type one to see how likely the model finds it.")
+        self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-
-        controls = QtWidgets.QHBoxLayout()
+        controls = self.controls
+        controls.setSpacing(6)
         self.pair_check = QtWidgets.QCheckBox("Minimal &pair")
         self.pair_check.setToolTip("Score a second sentence beside the main one and compare the two")
         self.variant_combo = QtWidgets.QComboBox()
@@ -321,16 +318,13 @@ class ScoringPanel(QtWidgets.QWidget):
         )
         self.status_label = QtWidgets.QLabel(" ")
         self.status_label.setStyleSheet(f"color: {theme.MUTED_TEXT.name()}")
-        self.export_button = QtWidgets.QPushButton("Export PNG…")
-        self.export_button.clicked.connect(self._export_dialog)
         controls.addWidget(self.pair_check)
         controls.addSpacing(12)
         controls.addWidget(QtWidgets.QLabel("Scoring:"))
         controls.addWidget(self.variant_combo)
         controls.addSpacing(12)
         controls.addWidget(self.status_label, 1)
-        controls.addWidget(self.export_button)
-        layout.addLayout(controls)
+        self.add_export_button(stretch=0)
 
         self.second_row = QtWidgets.QWidget()
         second = QtWidgets.QHBoxLayout(self.second_row)
@@ -345,9 +339,8 @@ class ScoringPanel(QtWidgets.QWidget):
         self.sentence_2.setFont(font)
         second.addWidget(self.sentence_2, 1)
         self.second_row.setVisible(False)
-        layout.addWidget(self.second_row)
+        self.layout().insertWidget(1, self.second_row)  # under the controls, above the scores
 
-        self._stack = MessageStack()
         self.content = QtWidgets.QWidget()  # what Export PNG saves
         self.content.setAutoFillBackground(True)
         content_layout = QtWidgets.QVBoxLayout(self.content)
@@ -390,8 +383,7 @@ class ScoringPanel(QtWidgets.QWidget):
         self.note_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.note_label.setStyleSheet(f"color: {theme.MUTED_TEXT.name()}")
         content_layout.addWidget(self.note_label)
-        self._stack.set_content(self.content)
-        layout.addWidget(self._stack, 1)
+        self.content_layout.addWidget(self.content, 1)
 
         self.pair_check.toggled.connect(self._on_pair_toggled)
         self.variant_combo.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -399,29 +391,19 @@ class ScoringPanel(QtWidgets.QWidget):
 
     # ---- what the main window calls -----------------------------------------------------------------------
 
-    def set_result(self, result: InferenceResult | None) -> None:
-        if result is None:
-            self.clear("No sentence yet: type one to see how likely the model finds it.")
-            return
-        self._result = result
+    def show_result(self, result: InferenceResult) -> None:
         self.refresh()
 
-    def clear(self, message: str = "") -> None:
-        self._result = None
+    def reset(self) -> None:
         self._shown_key = None
         self._payload = None
         for chart in self.charts:
             chart.set_score(None)
-        self._show_message(message)
 
     def prepare_view(self, arg: str) -> None:
         """--view-arg: the second sentence of a minimal pair (pair mode on)."""
         self.sentence_2.setText(arg)
         self.pair_check.setChecked(True)
-
-    def message(self) -> str | None:
-        """The message shown instead of the bars, or None while the bars are shown."""
-        return self._stack.message()
 
     # ---- state --------------------------------------------------------------------------------------------
 
@@ -479,7 +461,7 @@ class ScoringPanel(QtWidgets.QWidget):
             return
         key = self._key()
         if key == self._shown_key:
-            self._stack.show_content()
+            self._show_content()
             return
         if key == self._running_key and self.controller.analysis_running(KIND):
             return
@@ -535,10 +517,6 @@ class ScoringPanel(QtWidgets.QWidget):
 
     # ---- showing ------------------------------------------------------------------------------------------
 
-    def _show_message(self, message: str) -> None:
-        self._stack.show_message(message)
-        self.export_button.setEnabled(False)
-
     def _show_scores(self, payload: ScoreResult) -> None:
         self._payload = payload
         scores = payload.scores
@@ -587,7 +565,7 @@ class ScoringPanel(QtWidgets.QWidget):
             f"(pseudo-log-likelihood): closer to 0 is more likely. {name}.{off}{differ}"
         )
         self.export_button.setEnabled(True)
-        self._stack.show_content()
+        self._show_content()
 
     # ---- export -------------------------------------------------------------------------------------------
 
@@ -600,13 +578,11 @@ class ScoringPanel(QtWidgets.QWidget):
         if not pixmap.save(str(path), "PNG"):
             raise OSError(f"could not write {path}")
 
-    def _export_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export scores", "sentence-scores.png", "PNG image (*.png)"
-        )
-        if not path:
-            return
-        try:
-            self.export_png(path)
-        except OSError as exc:
-            QtWidgets.QMessageBox.warning(self, "Export failed", str(exc))
+    def export_formats(self) -> list[tuple[str, str]]:
+        return [("Scores as PNG…", "png")]
+
+    def export_name(self, kind: str) -> str:
+        return "sentence-scores.png"
+
+    def writer(self, kind: str):
+        return self.export_png
