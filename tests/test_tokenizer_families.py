@@ -11,7 +11,7 @@ import pytest
 from test_tokenizer import ODD
 from toy_tokenizers import KINDS, build, tokenizer_config, write_toy_tokenizer
 
-from bertviz_app.analysis.inference import insert_word, positions_to_mask, toggled_spans
+from bertviz_app.analysis.inference import insert_word, positions_to_mask, prediction, toggled_spans
 from bertviz_app.engine.errors import InputError, TokenizerError
 from bertviz_app.engine.tokenizer import JOIN_MARK, SPACE_MARK, TextTokenizer
 
@@ -273,6 +273,11 @@ def test_predictions_are_shown_readably_and_marked_where_spacing_differs(tok, ki
         assert tok.display_prediction(word, glued, at) == SPACE_MARK + "sat"
         assert tok.display_prediction(piece, glued, at) == JOIN_MARK + "s"
     assert tok.display_prediction(tok.mask_token, enc, at) == tok.mask_token
+    # What "Whole words only" keeps: words, not pieces that glue on, punctuation or specials.
+    at = enc.typed_mask.index(True)
+    kept = {t: prediction(tok, enc, at, tok.token_to_id(t), 0.5).whole_word for t in (word, piece, ".", tok.unk_token)}
+    assert kept == {word: True, piece: False, ".": False, tok.unk_token: False}
+    assert prediction(tok, glued, glued.typed_mask.index(True), tok.token_to_id(word), 0.5).whole_word
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from bertviz_app.engine.loader import LoadedModel
-from bertviz_app.engine.tokenizer import Encoding
+from bertviz_app.engine.tokenizer import SPACE_MARK, Encoding
 
 MaskSpan = tuple[int, int, int]  # (segment 0 or 1, start, end): characters of that sentence to mask
 Head = tuple[int, int]  # (layer, head), both from 0
@@ -34,10 +34,13 @@ class Prediction:
     token_id: int
     probability: float
     display: str = ""  # readable, marked only where its spacing differs from the text's: "paris", "␣paris", "##ing"
+    whole_word: bool | None = None  # a word on its own here: letters only, not a piece glued onto the word before
 
     def __post_init__(self) -> None:
         if not self.display:
             object.__setattr__(self, "display", self.token)
+        if self.whole_word is None:
+            object.__setattr__(self, "whole_word", self.display.removeprefix(SPACE_MARK).isalpha())
 
 
 @dataclass(frozen=True)
