@@ -113,9 +113,11 @@ def take_screenshot(
     view_arg: str | None = None,
 ) -> int:
     """Render the main window offscreen after one inference (and what the view starts) and save it as PNG."""
-    with scratch_window(model, text, pair, view, view_arg) as (_app, window, controller, ok):
+    with scratch_window(model, text, pair, view, view_arg) as (_app, window, _controller, ok):
         if not ok:
-            print(f"bertviz-app: error: no result to show ({controller.model_summary})", file=sys.stderr)
+            box = getattr(window, "last_error_box", None)  # the dialog a user would have seen
+            reason = box.text() if box is not None else "the model gave no result in time"
+            print(f"bertviz-app: error: no result to show: {reason}", file=sys.stderr)
             return 2
         if not window.grab().save(path, "PNG"):
             print(f"bertviz-app: error: cannot write {path}", file=sys.stderr)

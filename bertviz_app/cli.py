@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from bertviz_app import APP_NAME, __version__
@@ -234,7 +235,8 @@ def _add_eval_mlm(sub) -> None:
 
 def _run(args, want_attention: bool, want_hidden: bool, top_k: int = 5):
     from bertviz_app.analysis.inference import InferenceInput, run_inference
-    from bertviz_app.engine import NoMLMHeadError, load_model
+    from bertviz_app.analysis.numeric.truncation import masks_cut_off
+    from bertviz_app.engine import InputError, NoMLMHeadError, load_model
 
     lm = load_model(args.model)
     inp = InferenceInput(
@@ -246,6 +248,9 @@ def _run(args, want_attention: bool, want_hidden: bool, top_k: int = 5):
             f"{lm.name} has no masked-language-model head, so it cannot predict masked words; "
             "use a model trained for fill-mask (e.g. bert-base-uncased)"
         )
+    cut = masks_cut_off(result.encoding, args.text, args.pair, lm.tokenizer.mask_token)
+    if args.command == "predict" and cut:
+        raise InputError(cut)  # predicting the other masks alone would hide that one was dropped
     return lm, result
 
 
@@ -253,6 +258,10 @@ def cmd_predict(args) -> int:
     if args.top_k < 1:
         raise ValueError("--top-k must be at least 1")
     lm, result = _run(args, want_attention=False, want_hidden=False, top_k=args.top_k)
+    if not all(math.isfinite(p.probability) for m in result.predictions for p in m.predictions):
+        raise ValueError(
+            f"{lm.name} computed non-finite probabilities (NaN or infinity) for this text: its weights overflow"
+        )
     if args.json:
         payload = {
             "model": lm.name,
@@ -268,7 +277,7 @@ def cmd_predict(args) -> int:
                 for m in result.predictions
             ],
         }
-        print(json.dumps(payload, ensure_ascii=False))
+        print(json.dumps(payload, ensure_ascii=False, allow_nan=False))
         return 0
     print(f"model: {lm.name}")
     print("tokens: " + " ".join(result.display_tokens))
@@ -287,14 +296,19 @@ def cmd_predict(args) -> int:
 def cmd_inspect(args) -> int:
     import numpy as np
 
+    from bertviz_app.atomic import atomic_write
+
+    if not args.out.endswith(".npz"):  # numpy would add ".npz" to any other name and write a different file
+        raise ValueError(f"--out must be a file name ending in .npz, not {args.out!r}")
     _lm, result = _run(args, want_attention=True, want_hidden=True)
-    np.savez(
-        args.out,
-        tokens=np.array(result.tokens, dtype=str),
-        input_ids=np.array(result.encoding.input_ids, dtype=np.int64),
-        attention=result.attention.astype(np.float32),
-        hidden_states=result.hidden_states.astype(np.float32),
-    )
+    with atomic_write(args.out) as tmp:
+        np.savez(
+            tmp,
+            tokens=np.array(result.tokens, dtype=str),
+            input_ids=np.array(result.encoding.input_ids, dtype=np.int64),
+            attention=result.attention.astype(np.float32),
+            hidden_states=result.hidden_states.astype(np.float32),
+        )
     L, H, T, _ = result.attention.shape
     print(f"wrote {args.out}: {T} tokens, attention ({L},{H},{T},{T}), hidden_states {result.hidden_states.shape}")
     return 0

@@ -94,7 +94,7 @@ def test_predict_without_mask(capsys, tiny_model_dir):
 
 def test_predict_truncated(capsys, tmp_path):
     folder = make_tiny_model(tmp_path / "short", max_position_embeddings=16)
-    payload = predict_json(capsys, folder, "the cat " * 20 + "[MASK]")
+    payload = predict_json(capsys, folder, "[MASK] " + "the cat " * 20)  # the mask before the cut
     assert payload["truncated"] is True and len(payload["tokens"]) == 16
 
 

@@ -249,6 +249,8 @@ def evaluate(
         result["probes"] = evaluate_probes(lm, plist)
         if baseline is not None:
             result["baseline_probes"] = evaluate_probes(baseline, plist)
+    if heldout and seq_len > lm.max_length:
+        raise ValueError(f"--seq-len {seq_len} is more than {lm.name} reads: at most {lm.max_length} tokens")
     if heldout:
         data = build_heldout(lm, heldout, seq_len=seq_len, n_seqs=n_seqs)
         result["heldout"] = {

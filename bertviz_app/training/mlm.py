@@ -385,7 +385,12 @@ def _autocast(device: torch.device, enabled: bool):
 def pick_device(spec: str = "auto") -> torch.device:
     if spec == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(spec)
+    try:
+        device = torch.device(spec)
+    except RuntimeError:
+        raise ValueError(f"--device {spec!r} is not a device; use auto, cpu, cuda or cuda:N") from None
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(f"--device {spec!r} is not supported; use auto, cpu, cuda or cuda:N")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda was asked for but torch sees no CUDA GPU")
     return device
@@ -487,10 +492,13 @@ def _print(line: str) -> None:
 
 def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_signals: bool = False) -> TrainResult:
     """Run (or resume) MLM training as ``cfg`` says; see the module docstring for the recipe."""
+    from bertviz_app.engine.discovery import resolve_model
     from bertviz_app.engine.loader import load_model
 
     cfg.validate()
     out = Path(cfg.out)
+    if out.resolve() == Path(resolve_model(cfg.model).path).resolve():
+        raise ValueError(f"--out {cfg.out} is the model folder itself; training would overwrite what it reads")
     out.mkdir(parents=True, exist_ok=True)
     log = _Logger(out, echo)
     if cfg.threads:
@@ -642,6 +650,11 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_
             with _autocast(device, cfg.bf16):
                 logits = masked_logits(model, inputs, pos, grad_from)
             loss = F.cross_entropy(logits.float(), target)
+            if not math.isfinite(loss.item()):  # a step on it would turn every weight into NaN
+                raise ValueError(
+                    f"the loss became {loss.item()} at step {step + 1}; training stopped and this run saved nothing "
+                    "more (try a lower --lr, or --clip)"
+                )
             loss.backward()
             if cfg.clip > 0:
                 torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], cfg.clip)

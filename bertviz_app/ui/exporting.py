@@ -10,6 +10,8 @@ import pyqtgraph.exporters as pg_exporters
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
+from bertviz_app.atomic import atomic_write
+
 FILTERS = {
     "csv": "CSV table (*.csv)",
     "png": "PNG image (*.png)",
@@ -33,14 +35,22 @@ def export_button(actions: list[tuple[str, Callable[[], None]]], tooltip: str = 
 
 
 def save_with_dialog(parent: QtWidgets.QWidget, title: str, name: str, kind: str, write: Callable[[str], None]) -> None:
-    """Ask where to save the `kind` file (suggesting `name`), then write(path). A failure is a warning."""
+    """Ask where to save the `kind` file (suggesting `name`), then write it (atomically: a failure leaves any
+    previous file whole). A failure is a warning."""
     path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, title, name, FILTERS[kind])
     if not path:
         return
     try:
-        write(path)
+        with atomic_write(path) as tmp:
+            write(tmp)
     except (OSError, ValueError) as exc:
         QtWidgets.QMessageBox.warning(parent, "Export failed", f"Could not write {path}:\n{exc}")
+
+
+def save_widget_png(widget: QtWidgets.QWidget, path: str | Path) -> None:
+    """The widget as it is on screen, as a PNG; OSError when Qt cannot write it (QPixmap.save only says False)."""
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
 
 
 def export_item_png(item: QtWidgets.QGraphicsItem, path: str | Path, width: int = 1400) -> None:

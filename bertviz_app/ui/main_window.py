@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from bertviz_app import APP_NAME, __version__
+from bertviz_app.atomic import atomic_write
 from bertviz_app.resources import resource_path
+from bertviz_app.ui.exporting import save_widget_png
 from bertviz_app.ui.model_picker import ModelPicker, megabytes
 from bertviz_app.ui.predictions_panel import PredictionsPanel
 from bertviz_app.ui.sentence_panel import SentencePanel
@@ -398,7 +400,8 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            fn(path)
+            with atomic_write(path) as tmp:  # written whole, or the previous file stays as it was
+                fn(tmp)
             self.statusBar().showMessage(f"Saved {path}", 5000)
         except Exception as exc:
             QMessageBox.warning(self, f"Could not export {what}", f"{path}: {exc}")
@@ -418,7 +421,7 @@ class MainWindow(QMainWindow):
         self._guarded(f"the {which} plot", fn, self._save_path(f"Export {which} plot", fmt))
 
     def save_window_png(self) -> None:
-        self._guarded("the window", lambda p: self.grab().save(p, "PNG"), self._save_path("Save window", "png"))
+        self._guarded("the window", lambda p: save_widget_png(self, p), self._save_path("Save window", "png"))
 
     def show_model_info(self) -> None:
         s = self.controller.model_summary

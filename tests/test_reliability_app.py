@@ -1,0 +1,99 @@
+"""Issue #14 in the window, driven as a user would: exports are written whole or reported as failed, the sentence
+survives a crash, a slow model load can be cancelled and never blocks the app, truncation never hides a mask."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from bertviz_app.app import build_window
+from bertviz_app.ui.settings import Settings
+
+
+@pytest.fixture
+def settings_file(tmp_path):
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def window(qtbot, tiny_model_dir, settings_file):
+    win, controller = build_window(
+        str(tiny_model_dir), settings=Settings(QSettings(str(settings_file), QSettings.IniFormat))
+    )
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert controller.wait_until_idle()
+    yield win
+    controller.shutdown()
+
+
+def menu_action(win, text: str) -> QAction:
+    found = [a for a in win.findChildren(QAction) if a.text().replace("&", "") == text]
+    assert found, f"no menu action {text!r}"
+    return found[0]
+
+
+def type_text(qtbot, win, text):
+    win.sentence.text_a.clear()
+    with qtbot.waitSignal(win.controller.result_ready, timeout=10_000):
+        qtbot.keyClicks(win.sentence.text_a, text)
+    assert win.controller.wait_until_idle()
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Save dialogs answer from `answers`; warnings are collected instead of shown."""
+    answers, warnings = [], []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (answers.pop(0), ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text, *a: warnings.append(f"{title}: {text}"))
+    return answers, warnings
+
+
+# ---- item 8: writes are what they say -------------------------------------------------------------------------
+def test_a_failed_window_png_is_reported_not_called_saved(qtbot, window, dialogs, tmp_path, monkeypatch):
+    from PySide6.QtGui import QPixmap
+
+    answers, warnings = dialogs
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    target = tmp_path / "window.png"
+    monkeypatch.setattr(QPixmap, "save", lambda *a, **k: False)  # what Qt does when it cannot write
+    answers.append(str(target))
+    menu_action(window, "Save window as PNG…").trigger()
+    assert len(warnings) == 1 and "could not write" in warnings[0]
+    assert "Saved" not in window.statusBar().currentMessage()
+    assert list(tmp_path.glob("*.png")) == [] and list(tmp_path.glob(".window*")) == []
+
+
+def test_the_window_png_is_written_whole(qtbot, window, dialogs, tmp_path):
+    answers, warnings = dialogs
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    target = tmp_path / "window.png"
+    answers.append(str(target))
+    menu_action(window, "Save window as PNG…").trigger()
+    assert warnings == [] and target.read_bytes().startswith(b"\x89PNG")
+    assert window.statusBar().currentMessage() == f"Saved {target}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.ini", "window.png"]
+
+
+def test_a_full_disk_never_corrupts_the_previous_export(qtbot, window, dialogs, tmp_path, monkeypatch):
+    answers, warnings = dialogs
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    target = tmp_path / "attention.csv"
+    target.write_text("the previous export\n", encoding="utf-8")
+    real = window.attention.export_attention_csv
+
+    def disk_full(path):
+        real(path)
+        with open(path, "r+b") as f:
+            f.truncate(10)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(window.attention, "export_attention_csv", disk_full)
+    answers.append(str(target))
+    menu_action(window, "Export attention as CSV…").trigger()
+    assert len(warnings) == 1 and "No space left" in warnings[0]
+    assert target.read_text(encoding="utf-8") == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attention.csv", "settings.ini"]
