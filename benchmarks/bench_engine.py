@@ -1,4 +1,4 @@
-"""Our plain-torch BERT vs transformers' BertForMaskedLM, same process, same inputs, same weights.
+"""Our plain-torch encoder vs transformers' (BERT and the other families), same process, inputs and weights.
 
     python benchmarks/bench_engine.py            # full run (about 40 timed pairs per case)
     python benchmarks/bench_engine.py --quick    # fewer repetitions, for a smoke test
@@ -12,6 +12,11 @@ torch runs on 2 threads. Cases:
   attention, the only kind that returns probabilities): ``output_attentions=True, output_hidden_states=True``.
   For the bundled model's architecture (its real weights plus one shared random MLM head) and for a
   bert-base-sized config with random weights.
+* app inference: what one keystroke costs in the app, ``run_inference`` on the bundled model (tokenizing,
+  predictions, attention, hidden states and the internals the views use: q/k, value norms, per-layer
+  predictions) vs transformers' full forward on the same tokens (eager, attentions + hidden states, top-k).
+* the other families at base size, random weights: RoBERTa (roberta-base), DistilBERT (distilbert-base)
+  and ModernBERT (ModernBERT-base: 22 layers, GeGLU, local attention of 128 tokens), full forward as above.
 * top-k only: the k best tokens at each mask, no attention kept. Ours with output_attentions False (SDPA)
   vs transformers with its fastest attention (sdpa).
 * achieved encoder GFLOP/s of our full forward, as a share of this machine's fp32 matmul rate (2048x2048).
@@ -32,6 +37,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bertviz_app.engine import load_model
 from bertviz_app.engine.checkpoint import load_bert, save_bert
 from bertviz_app.engine.discovery import default_model_dir
 
@@ -58,7 +64,7 @@ class Case:
 
 def make_inputs(length: int, vocab: int, seed: int):
     gen = torch.Generator().manual_seed(seed)
-    ids = torch.randint(1000, vocab, (1, length), generator=gen)
+    ids = torch.randint(1000, min(vocab, 30000), (1, length), generator=gen)
     ids[0, 0], ids[0, -1] = 101, 102
     masked = torch.linspace(1, length - 2, N_MASKS).round().long().unique()
     ids[0, masked] = MASK_ID
@@ -144,6 +150,75 @@ def build_bert_base(work: Path):
     return ours, hf
 
 
+# family -> (transformers model class, config class, config arguments): base-sized, as on the Hub
+FAMILY_CASES = {
+    "roberta-base": (
+        "RobertaForMaskedLM",
+        "RobertaConfig",
+        dict(vocab_size=50265, max_position_embeddings=514, pad_token_id=1, type_vocab_size=1),
+    ),
+    "distilbert-base": ("DistilBertForMaskedLM", "DistilBertConfig", dict(vocab_size=30522)),
+    "ModernBERT-base": (
+        "ModernBertForMaskedLM",
+        "ModernBertConfig",
+        dict(
+            vocab_size=50368,
+            hidden_size=768,
+            intermediate_size=1152,
+            num_hidden_layers=22,
+            num_attention_heads=12,
+            pad_token_id=50283,
+            bos_token_id=50281,
+            eos_token_id=50282,
+            cls_token_id=50281,
+            sep_token_id=50282,
+        ),
+    ),
+}
+
+
+def build_family(work: Path, name: str):
+    import transformers
+
+    model_class, config_class, kwargs = FAMILY_CASES[name]
+    cfg = getattr(transformers, config_class)(**kwargs)
+    cfg._attn_implementation = "eager"
+    torch.manual_seed(2)
+    hf = getattr(transformers, model_class)(cfg).eval()
+    with torch.no_grad():
+        for p in hf.parameters():
+            p.add_(torch.randn_like(p) * 0.02)
+    folder = work / name
+    hf.save_pretrained(folder)
+    _, ours, _ = load_bert(folder)
+    return ours, hf
+
+
+def app_case(name, lm, theirs, length, target, pairs, warmup):
+    """run_inference (everything the views use) vs transformers' full forward on the same tokens."""
+    from bertviz_app.analysis.inference import InferenceInput, prepare, run_inference
+
+    words = ("the", "cat", "sat", "on", "the", "mat", "and", "looked", "at", "a", "bird", "by", "the", "river")
+    text, n = "", 3  # [CLS] [MASK] [SEP]
+    while n < length:
+        text = f"{text} {words[n % len(words)]}".strip()
+        n = len(lm.tokenizer.encode(f"{text} [MASK]").input_ids)
+    inp = InferenceInput(f"{text} [MASK]", top_k=TOP_K)
+    prep = prepare(lm, inp)
+    ids, masked = prep.input_ids[None], torch.tensor(prep.masked)
+
+    def run_ours():
+        return run_inference(lm, inp)
+
+    def run_theirs():
+        with torch.inference_mode():
+            out = theirs(ids, output_attentions=True, output_hidden_states=True)
+            return out.logits[0, masked].softmax(-1).topk(TOP_K, dim=-1), out.attentions, out.hidden_states
+
+    a, b, r, best = alternate(run_ours, run_theirs, pairs, warmup)
+    return Case(f"{name} T={len(prep.input_ids)}", a, b, r, target, best)
+
+
 def check_same(ours, theirs, vocab: int) -> float:
     ids, masked = make_inputs(24, vocab, seed=123)
     with torch.inference_mode():
@@ -198,6 +273,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, noisier)")
     parser.add_argument("--no-bert-base", action="store_true", help="skip the bert-base-sized cases")
+    parser.add_argument("--no-families", action="store_true", help="skip the other families' base-sized cases")
     parser.add_argument("--threads", type=int, default=THREADS, help=f"torch threads (default {THREADS})")
     args = parser.parse_args(argv)
     pairs, warmup = (8, 2) if args.quick else (40, 5)
@@ -216,7 +292,7 @@ def main(argv=None) -> int:
     def add(case: Case) -> None:
         cases.append(case)
         rates.append(matmul_rate())
-        print(f"  {case.name:<28} ratio {case.ratio:5.2f}x (best-sample ratio {case.best_ratio:5.2f}x)", flush=True)
+        print(f"  {case.name:<34} ratio {case.ratio:5.2f}x (best-sample ratio {case.best_ratio:5.2f}x)", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -227,7 +303,18 @@ def main(argv=None) -> int:
             add(full_case(f"full  MiniLM-L6     T={T}", ours, hf, T, target, pairs, warmup))
         for T in (16, 32, 128):
             add(topk_case(f"top-k MiniLM-L6 sdpa T={T}", ours, hf_sdpa, T, 2.0, pairs, warmup))
-        del hf, hf_sdpa
+        lm = load_model("default")
+        for T in (16, 32, 128):
+            add(app_case("app   MiniLM-L6", lm, hf, T, 2.0, pairs, warmup))
+        del hf, hf_sdpa, lm
+        if not args.no_families:
+            for name in FAMILY_CASES:
+                ours_f, hf_f = build_family(work, name)
+                vocab = ours_f.config.vocab_size
+                print(f"{name}-sized (random) parity check: max |diff| = {check_same(ours_f, hf_f, vocab):.2e}")
+                for T in (16, 128):
+                    add(full_case(f"full  {name:<15} T={T}", ours_f, hf_f, T, 1.3, max(pairs // 2, 6), warmup))
+                del ours_f, hf_f
         if not args.no_bert_base:
             ours_b, hf_b = build_bert_base(work)
             print(f"bert-base-sized (random) parity check: max |diff| = {check_same(ours_b, hf_b, 30522):.2e}")
@@ -238,19 +325,19 @@ def main(argv=None) -> int:
     rate = statistics.median(rates)
 
     print()
-    header = f"{'case':<28} {'ours ms':>9} {'hf ms':>9} {'ratio':>7} {'target':>7}  result  {'best':>6}"
+    header = f"{'case':<34} {'ours ms':>9} {'hf ms':>9} {'ratio':>7} {'target':>7}  result  {'best':>6}"
     print(f"{header}  {'GFLOP/s':>8} {'of mm':>6}")
-    print("-" * 104)
+    print("-" * 110)
     for c in cases:
         extra = ""
         if c.flops is not None:
             gflops = c.flops / c.ours_s / 1e9
             extra = f"{gflops:8.1f} {100 * gflops * 1e9 / rate:5.1f}%"
         print(
-            f"{c.name:<28} {1e3 * c.ours_s:9.2f} {1e3 * c.theirs_s:9.2f} {c.ratio:6.2f}x {c.target:6.2f}x  "
+            f"{c.name:<34} {1e3 * c.ours_s:9.2f} {1e3 * c.theirs_s:9.2f} {c.ratio:6.2f}x {c.target:6.2f}x  "
             f"{'PASS' if c.passed else 'FAIL':<6}  {c.best_ratio:5.2f}x  {extra}"
         )
-    print("-" * 104)
+    print("-" * 110)
     print(
         "ms: median per call; ratio: median of per-pair ratios (hf / ours), which PASS/FAIL is judged on;\n"
         "best: fastest hf sample / fastest ours sample (least affected by other processes);\n"

@@ -239,22 +239,31 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
     predict = lm.has_mlm_head and bool(masked)
     internals = inp.want_internals
     replaced = lm.model.discriminator is not None
+    # With per-layer predictions wanted, the decoder runs once for every layer's state at the masks, the last
+    # layer's being the predictions themselves: one pass over the vocabulary matrix instead of two.
+    per_layer = predict and internals
     with torch.inference_mode():
         out = lm.model(
             prep.input_ids,
             prep.token_type_ids,
-            predict_at=torch.tensor(masked, dtype=torch.long) if predict else None,
+            predict_at=torch.tensor(masked, dtype=torch.long) if predict and not per_layer else None,
             output_attentions=inp.want_attention,
-            output_hidden_states=inp.want_hidden_states or (internals and predict),
+            output_hidden_states=inp.want_hidden_states or per_layer,
             output_qkv=internals,
             output_replaced=replaced,
             head_mask=head_mask(lm, inp.knocked_out),
         )
         predictions = ()
         layer_probs = None
+        if per_layer:
+            at_masks = out.hidden_states[0][:, masked]  # (L+1, N, D)
+            all_probs = lm.model.layer_logits(at_masks).softmax(dim=-1)  # (L+1, N, V)
+            layer_probs, mask_probs = all_probs.numpy(), all_probs[-1]  # (L+1, N, V), (N, V)
+        elif predict:
+            mask_probs = out.logits.softmax(dim=-1)  # (N, V)
         if predict:
             k = max(1, min(inp.top_k, lm.config.vocab_size))
-            probs, top_ids = out.logits.softmax(dim=-1).topk(k, dim=-1)  # (N, k)
+            probs, top_ids = mask_probs.topk(k, dim=-1)  # (N, k)
             predictions = tuple(
                 MaskPrediction(
                     position=pos,
@@ -266,9 +275,6 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
                 )
                 for row, pos in enumerate(masked)
             )
-            if internals:
-                at_masks = out.hidden_states[0][:, masked]  # (L+1, N, D)
-                layer_probs = lm.model.layer_logits(at_masks).softmax(dim=-1).numpy()  # (L+1, N, V)
         queries = keys = norms = None
         if internals:
             queries, keys = out.queries[0].numpy(), out.keys[0].numpy()  # (L, H, T, hd)

@@ -38,10 +38,8 @@ def _packed(weight: torch.Tensor) -> torch.Tensor:
     return packed
 
 
-def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-    """F.linear(x, weight, bias), through a pre-packed oneDNN weight where that is possible (see above)."""
-    global _packing
-    if (
+def _can_pack(x: torch.Tensor, weight: torch.Tensor) -> bool:
+    return (
         _packing
         and not torch.is_grad_enabled()
         and x.dtype == weight.dtype == torch.float32
@@ -49,13 +47,49 @@ def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> 
         and x.layout == weight.layout == torch.strided
         and not weight.is_inference()  # an inference tensor has no version counter to watch
         and x.numel() > 0
-    ):
+    )
+
+
+def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """F.linear(x, weight, bias), through a pre-packed oneDNN weight where that is possible (see above)."""
+    global _packing
+    if _can_pack(x, weight):
         try:
             return torch.ops.mkldnn._linear_pointwise(x, _packed(weight), bias, "none", [], "")
         except RuntimeError:  # a build whose oneDNN cannot do this: fall back for good
             _packing = False
             _PACKED.clear()
     return F.linear(x, weight, bias)
+
+
+# Query, key and value read the same input: on the packed path the three (D, D) weights run as one (3D, D)
+# product, one oneDNN call instead of three per layer (a few-token input is dominated by per-call costs). The
+# concatenated copy is rebuilt when any of the three weights is replaced or changed, like a packed weight.
+_FUSED: dict[tuple[int, ...], tuple] = {}  # ids of the three weights -> (weak refs, their keys, weight, bias)
+
+
+def _fused(layers) -> tuple[torch.Tensor, torch.Tensor | None]:
+    weights = [layer.weight for layer in layers]
+    ids = tuple(id(w) for w in weights)
+    keys = tuple((w.data_ptr(), w._version) for w in weights)
+    entry = _FUSED.get(ids)
+    if entry is not None and all(ref() is w for ref, w in zip(entry[0], weights)) and entry[1] == keys:
+        return entry[2], entry[3]
+    with torch.inference_mode(False):
+        weight = torch.cat([w.detach() for w in weights])  # (3D, D)
+        biases = [layer.bias for layer in layers]
+        bias = None if biases[0] is None else torch.cat([b.detach() for b in biases])  # (3D,)
+    refs = tuple(weakref.ref(w, lambda _ref, ids=ids: _FUSED.pop(ids, None)) for w in weights)
+    _FUSED[ids] = (refs, keys, weight, bias)
+    return weight, bias
+
+
+def project_qkv(x: torch.Tensor, query, key, value) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(query(x), key(x), value(x)) for three nn.Linear layers of the same input, each (..., D)."""
+    if _can_pack(x, query.weight) and not query.weight.requires_grad:
+        weight, bias = _fused((query, key, value))
+        return linear(x, weight, bias).chunk(3, dim=-1)  # three (..., D) views of one (..., 3D) result
+    return query(x), key(x), value(x)
 
 
 # Up to this many rows, vocab_logits multiplies the other way round (see there).

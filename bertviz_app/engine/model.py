@@ -19,7 +19,7 @@ from torch import nn
 
 from bertviz_app.engine.config import ModelConfig
 from bertviz_app.engine.errors import NoMLMHeadError
-from bertviz_app.engine.fastpath import attention_probs, linear, vocab_logits
+from bertviz_app.engine.fastpath import attention_probs, linear, project_qkv, vocab_logits
 
 
 def activation(name: str):
@@ -179,9 +179,10 @@ class EncoderLayer(nn.Module):
         """Multi-head self-attention softmax(q k^T / sqrt(d_k)) v, then the output projection."""
         B, T, D = x.shape
         sa = self.attention.self
-        q = sa.query(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
-        k = sa.key(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
-        v = sa.value(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
+        q, k, v = project_qkv(x, sa.query, sa.key, sa.value)  # 3 x (B, T, D)
+        q = q.view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
+        k = k.view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
+        v = v.view(B, T, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
         if rotary is not None:
             q, k = rotate(q, *rotary), rotate(k, *rotary)  # (B, H, T, hd): positions enter q and k only
         probs = None
