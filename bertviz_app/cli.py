@@ -70,7 +70,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_train_mlm(sub)
     _add_eval_mlm(sub)
+    _add_lesson(sub)
     return parser
+
+
+def _add_lesson(sub) -> None:
+    p = sub.add_parser(
+        "lesson",
+        help="list the lessons, or check lesson files (resources/lessons/README.md describes the format)",
+        description="With no option, lists the bundled lessons. --check reads each FILE (or bundled lesson name) "
+        "and reports the first problem of each as FILE:LINE: problem; --live also runs every step on the model "
+        "and checks what the steps expect of it. Exit status 2 when a lesson has a problem.",
+    )
+    p.add_argument("--check", action="store_true", help="validate the lessons given (all bundled ones if none)")
+    p.add_argument("--live", action="store_true", help="with --check: run every step on its model and check it")
+    p.add_argument("--model", "-m", default=None, help="with --live: check on this model instead of each lesson's")
+    p.add_argument("files", nargs="*", metavar="FILE", help="lesson files or bundled lesson names")
+    p.set_defaults(func=cmd_lesson)
 
 
 def _add_train_mlm(sub) -> None:
@@ -366,6 +382,43 @@ def cmd_eval_mlm(args) -> int:
     else:
         print(format_result(result, show_table=args.table))
     return 0
+
+
+def cmd_lesson(args) -> int:
+    from bertviz_app.lessons import LessonError, bundled_lessons, lesson_name, load_lesson
+
+    if not args.check:
+        if args.files or args.live:
+            raise ValueError("give --check to check lesson files")
+        for path in bundled_lessons():
+            lesson = load_lesson(path)
+            print(f"{lesson_name(path):<20} {len(lesson.steps):>3} steps  {lesson.title}")
+        return 0
+    models: dict = {}
+
+    def load(spec):
+        from bertviz_app.engine import load_model
+
+        spec = args.model or spec
+        if spec not in models:
+            models[spec] = load_model(spec)
+        return models[spec]
+
+    failed = 0
+    for name in args.files or [str(p) for p in bundled_lessons()]:
+        try:
+            lesson = load_lesson(name)
+            if args.live:
+                from bertviz_app.analysis.lesson_check import check_lesson
+
+                check_lesson(lesson, load)
+        except LessonError as exc:
+            print(f"bertviz-app: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        checked = "checked on the model" if args.live else "valid"
+        print(f"{lesson.path}: {len(lesson.steps)} steps, {checked}")
+    return EXIT_USAGE if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
