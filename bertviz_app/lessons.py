@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bertviz_app.resources import resource_path
-from bertviz_app.ui.views import VIEWS
+from bertviz_app.ui.views import view_names
 
 PANELS = ("sentence", "predictions", "view")  # what `highlight:` may frame besides a token
 MEASURES = ("attention", "value", "rollout")
@@ -315,8 +315,8 @@ def _resolve(steps: list[Step], state: StepState, path) -> list[StepState]:
             state = replace(state, knocked_out=_heads(s, path))
         if "view" in s:
             value, line = s["view"]
-            if value not in VIEWS:
-                raise LessonError(path, line, f"unknown view {value!r} (views: {', '.join(VIEWS)})")
+            if value not in view_names():
+                raise LessonError(path, line, f"unknown view {value!r} (views: {', '.join(view_names())})")
             state = replace(state, view=value)
         if "measure" in s:
             value, line = s["measure"]
@@ -332,7 +332,7 @@ def _resolve(steps: list[Step], state: StepState, path) -> list[StepState]:
             state = replace(state, token=_value(s, "token", path))
         if "highlight" in s:
             value, line = s["highlight"]
-            if value not in PANELS and value not in VIEWS and not value.startswith("token"):
+            if value not in PANELS and value not in view_names() and not value.startswith("token"):
                 raise LessonError(
                     path, line, f"highlight what? {value!r} (one of: token, {', '.join(PANELS)}, a view name)"
                 )

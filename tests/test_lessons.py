@@ -25,7 +25,7 @@ from bertviz_app.lessons import (
     mlm_loss,
     parse_lesson,
 )
-from bertviz_app.ui.views import VIEWS
+from bertviz_app.ui.views import view_names
 
 GOOD = textwrap.dedent(
     """\
@@ -130,7 +130,7 @@ def test_the_issue_s_six_lessons_are_there_and_valid():
         lesson = load_lesson(path)
         assert len(lesson.steps) >= 3 and lesson.title and lesson.about
         assert all(step.body for step in lesson.steps), lesson.path
-        assert all(state.view in VIEWS for state in lesson.states)
+        assert all(state.view in view_names() for state in lesson.states)
     assert find_lesson("wordpiece") == find_lesson("1-wordpiece")
     with pytest.raises(LessonError, match=r"no lesson called .nope.*wordpiece"):
         find_lesson("nope")
