@@ -54,6 +54,7 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
             window.sentence.text_b.setText(pair)
             window.sentence.pair_toggle.setChecked(True)
         controller.set_text(text, pair, immediate=True)
+    controller.device_preference = settings.device
     controller.load_model(spec)
     if model is None and settings.first_start:
         # Next to the bundled model, a real one: offered in the status bar if the Hub answers within seconds.

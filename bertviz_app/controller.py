@@ -53,6 +53,10 @@ class ModelSummary:
     load_seconds: float
     device: str
     card: str = ""  # the model card (Markdown) found in the model's folder, if any
+    dtype: str = "float32"  # float16 on a GPU where that keeps the results (engine/device.py)
+    device_label: str = "CPU"  # for the status bar: "CPU", "CUDA fp16", ...
+    device_note: str = ""  # why the model is not where the Device menu asked for, if it is not
+    devices: tuple[tuple[str, str], ...] = (("cpu", "CPU"),)  # (device, menu label) of this machine
 
 
 CARD_FILES = ("MODEL_CARD.md", "README.md")
@@ -137,6 +141,7 @@ class Controller(QObject):
     download_failed = Signal(str)  # message (no network, cancelled, ...)
     cache_scanned = Signal(object)  # CacheListing: what the Hugging Face cache holds, and whether we are offline
     download_offered = Signal(str)  # a Hub id worth downloading now (the first start, with the network there)
+    device_changed = Signal(object)  # ModelSummary: the model moved (Model ▸ Device)
     # Every run's signals, with its task's name first (a view listens to its own AnalysisRun instead).
     analysis_progress = Signal(str, int, int)  # kind, steps done, steps in all
     analysis_ready = Signal(str, object)  # kind, payload (plain data)
@@ -166,6 +171,7 @@ class Controller(QObject):
         self._downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-download")
         self._cancel_download: threading.Event | None = None
         self.hub_options: dict = {}  # endpoint, cache_dir: for tests with a local stand-in for the Hub
+        self.device_preference = "auto"  # engine/device.py: a GPU for models above 100M parameters
         # Cache listings and network checks: quick, but never on the GUI thread, and not behind a download.
         self._side_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-disk")
         self._side_pending = 0
@@ -329,12 +335,14 @@ class Controller(QObject):
         until the new one is ready."""
         name = str(getattr(spec, "name", None) or spec or "default")
         self.model_loading.emit(name)
+        preference = self.device_preference
 
         def job():
             from bertviz_app.engine.loader import load_folder, load_model
 
             try:
                 lm = load_folder(spec.path, spec) if hasattr(spec, "path") else load_model(spec)
+                _place(lm, preference)  # CPU, or a GPU (Model ▸ Device)
                 # torch's first forward pays one-off set-up costs (~0.5 s); pay them here, not on the
                 # user's first keystroke.
                 run_inference(lm, InferenceInput("warm up [MASK] .", top_k=1))
@@ -372,6 +380,23 @@ class Controller(QObject):
     def cancel_download(self) -> None:
         if self._cancel_download is not None:
             self._cancel_download.set()
+
+    def set_device(self, preference: str) -> None:
+        """Run the model on `preference` ("auto", "cpu", "cuda", "mps", ...: Model ▸ Device) from now on.
+        The loaded model moves on the worker; `device_changed(summary)` follows, and the input runs again."""
+        self.device_preference = preference
+        lm = self._model
+        if lm is None:
+            return
+
+        def job():
+            try:
+                _place(lm, preference)
+                return _Done("placed", 0, lm)
+            except Exception as exc:
+                return _Done("error", 0, f"Could not move the model: {_describe(exc)}")
+
+        self._submit(job)
 
     @property
     def catalog(self) -> tuple:
@@ -585,6 +610,11 @@ class Controller(QObject):
             self.model_loaded.emit(self._summary)
             if self._input.text.strip():
                 self.request_inference()
+        elif done.kind == "placed" and done.payload is self._model:
+            self._summary = _summarize(done.payload)
+            self.device_changed.emit(self._summary)
+            if self._input.text.strip():
+                self.request_inference()
         elif done.kind == "model_error":
             self.model_load_failed.emit(done.payload)
         elif done.kind in ("downloaded", "download_error"):
@@ -660,6 +690,7 @@ class Controller(QObject):
 
 def _summarize(lm) -> ModelSummary:
     cfg = lm.config
+    placement = getattr(lm.model, "placement", None)
     return ModelSummary(
         name=lm.name,
         path=str(lm.info.path),
@@ -674,4 +705,17 @@ def _summarize(lm) -> ModelSummary:
         load_seconds=lm.load_seconds,
         device=str(next(lm.model.parameters()).device),
         card=_read_card(str(lm.info.path)),
+        dtype=str(next(lm.model.parameters()).dtype).replace("torch.", ""),
+        device_label=placement.label if placement else "CPU",
+        device_note=placement.note if placement else "",
+        devices=getattr(lm.model, "devices", (("cpu", "CPU"),)),
     )
+
+
+def _place(lm, preference: str) -> None:
+    """Move `lm` to the device `preference` asks for (on the worker); what it got is kept on the model."""
+    from bertviz_app.engine import device
+
+    devices = device.available_devices()
+    lm.model.placement = device.place(lm, preference, devices)
+    lm.model.devices = tuple((d, device.describe(d)) for d in devices)

@@ -228,7 +228,8 @@ def value_norms(lm: LoadedModel, values: torch.Tensor) -> torch.Tensor:
     for i, layer in enumerate(lm.model.encoder.layer):
         w_o = layer.attention.output.dense.weight  # (D, D): out x in; head h owns in-columns h*hd:(h+1)*hd
         w_heads = w_o.view(w_o.shape[0], H, hd).permute(1, 2, 0)  # (H, hd, D)
-        norms.append(torch.linalg.vector_norm(values[i] @ w_heads, dim=-1))  # (H, T)
+        v = values[i].to(w_o.device, w_o.dtype)  # the weights may be on a GPU (engine/device.py)
+        norms.append(torch.linalg.vector_norm(v @ w_heads, dim=-1).to("cpu", torch.float32))  # (H, T)
     return torch.stack(norms)
 
 

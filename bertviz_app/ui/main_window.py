@@ -6,7 +6,7 @@ import logging
 import time
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -225,6 +225,23 @@ class MainWindow(QMainWindow):
             "Curated models to download from the Hugging Face Hub, any Hub id, and your cache",
         )
         self._action(menu, "&About this model", self.show_model_info, "Ctrl+I")
+        self._fill_device_menu(menu.addMenu("De&vice"))
+
+    def _fill_device_menu(self, menu) -> None:
+        """Model ▸ Device: Automatic (a GPU for models above ~100M parameters), then each device of this machine
+        (the list comes with the loaded model, from the worker)."""
+        summary = self.controller.model_summary
+        devices = summary.devices if summary is not None else (("cpu", "CPU"),)
+        group = QActionGroup(menu)
+        chosen = self.settings.device
+        entries = (("auto", "&Automatic (a GPU for models above 100M parameters)"), *devices)
+        for number, (device, label) in enumerate(entries):
+            shortcut = f"Ctrl+Alt+{number}" if number < 10 else None
+            action = self._action(menu, label, lambda _=False, d=device: self.set_device(d), shortcut)
+            action.setCheckable(True)
+            action.setChecked(device == chosen)
+            action.setData("device")
+            group.addAction(action)
 
     def _connect(self) -> None:
         c = self.controller
@@ -238,6 +255,7 @@ class MainWindow(QMainWindow):
         c.download_finished.connect(self._download_done)
         c.download_failed.connect(self._download_failed)
         c.download_offered.connect(self.offer_download)
+        c.device_changed.connect(self._device_changed)
         self.predictions.prediction_chosen.connect(c.replace_token)
         self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
         self.selection.token_changed.connect(self.sentence.set_selected_token)
@@ -289,12 +307,37 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, summary) -> None:
         self.progress.setVisible(False)
         self.model_label.setText(f"{summary.name} · {summary.layers} layers × {summary.heads} heads")
-        self.device_label.setText(summary.device.upper())
+        self._show_device(summary)
         self.statusBar().showMessage(f"Loaded {summary.name} in {summary.load_seconds:.1f} s", 5000)
         self.setWindowTitle(f"{APP_NAME} — {summary.name}")
         self.settings.model = summary.name if summary.source != "folder" else summary.path
         if not self.controller.current_input.text.strip():
             self._set_panels_message("Type a sentence above to see what BERT makes of it.")
+
+    def _show_device(self, summary) -> None:
+        self.device_label.setText(summary.device_label)
+        note = f": {summary.device_note}" if summary.device_note else ""
+        self.device_label.setToolTip(f"The model runs on {summary.device} in {summary.dtype}{note}")
+
+    def _device_changed(self, summary) -> None:
+        self._show_device(summary)
+        self.statusBar().showMessage(f"The model now runs on {summary.device_label}", 8000)
+        if summary.device_note:  # asked for a device that could not take it: say so, without blocking
+            box = QMessageBox(
+                QMessageBox.Information,
+                "Device",
+                f"The model runs on {summary.device_label}: {summary.device_note}.",
+                QMessageBox.Ok,
+                self,
+            )
+            box.setAttribute(Qt.WA_DeleteOnClose)
+            box.open()
+            self.last_error_box = box
+
+    def set_device(self, device: str) -> None:
+        """Model ▸ Device: remembered, and the loaded model moves there (on the worker)."""
+        self.settings.device = device
+        self.controller.set_device(device)
 
     def _model_failed(self, message: str) -> None:
         self.progress.setVisible(False)

@@ -44,6 +44,15 @@ class Settings:
         self._store.setValue("model", value)
 
     @property
+    def device(self) -> str:
+        """Model ▸ Device: "auto" (a GPU for big models), "cpu", "cuda", "mps", ..."""
+        return self._get("device", str, "auto", lambda v: bool(v.strip()))
+
+    @device.setter
+    def device(self, value: str) -> None:
+        self._store.setValue("device", value)
+
+    @property
     def first_start(self) -> bool:
         """True until a model has been opened once (the window then stores it)."""
         return not self._store.contains("model")
