@@ -23,11 +23,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.numeric.measures import TILE_GAP, MeasureCache, Mosaic, thumbnail_tile
 from bertviz_app.analysis.numeric.slicing import within_slice
+from bertviz_app.ui import theme
 from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP, make_colormap
 from bertviz_app.ui.exporting import export_item_png, export_item_svg
-from bertviz_app.ui.plot_items import CrossesItem, OutlineItem, format_weight, heatmap_plot
+from bertviz_app.ui.plot_items import CrossesItem, OutlineItem, format_weight, heatmap_plot, plot_widget
 from bertviz_app.ui.token_axis import MASKED, MASKED_COLOR, SELECTED_COLOR, TokenAxis, token_kinds, token_labels
-from bertviz_app.ui.view import View
+from bertviz_app.ui.view import View, blocked, read_only
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -123,11 +124,9 @@ class AttentionPanel(View):
             self.measure_combo.setItemData(i, MEASURE_TIPS[key], QtCore.Qt.ItemDataRole.ToolTipRole)
         self.measure_combo.setToolTip("What the heatmap and the model view show")
         self.measure_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.layer_spin = QtWidgets.QSpinBox()
-        self.layer_spin.setPrefix("Layer ")
-        self.layer_spin.setToolTip("Which transformer layer's attention to show (1 = closest to the input)")
-        self.head_spin = QtWidgets.QSpinBox()
-        self.head_spin.setPrefix("Head ")
+        self.layer_spin, self.head_spin = self.layer_head_spins(
+            "Which transformer layer's attention to show (1 = closest to the input)"
+        )
         self.mean_check = QtWidgets.QCheckBox("Mean over heads")
         self.colormap_combo = QtWidgets.QComboBox()
         self.colormap_combo.addItems(COLORMAPS)
@@ -173,12 +172,8 @@ class AttentionPanel(View):
         self._splitter.addWidget(self.heatmap_widget)
 
         # Model view: every layer × head (or every layer, for rollout) as one mosaic image.
-        self.grid_widget = pg.GraphicsLayoutWidget()
-        self.grid_widget.ci.layout.setContentsMargins(4, 4, 8, 4)
-        self.grid_plot = self.grid_widget.addPlot()
+        self.grid_widget, self.grid_plot = plot_widget()
         g = self.grid_plot
-        g.setMenuEnabled(False)
-        g.hideButtons()
         g.invertY(True)
         g.setMouseEnabled(False, False)
         g.showAxes((True, True, False, False), showValues=(True, True, False, False))
@@ -207,16 +202,11 @@ class AttentionPanel(View):
         self.measure_combo.currentIndexChanged.connect(
             lambda i: self.set_measure(self.measure_combo.itemData(i)) if i >= 0 else None
         )
-        self.layer_spin.valueChanged.connect(self._on_controls_changed)
-        self.head_spin.valueChanged.connect(self._on_controls_changed)
         self.mean_check.toggled.connect(self._on_controls_changed)
         self.colormap_combo.currentTextChanged.connect(self.set_colormap)
 
     def _apply_palette(self) -> None:
-        pal = self.palette()
-        bg = pal.color(QtGui.QPalette.ColorRole.Base)
-        fg = pal.color(QtGui.QPalette.ColorRole.Text)
-        grey = QtGui.QColor((fg.red() + bg.red()) // 2, (fg.green() + bg.green()) // 2, (fg.blue() + bg.blue()) // 2)
+        bg, fg, grey = theme.plot_colors(self)
         self._fg, self._grey = fg, grey
         for widget in (self.heatmap_widget, self.grid_widget):
             widget.setBackground(bg)
@@ -329,11 +319,7 @@ class AttentionPanel(View):
         num_layers, num_heads = att.shape[:2]
         self._layer = min(self._layer, num_layers - 1)
         self._head = min(self._head, num_heads - 1)
-        with (
-            QtCore.QSignalBlocker(self.layer_spin),
-            QtCore.QSignalBlocker(self.head_spin),
-            QtCore.QSignalBlocker(self.mean_check),
-        ):
+        with blocked(self.layer_spin, self.head_spin, self.mean_check):
             self.layer_spin.setRange(1, num_layers)
             self.layer_spin.setSuffix(f" / {num_layers}")
             self.layer_spin.setValue(self._layer + 1)
@@ -517,26 +503,18 @@ class AttentionPanel(View):
 
     # ---- selection ----------------------------------------------------------------------------------------
 
-    @property
-    def layer(self) -> int:
-        return self._layer
+    layer = read_only("_layer")
 
     @property
     def head(self) -> int:
         """The selected head (0-based); see mean_over_heads for whether it is shown."""
         return self._head
 
-    @property
-    def mean_over_heads(self) -> bool:
-        return self._mean
+    mean_over_heads = read_only("_mean")
 
-    @property
-    def colormap_name(self) -> str:
-        return self._cmap_name
+    colormap_name = read_only("_cmap_name")
 
-    @property
-    def selected_token(self) -> int | None:
-        return self._selected_token
+    selected_token = read_only("_selected_token")
 
     def set_selection(self, layer: int, head: int | None) -> None:
         """Show `layer` and `head` (0-based); head None or -1 shows the mean over the layer's heads."""
@@ -551,11 +529,7 @@ class AttentionPanel(View):
         if not mean:
             self._head = head
         self._mean = mean
-        with (
-            QtCore.QSignalBlocker(self.layer_spin),
-            QtCore.QSignalBlocker(self.head_spin),
-            QtCore.QSignalBlocker(self.mean_check),
-        ):
+        with blocked(self.layer_spin, self.head_spin, self.mean_check):
             self.layer_spin.setValue(self._layer + 1)
             self.head_spin.setValue(self._head + 1)
             self.mean_check.setChecked(self._mean)

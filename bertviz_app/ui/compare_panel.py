@@ -22,11 +22,12 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.numeric.attention_flow import attention_difference
+from bertviz_app.ui import theme
 from bertviz_app.ui.colormaps import make_colormap
 from bertviz_app.ui.exporting import export_item_png
 from bertviz_app.ui.plot_items import OutlineItem, fit_heatmap, format_weight, heatmap_plot
 from bertviz_app.ui.token_axis import MASKED, NORMAL, SELECTED_COLOR, SPECIAL, TokenAxis, token_labels
-from bertviz_app.ui.view import View
+from bertviz_app.ui.view import View, blocked, read_only
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.compare import Comparison
@@ -127,11 +128,9 @@ class ComparePanel(View):
         self.layout().insertLayout(0, form)  # the two sentences above the controls
 
         controls = self.controls
-        self.layer_spin = QtWidgets.QSpinBox()
-        self.layer_spin.setPrefix("Layer ")
-        self.layer_spin.setToolTip("Which layer's attention to compare (1 = closest to the input)")
-        self.head_spin = QtWidgets.QSpinBox()
-        self.head_spin.setPrefix("Head ")
+        self.layer_spin, self.head_spin = self.layer_head_spins(
+            "Which layer's attention to compare (1 = closest to the input)"
+        )
         self.mean_check = QtWidgets.QCheckBox("Mean over heads")
         self.renormalize_check = QtWidgets.QCheckBox("Re-normalise over shared tokens")
         self.renormalize_check.setToolTip(
@@ -243,16 +242,11 @@ class ComparePanel(View):
         content_layout.addWidget(self.readout_label)
 
         self.text_b.textChanged.connect(self._on_b_edited)
-        self.layer_spin.valueChanged.connect(self._on_controls_changed)
-        self.head_spin.valueChanged.connect(self._on_controls_changed)
         self.mean_check.toggled.connect(self._on_controls_changed)
         self.renormalize_check.toggled.connect(self._on_controls_changed)
 
     def _apply_palette(self) -> None:
-        pal = self.palette()
-        bg = pal.color(QtGui.QPalette.ColorRole.Base)
-        fg = pal.color(QtGui.QPalette.ColorRole.Text)
-        grey = QtGui.QColor((fg.red() + bg.red()) // 2, (fg.green() + bg.green()) // 2, (fg.blue() + bg.blue()) // 2)
+        bg, fg, grey = theme.plot_colors(self)
         self._fg = fg
         for widget in (self.attention_widget, self.shift_widget):
             widget.setBackground(bg)
@@ -323,9 +317,7 @@ class ComparePanel(View):
         if self._stale:
             QtCore.QTimer.singleShot(0, self.run_if_visible)  # once the tab switch has finished
 
-    @property
-    def stale(self) -> bool:
-        return self._stale
+    stale = read_only("_stale")
 
     def run_if_visible(self) -> bool:
         """Start the comparison if it is out of date, this tab is visible and there is something to compare.
@@ -363,27 +355,17 @@ class ComparePanel(View):
         super()._show_message(message)
         self.tokens_label.setText("")
 
-    @property
-    def comparison(self) -> Comparison | None:
-        return self._comparison
+    comparison = read_only("_comparison")
 
     # ---- selection --------------------------------------------------------------------------------------------
 
-    @property
-    def layer(self) -> int:
-        return self._layer
+    layer = read_only("_layer")
 
-    @property
-    def head(self) -> int:
-        return self._head
+    head = read_only("_head")
 
-    @property
-    def mean_over_heads(self) -> bool:
-        return self._mean
+    mean_over_heads = read_only("_mean")
 
-    @property
-    def renormalize(self) -> bool:
-        return self._renormalize
+    renormalize = read_only("_renormalize")
 
     def set_selection(self, layer: int, head: int | None, renormalize: bool | None = None) -> None:
         """Show `layer` and `head` (0-based); head None or -1: the mean over the layer's heads."""
@@ -394,12 +376,7 @@ class ComparePanel(View):
         self._mean = mean
         if renormalize is not None:
             self._renormalize = bool(renormalize)
-        with (
-            QtCore.QSignalBlocker(self.layer_spin),
-            QtCore.QSignalBlocker(self.head_spin),
-            QtCore.QSignalBlocker(self.mean_check),
-            QtCore.QSignalBlocker(self.renormalize_check),
-        ):
+        with blocked(self.layer_spin, self.head_spin, self.mean_check, self.renormalize_check):
             self.layer_spin.setValue(self._layer + 1)
             self.head_spin.setValue(self._head + 1)
             self.mean_check.setChecked(self._mean)

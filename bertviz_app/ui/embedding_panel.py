@@ -17,8 +17,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from bertviz_app.analysis.numeric.projection import LayerProjection, TrajectorySpace, project_layer, trajectory_space
 from bertviz_app.ui import theme
 from bertviz_app.ui.exporting import export_item_png, export_item_svg
+from bertviz_app.ui.plot_items import plot_widget
 from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
-from bertviz_app.ui.view import View
+from bertviz_app.ui.view import View, read_only
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -88,11 +89,7 @@ class EmbeddingPanel(View):
         self.add_export_button(stretch=0)
         self.needs_result(self.mode_combo, self.layer_slider, self.hide_special_check)
         content_layout = self.content_layout
-        self.plot_widget = pg.GraphicsLayoutWidget()
-        self.plot_widget.ci.layout.setContentsMargins(4, 4, 12, 4)
-        self.plot = self.plot_widget.addPlot()
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
+        self.plot_widget, self.plot = plot_widget((4, 4, 12, 4))
         # No grid: PCA axes have no units worth reading off, and pyqtgraph's translucent grid lines cost ~17 ms
         # of every repaint here (half the latency budget of a keystroke).
         tick_font = QtGui.QFont()
@@ -234,17 +231,11 @@ class EmbeddingPanel(View):
 
     # ---- state --------------------------------------------------------------------------------------------
 
-    @property
-    def layer(self) -> int:
-        return self._layer
+    layer = read_only("_layer")
 
-    @property
-    def mode(self) -> str:
-        return self._mode
+    mode = read_only("_mode")
 
-    @property
-    def selected_token(self) -> int | None:
-        return self._selected
+    selected_token = read_only("_selected")
 
     @property
     def hide_special(self) -> bool:

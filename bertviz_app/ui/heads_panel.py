@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
 from bertviz_app.ui import theme
-from bertviz_app.ui.view import View
+from bertviz_app.ui.view import View, read_only
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.heads import HeadImportance
@@ -126,13 +126,9 @@ class HeadGrid(QtWidgets.QWidget):
     def values(self) -> np.ndarray | None:
         return self._values
 
-    @property
-    def limit(self) -> float:
-        return self._limit
+    limit = read_only("_limit")
 
-    @property
-    def stale(self) -> bool:
-        return self._stale
+    stale = read_only("_stale")
 
     def set_knocked_out(self, heads) -> None:
         self._off = frozenset(heads)
@@ -524,18 +520,14 @@ class HeadsPanel(View):
 
     # ---- what is on screen ------------------------------------------------------------------------------
 
-    @property
-    def importance(self) -> HeadImportance | None:
-        return self._importance
+    importance = read_only("_importance")
 
     @property
     def stale(self) -> bool:
         """The importance map on screen was computed for another input (text, masks or knock-outs)."""
         return self._importance is not None and self._importance.input != self.controller.current_input
 
-    @property
-    def mask_index(self) -> int:
-        return self._mask_index
+    mask_index = read_only("_mask_index")
 
     def set_mask_index(self, index: int) -> None:
         if self._importance is None or not 0 <= index < self._importance.num_masks:

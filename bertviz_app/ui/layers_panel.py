@@ -20,8 +20,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from bertviz_app.analysis.numeric.layer_lens import layer_names, top_k_by_layer, word_trajectory
 from bertviz_app.ui import theme
 from bertviz_app.ui.exporting import export_item_png, export_item_svg
+from bertviz_app.ui.plot_items import plot_widget
 from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
-from bertviz_app.ui.view import View
+from bertviz_app.ui.view import View, read_only
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -209,12 +210,8 @@ class LayersPanel(View):
         self.note_label.setWordWrap(True)
         self.note_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         below_layout.addWidget(self.note_label)
-        self.plot_widget = pg.GraphicsLayoutWidget()
-        self.plot_widget.ci.layout.setContentsMargins(4, 4, 4, 4)
-        self.plot = self.plot_widget.addPlot()
+        self.plot_widget, self.plot = plot_widget((4, 4, 4, 4))
         plot = self.plot
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
         plot.setMouseEnabled(False, False)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setLabel("bottom", "after layer")
@@ -343,9 +340,7 @@ class LayersPanel(View):
         """The vocabulary id of the word piece followed, or None (unknown word, or nothing to show)."""
         return self._followed_id
 
-    @property
-    def followed_token(self) -> str:
-        return self._followed_token
+    followed_token = read_only("_followed_token")
 
     @property
     def k(self) -> int:

@@ -22,7 +22,7 @@ from bertviz_app.ui import theme
 from bertviz_app.ui.neuron_canvas import NeuronCanvas
 from bertviz_app.ui.plot_items import format_weight
 from bertviz_app.ui.token_axis import MASKED_COLOR, token_labels
-from bertviz_app.ui.view import View
+from bertviz_app.ui.view import View, blocked, read_only
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -78,12 +78,9 @@ class NeuronPanel(View):
     # ---- construction -------------------------------------------------------------------------------------
     def _build(self) -> None:
         controls = self.controls
-        self.layer_spin = QtWidgets.QSpinBox()
-        self.layer_spin.setPrefix("Layer ")
-        self.layer_spin.setToolTip("Which transformer layer (1 = closest to the input)")
-        self.head_spin = QtWidgets.QSpinBox()
-        self.head_spin.setPrefix("Head ")
-        self.head_spin.setToolTip("Which attention head of that layer")
+        self.layer_spin, self.head_spin = self.layer_head_spins(
+            "Which transformer layer (1 = closest to the input)", "Which attention head of that layer"
+        )
         self.token_combo = QtWidgets.QComboBox()
         self.token_combo.setToolTip("The query token: whose attention is computed below (or click a token)")
         self.token_combo.setMinimumContentsLength(12)
@@ -121,8 +118,6 @@ class NeuronPanel(View):
 
         self.canvas.hovered.connect(self._on_hovered)
         self.canvas.token_clicked.connect(self._choose_token)
-        self.layer_spin.valueChanged.connect(self._on_controls_changed)
-        self.head_spin.valueChanged.connect(self._on_controls_changed)
         self.token_combo.activated.connect(lambda i: self._choose_token(i))
 
     def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
@@ -196,17 +191,11 @@ class NeuronPanel(View):
         return words[0] if words else 0
 
     # ---- selection ----------------------------------------------------------------------------------------
-    @property
-    def layer(self) -> int:
-        return self._layer
+    layer = read_only("_layer")
 
-    @property
-    def head(self) -> int:
-        return self._head
+    head = read_only("_head")
 
-    @property
-    def query_token(self) -> int | None:
-        return self._token
+    query_token = read_only("_token")
 
     def current_view(self) -> NeuronView | None:
         """The numbers on screen."""
@@ -256,11 +245,7 @@ class NeuronPanel(View):
             return
         previous = self._view
         self._view = neuron_view(result.queries, result.keys, self._layer, self._head, self._token)
-        with (
-            QtCore.QSignalBlocker(self.layer_spin),
-            QtCore.QSignalBlocker(self.head_spin),
-            QtCore.QSignalBlocker(self.token_combo),
-        ):
+        with blocked(self.layer_spin, self.head_spin, self.token_combo):
             self.layer_spin.setValue(self._layer + 1)
             self.head_spin.setValue(self._head + 1)
             self.token_combo.setCurrentIndex(self._token)

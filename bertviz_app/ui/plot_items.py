@@ -14,6 +14,16 @@ def format_weight(w: float) -> str:
     return f"{w:.3f}" if w >= 0.001 or w == 0 else f"{w:.1e}"
 
 
+def plot_widget(margins: tuple[int, int, int, int] = (4, 4, 8, 4)) -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem]:
+    """A graphics widget holding one plot, without pyqtgraph's context menu and auto-range button."""
+    widget = pg.GraphicsLayoutWidget()
+    widget.ci.layout.setContentsMargins(*margins)
+    plot = widget.addPlot()
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    return widget, plot
+
+
 def heatmap_plot(left: pg.AxisItem, bottom: pg.AxisItem, zoom: bool = False) -> tuple[pg.PlotItem, pg.ImageItem]:
     """A plot for a (rows, cols) matrix: cell (r, c) centred on (c, r), rows downwards, labels left and bottom
     (the given axes), nothing on the other two sides. `zoom`: the mouse may pan and zoom it."""

@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 ROW_H = 26
 
 
+def empty_layout(layout) -> None:
+    """Take every widget out of `layout` and delete it (hidden at once, so that nothing flickers)."""
+    while layout.count():
+        widget = layout.takeAt(0).widget()
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()
+
+
 def is_whole_word(token: str) -> bool:
     """A vocabulary entry that reads as a word on its own: not a '##' piece, punctuation or a special token."""
     return token.isalpha() and not token.startswith("##")
@@ -191,11 +200,7 @@ class FillTable(QWidget):
 
     def clear(self) -> None:
         self.data = []
-        while self.grid.count():
-            widget = self.grid.takeAt(0).widget()
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+        empty_layout(self.grid)
 
     def set_rows(self, rows: list[tuple[str, tuple[str, ...], float, str]], reference: tuple[str, ...]) -> None:
         """rows: (label, words per mask, chain-rule log-probability, tooltip); reference: the independent words."""
@@ -611,11 +616,7 @@ class PredictionsPanel(QWidget):
 
     def _reset(self) -> None:
         self._bars = []
-        while self._masks_layout.count():
-            widget = self._masks_layout.takeAt(0).widget()
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+        empty_layout(self._masks_layout)
 
     def clear(self, message: str) -> None:
         self._result = None

@@ -27,3 +27,12 @@ def mix(a: QColor, b: QColor, t: float) -> QColor:
         round(a.green() * (1 - t) + b.green() * t),
         round(a.blue() * (1 - t) + b.blue() * t),
     )
+
+
+def plot_colors(widget) -> tuple[QColor, QColor, QColor]:
+    """(background, text, halfway grey) of `widget`'s palette: what plots draw with to match the window."""
+    from PySide6.QtGui import QPalette
+
+    pal = widget.palette()
+    bg, fg = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+    return bg, fg, mix(fg, bg, 0.5)

@@ -9,8 +9,9 @@ centred message), the busy state, export through ui/exporting.py, and following 
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtWidgets
@@ -22,6 +23,23 @@ if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def blocked(*widgets: QtCore.QObject) -> Iterator[None]:
+    """Set controls to what the view shows without their signals asking the view to show it again."""
+    before = [w.blockSignals(True) for w in widgets]
+    try:
+        yield
+    finally:
+        for widget, was in zip(widgets, before):
+            widget.blockSignals(was)
+
+
+def read_only(attribute: str) -> property:
+    """A read-only property returning `attribute`: what a view shows (its layer, head, mode, ...), to read
+    from outside without the three lines of a getter each."""
+    return property(lambda self: getattr(self, attribute), doc=f"The view's {attribute.lstrip('_')} (read only).")
 
 
 class Selection(QtCore.QObject):
@@ -82,6 +100,18 @@ class View(QtWidgets.QWidget):
     def needs_result(self, *widgets: QtWidgets.QWidget) -> None:
         """Widgets that mean nothing without a result: disabled while a message is shown."""
         self._needs_result.extend(widgets)
+
+    def layer_head_spins(self, layer_tip: str, head_tip: str = "") -> tuple[QtWidgets.QSpinBox, QtWidgets.QSpinBox]:
+        """The "Layer n / L" and "Head n / H" boxes (1-based on screen); a change calls `_on_controls_changed`."""
+        layer, head = QtWidgets.QSpinBox(), QtWidgets.QSpinBox()
+        for spin, prefix, tip in ((layer, "Layer ", layer_tip), (head, "Head ", head_tip)):
+            spin.setPrefix(prefix)
+            spin.setToolTip(tip)
+            spin.valueChanged.connect(self._on_controls_changed)
+        return layer, head
+
+    def _on_controls_changed(self, *_args) -> None:
+        """A control of the view changed (views with layer/head boxes implement it)."""
 
     def add_readout(self, legend: str = "") -> QtWidgets.QLabel:
         """A line under the content for hover read-outs (and a legend on its right); returns the legend label."""
