@@ -1320,19 +1320,20 @@ def count_tokens(tokenizer_path: Path, passages: list[str]) -> list[int]:
 
 
 def parse_weights(text: str, names: Iterable[str]) -> dict[str, float]:
-    """'brown=3,bible-kjv=0' -> {'brown': 3.0, 'bible-kjv': 0.0}; unknown names and negatives are errors."""
-    known = set(names)
+    """'brown=3,bible-kjv=0' -> {'brown': 3.0, 'bible-kjv': 0.0}; 'all=1' sets every source (later items win);
+    unknown names and negatives are errors."""
+    known = list(names)
     out: dict[str, float] = {}
     for item in (t.strip() for t in text.split(",")):
         if not item:
             continue
         name, sep, value = item.partition("=")
-        if not sep or name.strip() not in known:
+        if not sep or name.strip() not in (*known, "all"):
             raise ValueError(f"bad --weights item {item!r} (expected SOURCE=NUMBER, SOURCE one of --list-sources)")
         weight = float(value)
         if weight < 0 or not math.isfinite(weight):
             raise ValueError(f"--weights: {name} must be a finite number >= 0")
-        out[name.strip()] = weight
+        out.update(dict.fromkeys(known, weight) if name.strip() == "all" else {name.strip(): weight})
     return out
 
 
@@ -1366,7 +1367,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--weights",
         default="",
-        help="copies of each training passage per source, e.g. 'brown=3,bible-kjv=0' (default: each source's)",
+        help="copies of each training passage per source, e.g. 'brown=3,bible-kjv=0' or 'all=1' "
+        "(default: each source's)",
     )
     p.add_argument("--allow-gpl", action="store_true", help="also use copyleft (GPL) sources: gcide")
     p.add_argument("--install", action="store_true", help="apt-get install the packages of missing sources")

@@ -112,13 +112,21 @@ def training_runs(trained: Path, previous_recipe: dict | None = None) -> list[di
         )
         if from_previous:
             runs[-1]["continues"] = {
-                "delta_sha256": previous_recipe.get("delta_sha256"),
                 "of": "the model shipped before",
+                "delta_sha256": previous_recipe.get("delta_sha256"),
+                "git_commit": _last_commit_of(OUT / "delta.safetensors"),
             }
-            return [*previous_recipe["runs"], *runs[::-1]]
+            earlier = [{"corpus": previous_recipe.get("corpus"), **run} for run in previous_recipe["runs"]]
+            return [*earlier, *runs[::-1]]
         if not from_run:
             return runs[::-1]
         folder = start
+
+
+def _last_commit_of(path: Path) -> str | None:
+    """The commit that last changed `path` (for the bundled model: the commit that shipped it)."""
+    out = subprocess.run(["git", "log", "-1", "--format=%H", "--", str(path)], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip() or None
 
 
 def corpus_record(folder: Path) -> dict:
@@ -184,6 +192,8 @@ def model_card(recipe: dict, result: dict, delta_mb: float) -> str:
         if len(runs) > 1
         else ""
     )
+    gpu = ["cuda" in str(run["training"].get("device", "")) for run in runs]
+    where = "on a GPU" if all(gpu) else "on CPU and GPU" if any(gpu) else "on a CPU"
     seeds = ", ".join(str(run["training"]["seed"]) for run in runs)
     seeds = f"the runs used seeds {seeds}" if len(runs) > 1 else f"the run used seed {seeds}"
     layers = sorted({run["training"]["train_layers"] for run in runs})
@@ -217,7 +227,7 @@ def model_card(recipe: dict, result: dict, delta_mb: float) -> str:
     )
     rebuild_corpus = "\n".join(
         f".venv/bin/python scripts/build_corpus.py --install --out {c['folder']}"
-        + ("" if c.get("modern_share") is not None else " --sources " + ",".join(FIRST_CORPUS_SOURCES))
+        + ("" if c.get("modern_share") is not None else FIRST_CORPUS_OPTIONS)
         for c in corpora
     )
     return f"""# BERT Explorer mini (the bundled default model)
@@ -234,7 +244,7 @@ BERT (440 MB, 12 layers) where there is a network; it predicts far better than t
 - **What we trained:** a new masked-language-model head (its decoder tied to the frozen word embeddings) and
   the top {layers_text} of the 6 encoder layers, with masked-language modelling (15% of tokens,
   80/10/10 replacement{", whole-word masking" if cfg["whole_word"] else ""}) for {recipe["steps_done"]} steps
-  ({recipe["tokens_seen"] / 1e6:.1f} M tokens) on a CPU{runs_text}.
+  ({recipe["tokens_seen"] / 1e6:.1f} M tokens) {where}{runs_text}.
 - **Training text**, assembled offline (every source and its licence: scripts/CORPUS.md):
 {corpus_lines}
 - **Stored as:** the {delta_mb:.1f} MB of tensors that differ from the base (fp16), rebuilt over the base at load.
@@ -283,9 +293,11 @@ FIRST_CORPUS_SOURCES = (
     "jargon",
     "dhammapada",
 )
+FIRST_CORPUS_OPTIONS = " --weights all=1 \\\n    --sources " + ",".join(FIRST_CORPUS_SOURCES)
 REBUILD_NOTE = (
-    "A run with `--model default` continued the model shipped before it (the runs above it, shipped with\n"
-    "`ship_default_model.py`; its delta's sha256 is in recipe.json). "
+    "A run with `--model default` continued the model shipped before it (made by the runs above it; to redo it,\n"
+    "give `--model` a copy of that model's folder, `git show COMMIT:resources/models/bert-explorer-mini/...`\n"
+    "with the commit and delta sha256 that recipe.json records under `continues`). "
 )
 
 

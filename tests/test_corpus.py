@@ -253,6 +253,7 @@ def test_weights_repeat_passages_deterministically(bc):
     assert sum(s == "b" for s, _ in out) == 30
     assert bc.weighted(items, {"a": 0.0}, seed=1) == items[1000:]
     assert bc.parse_weights("a=2, b=0.5", ["a", "b"]) == {"a": 2.0, "b": 0.5}
+    assert bc.parse_weights("all=1,b=3", ["a", "b"]) == {"a": 1.0, "b": 3.0}
     for bad in ("c=1", "a", "a=-1", "a=nan"):
         with pytest.raises(ValueError):
             bc.parse_weights(bad, ["a", "b"])
