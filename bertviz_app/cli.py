@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_mlm(sub)
     _add_eval_mlm(sub)
     _add_lesson(sub)
+    _add_corpus(sub)
     return parser
 
 
@@ -87,6 +88,46 @@ def _add_lesson(sub) -> None:
     p.add_argument("--model", "-m", default=None, help="with --live: check on this model instead of each lesson's")
     p.add_argument("files", nargs="*", metavar="FILE", help="lesson files or bundled lesson names")
     p.set_defaults(func=cmd_lesson)
+
+
+def _add_corpus(sub) -> None:
+    p = sub.add_parser("corpus", help="index a text collection and search it by meaning (the corpus explorer)")
+    csub = p.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+    q = csub.add_parser(
+        "index",
+        help="run the model over text files and keep every token's hidden states (fp16, memory-mapped) in DIR",
+        description="Index FILE... (one sentence or paragraph per line; none: the bundled demo corpus) into DIR. "
+        "An index of the same files, model and layers already in DIR is kept as it is.",
+    )
+    _add_model_arg(q)
+    q.add_argument(
+        "--layers", default="all", help="hidden states to keep: all (default), or e.g. 0,3,6 (0 = embeddings)"
+    )
+    q.add_argument(
+        "--context",
+        action="store_true",
+        help="also keep each attention layer's context vector (the heads' outputs), for search --heads",
+    )
+    q.add_argument("--out", required=True, metavar="DIR", help="the index folder")
+    q.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    q.add_argument("files", nargs="*", metavar="FILE")
+    q.set_defaults(func=cmd_corpus_index)
+    q = csub.add_parser(
+        "search",
+        help="the corpus tokens the model reads most like token I of TEXT, at layer L",
+        description="Cosine similarity at layer L between token I of TEXT (special tokens counted: 0 is [CLS]) and "
+        "every token of the index in DIR, with the model the index was built with.",
+    )
+    q.add_argument("dir", metavar="DIR")
+    q.add_argument("--layer", "-l", type=int, required=True, help="the layer (0 = embeddings)")
+    q.add_argument("--top", "-n", type=int, default=10, help="how many neighbours (default 10)")
+    q.add_argument("--token", "-t", type=int, required=True, metavar="I", help="the token's position in TEXT")
+    q.add_argument(
+        "--heads", help="compare only these heads' slices of the context vectors, e.g. 3,5 (needs --context)"
+    )
+    q.add_argument("--json", action="store_true", help="print one JSON object")
+    q.add_argument("text", metavar="TEXT")
+    q.set_defaults(func=cmd_corpus_search)
 
 
 def _add_train_mlm(sub) -> None:
@@ -419,6 +460,67 @@ def cmd_lesson(args) -> int:
         checked = "checked on the model" if args.live else "valid"
         print(f"{lesson.path}: {len(lesson.steps)} steps, {checked}")
     return EXIT_USAGE if failed else 0
+
+
+def cmd_corpus_index(args) -> int:
+    import time
+
+    from bertviz_app.analysis import corpus
+    from bertviz_app.engine import load_model
+
+    lm = load_model(args.model)
+    files = args.files or [corpus.demo_corpus()]
+    steps = corpus.open_or_build(lm, files, args.out, args.layers, args.context, spec=args.model)
+    start, last, built = time.perf_counter(), 0.0, False
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as stop:
+            index = stop.value
+            break
+        built = True
+        now = time.perf_counter()
+        if not args.quiet and total > 1 and (now - last > 1 or done == total):
+            last = now
+            rate = done / max(now - start, 1e-9)
+            left = (total - done) / rate if rate > 0 else 0
+            print(
+                f"\r{done:,} / {total:,} tokens, {rate:,.0f} tokens/s, {left:,.0f} s left   ", end="", file=sys.stderr
+            )
+    if not args.quiet and last:
+        print(file=sys.stderr)
+    info = index.info
+    print(
+        f"{index.folder}: {'built' if built else 'up to date'}, {info.lines:,} lines, {info.tokens:,} tokens, "
+        f"layers {','.join(map(str, info.layers))}"
+        + (f", context at {len(info.context_layers)} layers" if info.context_layers else "")
+        + f", model {info.model}"
+    )
+    if info.truncated_lines:
+        print(f"note: {info.truncated_lines} lines were longer than the model takes and were cut")
+    return 0
+
+
+def cmd_corpus_search(args) -> int:
+    from bertviz_app.analysis import corpus
+    from bertviz_app.analysis.numeric.corpus import CorpusIndex
+    from bertviz_app.engine import load_model
+
+    index = CorpusIndex(args.dir)
+    heads = corpus.parse_heads(args.heads)
+    index.layer_row(args.layer)  # a layer the index lacks is refused before the model loads
+    lm = load_model(index.info.model_spec)
+    query, found = corpus.search_text(index, lm, args.text, args.token, args.layer, args.top, heads)
+    if args.json:
+        print(json.dumps(corpus.neighbours_json(index, query, args.layer, found), ensure_ascii=False))
+        return 0
+    shown = " ".join(f"[{t}]" if i == query.position else t for i, t in enumerate(query.display_tokens))
+    print(f"model: {index.info.model}, layer {args.layer}: {shown}")
+    for n in found:
+        tokens = index.line_tokens(n.line, display=True)
+        context = " ".join(f"[{t}]" if i == n.position else t for i, t in enumerate(tokens) if abs(i - n.position) <= 8)
+        print(f"{n.similarity:6.3f}  line {n.line:<6} {context}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
