@@ -210,10 +210,18 @@ class Controller(QObject):
         lm = self._model
         return [] if lm is None else [lm.tokenizer.id_to_token(int(i)) for i in ids]
 
-    def token_displays(self, ids) -> list[str]:
-        """The same entries readably ("Ġparis" -> "paris", "▁ca" -> "ca"), for a table or list to show."""
+    def token_displays(self, ids, encoding=None, at: int | None = None) -> list[str]:
+        """The same entries readably ("Ġparis" -> "paris", "▁ca" -> "ca"), for a table or list to show; with an
+        encoding and a position `at` in it, as guesses for that token ("##ing" where it would join the word
+        before, "␣paris" where it brings a space the text has not there)."""
         lm = self._model
-        return [] if lm is None else [lm.tokenizer.display(lm.tokenizer.id_to_token(int(i))) for i in ids]
+        if lm is None:
+            return []
+        tok = lm.tokenizer
+        tokens = [tok.id_to_token(int(i)) for i in ids]
+        if encoding is None or at is None or not 0 <= at < len(encoding):
+            return [tok.display(t) for t in tokens]
+        return [tok.display_prediction(t, encoding, at) for t in tokens]
 
     # ---- user intent --------------------------------------------------------------------------------
     def set_text(self, text: str, text_b: str | None = None, *, immediate: bool = False) -> None:

@@ -169,10 +169,10 @@ def test_a_pair_follows_the_family_template(folders, family):
     assert len(result.predictions) == 1
 
 
-def test_a_chosen_prediction_reads_well_in_the_text(qtbot, folders, family):
-    """In the window: double-clicking a guess puts the word it spells into the text, spaced as the model's token
-    reads — never "Ġ", "▁" or "##" in the sentence."""
-    from PySide6.QtCore import QPoint, QSettings, Qt
+@pytest.fixture
+def window(qtbot, folders, family):
+    """The main window with the family's tiny model open."""
+    from PySide6.QtCore import QSettings
 
     from bertviz_app.app import build_window
     from bertviz_app.ui.settings import Settings
@@ -183,30 +183,70 @@ def test_a_chosen_prediction_reads_well_in_the_text(qtbot, folders, family):
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
-    try:
-        assert controller.wait_until_idle() and controller.model_summary is not None
-        text = "the cat sat on the [MASK] and looked at the bird."
-        win.sentence.text_a.clear()
-        with qtbot.waitSignal(controller.result_ready, timeout=10_000):
-            qtbot.keyClicks(win.sentence.text_a, text)
-        assert controller.wait_until_idle()
-        result = controller.current_result
-        (mask,) = result.predictions
-        (bars,) = win.predictions.bars()
-        chosen = bars.rows()[0]
-        token = mask.predictions[0].token
-        assert chosen.token == token
-        piece = controller._model.tokenizer.piece(token)
-        with qtbot.waitSignal(controller.result_ready, timeout=10_000):
-            qtbot.mouseDClick(bars, Qt.LeftButton, pos=QPoint(40, 13))  # the first row (26 px each)
-        assert controller.wait_until_idle()
-        new = controller.current_input.text
-        assert win.sentence.text_a.text() == new
-        assert not any(m in new for m in ("Ġ", "▁", "##"))
-        before, after = "the cat sat on the", " and looked at the bird."
-        glued = before + piece.text + after
-        assert new == (before + " " + piece.text + after if piece.space else glued)
-        display = mask.predictions[0].display
-        assert display.removeprefix(JOIN_MARK).removeprefix(SPACE_MARK) == controller._model.tokenizer.display(token)
-    finally:
-        controller.shutdown()
+    assert controller.wait_until_idle() and controller.model_summary is not None
+    yield win
+    controller.shutdown()
+
+
+def _type(qtbot, line_edit, controller, text):
+    line_edit.clear()
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        qtbot.keyClicks(line_edit, text)
+    assert controller.wait_until_idle()
+
+
+def test_chips_and_guesses_read_as_text(qtbot, window, family):
+    """The chips show each token readably, sentence B is marked as B even where the model has one token type,
+    and "Whole words only" keeps the words of every family (RoBERTa's "Ġparis" is a word)."""
+    from PySide6.QtCore import Qt
+
+    controller = window.controller
+    _type(qtbot, window.sentence.text_a, controller, "The cat sat on the [MASK].")
+    qtbot.mouseClick(window.sentence.pair_toggle, Qt.LeftButton)
+    assert window.sentence.text_b.isVisible()
+    _type(qtbot, window.sentence.text_b, controller, "She went to the bank.")
+    result = controller.current_result
+    chips = window.sentence.chips.chips()
+    assert [c.text for c in chips] == list(result.display_tokens)
+    assert not any(m in c.text for c in chips for m in ("Ġ", "▁"))
+    assert any(c.text == "cat" for c in chips)
+    b = [c for c, special in zip(chips, result.encoding.special) if c.segment == 1 and not special]
+    assert "".join(c.text.removeprefix(JOIN_MARK) for c in b).lower().startswith("shewent")
+    (mask_chip,) = [c for c in chips if c.kind == "mask"]
+    assert "typed [MASK]" in mask_chip.tooltip
+    window.predictions.k_spin.setValue(50)
+    (bars,) = window.predictions.bars()
+    everything = {p.token: p for p in bars.rows()}
+    window.predictions.whole_words.setChecked(True)
+    shown = bars.rows()
+    assert shown and all(p.whole_word and p.display.removeprefix(SPACE_MARK).isalpha() for p in shown)
+    assert all(everything[p.token].probability == p.probability for p in shown)
+    assert len(shown) < len(everything)
+
+
+def test_a_chosen_prediction_reads_well_in_the_text(qtbot, window):
+    """In the window: double-clicking a guess puts the word it spells into the text, spaced as the model's token
+    reads — never "Ġ", "▁" or "##" in the sentence."""
+    from PySide6.QtCore import QPoint, Qt
+
+    win, controller = window, window.controller
+    text = "the cat sat on the [MASK] and looked at the bird."
+    _type(qtbot, win.sentence.text_a, controller, text)
+    result = controller.current_result
+    (mask,) = result.predictions
+    (bars,) = win.predictions.bars()
+    chosen = bars.rows()[0]
+    token = mask.predictions[0].token
+    assert chosen.token == token
+    piece = controller._model.tokenizer.piece(token)
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000):
+        qtbot.mouseDClick(bars, Qt.LeftButton, pos=QPoint(40, 13))  # the first row (26 px each)
+    assert controller.wait_until_idle()
+    new = controller.current_input.text
+    assert win.sentence.text_a.text() == new
+    assert not any(m in new for m in ("Ġ", "▁", "##"))
+    before, after = "the cat sat on the", " and looked at the bird."
+    glued = before + piece.text + after
+    assert new == (before + " " + piece.text + after if piece.space else glued)
+    display = mask.predictions[0].display
+    assert display.removeprefix(JOIN_MARK).removeprefix(SPACE_MARK) == controller._model.tokenizer.display(token)

@@ -60,6 +60,7 @@ class Encoding:
     typed_mask: tuple[bool, ...] = ()  # the mask token typed in the text ("[MASK]", "<mask>", any case)
     display_tokens: tuple[str, ...] = ()  # readable forms, for chips, axes and lists (never for --json/exports)
     starts_word: tuple[bool, ...] = ()  # a word placed here starts a new word (see TextTokenizer.display_prediction)
+    unknown: tuple[bool, ...] = ()  # the model's unknown token ("[UNK]", "<unk>"): text its vocabulary cannot spell
 
     def __post_init__(self) -> None:
         defaults = {
@@ -67,6 +68,7 @@ class Encoding:
             "typed_mask": tuple(t == TYPED_MASK for t in self.tokens),
             "display_tokens": self.tokens,
             "starts_word": (True,) * len(self.tokens),
+            "unknown": tuple(t == "[UNK]" for t in self.tokens),
         }
         for name, value in defaults.items():
             if not getattr(self, name):
@@ -332,6 +334,7 @@ class TextTokenizer:
             typed_mask=tuple(typed_mask),
             display_tokens=display,
             starts_word=tuple(starts),
+            unknown=tuple(i == self.unk_id for i in enc.ids),
         )
 
     def _display_tokens(self, tokens, offsets, word_ids, segments, special, typed_mask, sentences) -> tuple[str, ...]:

@@ -392,8 +392,9 @@ class LayersPanel(View):
     # ---- rendering ----------------------------------------------------------------------------------------
 
     def _mask_name(self, row: int, position: int) -> str:
-        original = self._result.tokens[position] if self._result is not None else "[MASK]"
-        what = "[MASK]" if original == "[MASK]" else f"“{original}”"
+        r = self._result
+        typed = r is None or r.encoding.typed_mask[position]
+        what = "[MASK]" if typed else f"“{r.display_tokens[position]}”"
         return f"{what} · token {position}"
 
     def _render(self) -> None:
@@ -449,8 +450,15 @@ class LayersPanel(View):
         self.note_label.setText(lead + summary)
         self.word_followed.emit(token)
 
+    def _mask_place(self):
+        """(encoding, position) of the mask shown, for guesses to be read there; (None, None) without one."""
+        r = self._result
+        if r is None or self._mask_row >= len(r.masked_positions):
+            return None, None
+        return r.encoding, r.masked_positions[self._mask_row]
+
     def _token_text(self, token_id: int) -> str:
-        strings = self.controller.token_strings([token_id])
+        strings = self.controller.token_displays([token_id], *self._mask_place())
         return strings[0] if strings else f"#{token_id}"
 
     def _fill_table(self) -> None:
@@ -461,7 +469,8 @@ class LayersPanel(View):
         num_states = ids.shape[0]
         names = layer_names(num_states)
         names[-1] += " · output"
-        texts = self.controller.token_strings(ids[:, :k].ravel().tolist())
+        # Readable guesses for this mask: "paris", not "Ġparis"; "##ing" where it would join the word before.
+        texts = self.controller.token_displays(ids[:, :k].ravel().tolist(), *self._mask_place())
         if len(texts) != num_states * k:  # no model to read the vocabulary from: show ids
             texts = [f"#{i}" for i in ids[:, :k].ravel().tolist()]
         self.table.setRowCount(num_states)

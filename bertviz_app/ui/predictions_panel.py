@@ -43,11 +43,6 @@ def empty_layout(layout) -> None:
             widget.deleteLater()
 
 
-def is_whole_word(token: str) -> bool:
-    """A vocabulary entry that reads as a word on its own: not a '##' piece, punctuation or a special token."""
-    return token.isalpha() and not token.startswith("##")
-
-
 class PredictionBars(QWidget):
     """One mask's top-k: rank, token, a bar as long as its probability, and the percentage."""
 
@@ -78,7 +73,7 @@ class PredictionBars(QWidget):
         """The top k shown: hiding pieces and punctuation skips rows, it never rescales a probability."""
         shown = self.mask.predictions
         if self._whole_words:
-            shown = tuple(p for p in shown if is_whole_word(p.token))
+            shown = tuple(p for p in shown if p.whole_word)
         return shown[: self._k]
 
     def sizeHint(self) -> QSize:
@@ -96,7 +91,7 @@ class PredictionBars(QWidget):
         p.setRenderHint(QPainter.Antialiasing)
         fm = QFontMetrics(self.font())
         rank_w = fm.horizontalAdvance("50.") + 6
-        token_w = min(max((fm.horizontalAdvance(r.token) for r in self.rows()), default=40) + 12, 170)
+        token_w = min(max((fm.horizontalAdvance(r.display) for r in self.rows()), default=40) + 12, 170)
         pct_w = fm.horizontalAdvance("100.0%") + 8
         bar_x = rank_w + token_w
         bar_w = max(20, self.width() - bar_x - pct_w - 4)
@@ -107,7 +102,7 @@ class PredictionBars(QWidget):
             p.setPen(theme.MUTED_TEXT)
             p.drawText(QRect(0, y, rank_w - 6, ROW_H), Qt.AlignRight | Qt.AlignVCenter, f"{i + 1}.")
             p.setPen(theme.CHIP_TEXT)
-            token = fm.elidedText(pred.token, Qt.ElideRight, token_w - 8)
+            token = fm.elidedText(pred.display, Qt.ElideRight, token_w - 8)  # readable: "paris", not "Ġparis"
             p.drawText(QRect(rank_w, y, token_w - 8, ROW_H), Qt.AlignLeft | Qt.AlignVCenter, token)
             track = QRectF(bar_x, y + 6, bar_w, ROW_H - 12)
             p.setPen(Qt.NoPen)
@@ -175,7 +170,7 @@ def fill_text(tokens) -> str:
 
 def order_tip(filling: Filling, positions: tuple[int, ...]) -> str:
     steps = [
-        f"{n + 1}. {filling.tokens[i]} at token {positions[i]} ({format_probability(filling.probabilities[i])})"
+        f"{n + 1}. {filling.displays[i]} at token {positions[i]} ({format_probability(filling.probabilities[i])})"
         for n, i in enumerate(filling.order)
     ]
     return "Filled in this order, each word seeing the ones before it:\n" + "\n".join(steps)
@@ -459,23 +454,23 @@ class JointFillSection(QWidget):
         ind, it = joint.independent, joint.iterative
         self.table.set_rows(
             [
-                ("Independent", ind.tokens, ind.chain.score, order_tip(ind.chain, joint.positions)),
-                ("One by one", it.tokens, it.score, order_tip(it, joint.positions)),
+                ("Independent", ind.displays, ind.chain.score, order_tip(ind.chain, joint.positions)),
+                ("One by one", it.displays, it.score, order_tip(it, joint.positions)),
             ],
-            reference=ind.tokens,
+            reference=ind.displays,
         )
         alone = " × ".join(format_probability(p) for p in ind.probabilities)
         if joint.differs:
             verdict = (
-                f"Filled one by one, BERT prefers <b>{html.escape(fill_text(it.tokens))}</b> "
+                f"Filled one by one, BERT prefers <b>{html.escape(fill_text(it.displays))}</b> "
                 f"(p = {format_probability(it.probability)}) to the independent guesses "
-                f"<b>{html.escape(fill_text(ind.tokens))}</b> (p = {format_probability(ind.chain.probability)} "
+                f"<b>{html.escape(fill_text(ind.displays))}</b> (p = {format_probability(ind.chain.probability)} "
                 "scored the same way)."
             )
         else:
             verdict = (
                 f"Filled one by one, BERT keeps the independent guesses "
-                f"<b>{html.escape(fill_text(it.tokens))}</b> (p = {format_probability(it.probability)})."
+                f"<b>{html.escape(fill_text(it.displays))}</b> (p = {format_probability(it.probability)})."
             )
         self.summary.setText(
             f"{verdict}<br><span style='color: {theme.MUTED_TEXT.name()}'>Each guess taken alone: "
@@ -490,10 +485,10 @@ class JointFillSection(QWidget):
         self.beam_status.setText(f"Beam search · width {beam.beam} · {order}")
         self.beam_status.setVisible(True)
         ind = beam.independent
-        rows = [("Independent", ind.tokens, ind.chain.score, order_tip(ind.chain, beam.positions))]
-        rows += [(f"#{n}", c.tokens, c.score, order_tip(c, beam.positions)) for n, c in enumerate(beam.candidates, 1)]
-        self.beam_table.set_rows(rows, reference=ind.tokens)
-        best = f"<b>{html.escape(fill_text(beam.candidates[0].tokens))}</b>"
+        rows = [("Independent", ind.displays, ind.chain.score, order_tip(ind.chain, beam.positions))]
+        rows += [(f"#{n}", c.displays, c.score, order_tip(c, beam.positions)) for n, c in enumerate(beam.candidates, 1)]
+        self.beam_table.set_rows(rows, reference=ind.displays)
+        best = f"<b>{html.escape(fill_text(beam.candidates[0].displays))}</b>"
         rank = next((n for n, c in enumerate(beam.candidates, 1) if c.token_ids == ind.token_ids), None)
         if rank == 1:
             text = "The best joint fill is the independent guesses."
@@ -639,8 +634,8 @@ class PredictionsPanel(QWidget):
             self.message.setText("Click a token above, or type [MASK] in the sentence, to see BERT's guesses.")
         self.message.setVisible(not result.predictions)
         for mask in result.predictions:
-            original = mask.original_token
-            what = "[MASK]" if original == "[MASK]" else f"“{original}” (masked)"
+            typed = result.encoding.typed_mask[mask.position]
+            what = "[MASK]" if typed else f"“{result.display_tokens[mask.position]}” (masked)"
             label = QLabel(f"Token {mask.position}: {what}")
             label.setStyleSheet("font-weight: 600; padding-top: 6px;")
             bars = PredictionBars(mask, self.k, self.whole_words.isChecked())

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from bertviz_app.ui import theme
+from bertviz_app.ui.token_axis import token_labels
 from bertviz_app.ui.token_chips import Chip, TokenChips
 
 if TYPE_CHECKING:
@@ -30,24 +31,25 @@ def chips_for(result: InferenceResult) -> list[Chip]:
     enc = result.encoding
     masked = set(result.masked_positions)
     chips = []
+    labels = token_labels(result)  # readable: "cat", not RoBERTa's "Ġcat"
     for i, token in enumerate(enc.tokens):
         if i in masked:
             kind = "mask"
         elif enc.special[i]:
             kind = "special"
-        elif token == "[UNK]":
+        elif enc.unknown[i]:
             kind = "unk"
         else:
             kind = "word"
-        segment = "B" if enc.token_type_ids[i] else "A"
+        segment = "B" if enc.segments[i] else "A"  # RoBERTa's pair has one token type: the sentence, not the type
         what = {
-            "mask": "masked: click to unmask" if token != "[MASK]" else "typed [MASK]: edit the text to change it",
+            "mask": "masked: click to unmask" if not enc.typed_mask[i] else "typed [MASK]: edit the text to change it",
             "special": "special token (not part of the text)",
             "unk": "unknown to the vocabulary",
             "word": "click to mask",
         }[kind]
         tip = f"#{i} · {token!r} (id {enc.input_ids[i]}) · sentence {segment} · {what}"
-        chips.append(Chip(token, kind, enc.token_type_ids[i], tip))
+        chips.append(Chip(labels[i], kind, enc.segments[i], tip))
     return chips
 
 
