@@ -339,3 +339,21 @@ def test_inference_returns_every_view_s_data(tmp_path, pairs, name):
         assert result.replaced_probs.shape == (T,)
         assert_close(torch.from_numpy(result.replaced_probs), ref, f"{name}: replaced probabilities")
         assert result.predictions == () and result.layer_probs is None
+
+
+@pytest.mark.parametrize("name", ["roberta", "albert-2-groups", "electra-discriminator", "modernbert"])
+def test_half_precision_runs_close_to_full(pairs, name):
+    """What the GPU runs: the model in a 16-bit float type (bfloat16 here, on the CPU), padding included."""
+    import copy
+
+    _, ours, _ = pairs[name]
+    half = copy.deepcopy(ours).to(torch.bfloat16)
+    ids, types, masked = sample(name, seed=11)
+    mask = torch.ones_like(ids)
+    mask[0, -3:] = 0
+    kwargs = dict(predict_at=masked if ours.has_mlm_head else None, output_attentions=True, output_replaced=True)
+    with torch.inference_mode():
+        full, low = ours(ids, types, mask, **kwargs), half(ids, types, mask, **kwargs)
+    assert low.attentions.dtype == torch.bfloat16
+    a, b = (low.logits, full.logits) if ours.has_mlm_head else (low.replaced_logits, full.replaced_logits)
+    assert float((a.float() - b).abs().max()) < 0.05 * float(b.abs().max())

@@ -370,8 +370,8 @@ class EncoderModel(nn.Module):
         L = self.config.num_hidden_layers
         stop = L if stop is None else stop
         B, T, _ = x.shape
-        biases = self._attention_biases(attention_mask, T, x.device, self.windows[start:stop])
-        rotary = self._rotary(T, x.device) if self.config.family.positions == "rotary" else None
+        biases = self._attention_biases(attention_mask, x, self.windows[start:stop])
+        rotary = self._rotary(x) if self.config.family.positions == "rotary" else None
         hidden, probs, qkvs = [x], [], []
         attentions = None
         if output_attentions and not torch.is_grad_enabled():
@@ -407,9 +407,10 @@ class EncoderModel(nn.Module):
             out.queries, out.keys, out.values = (torch.stack(t, dim=1) for t in zip(*qkvs))  # (B, L, H, T, hd)
         return out
 
-    def _attention_biases(self, attention_mask, T: int, device, windows) -> dict:
+    def _attention_biases(self, attention_mask, x: torch.Tensor, windows) -> dict:
         """window -> the additive bias of the attention scores: a large negative number at padding and, for a
         local layer (window w), at every key more than w positions from the query; None where nothing is masked."""
+        T, device = x.shape[1], x.device
         keep = None  # (B, 1, 1, T) True for real tokens
         if attention_mask is not None and not bool(attention_mask.all()):
             keep = attention_mask[:, None, None, :].bool()
@@ -423,18 +424,18 @@ class EncoderModel(nn.Module):
             if allowed is None:
                 biases[window] = None
             else:
-                zeros = torch.zeros(allowed.shape, device=device)
-                biases[window] = zeros.masked_fill_(~allowed, torch.finfo(torch.float32).min)
+                zeros = torch.zeros(allowed.shape, device=device, dtype=x.dtype)
+                biases[window] = zeros.masked_fill_(~allowed, torch.finfo(x.dtype).min)
         return biases
 
-    def _rotary(self, T: int, device) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
-        """((cos, sin) of global layers, (cos, sin) of local layers), each (T, hd)."""
-        positions = torch.arange(T, device=device, dtype=torch.float32)
+    def _rotary(self, x: torch.Tensor) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+        """((cos, sin) of global layers, (cos, sin) of local layers), each (T, hd), in x's dtype."""
+        positions = torch.arange(x.shape[1], device=x.device, dtype=torch.float32)
         out = []
         for inverse in (self.rope_global, self.rope_local):
-            angles = positions[:, None] * inverse[None, :]  # (T, hd/2)
+            angles = positions[:, None] * inverse.float()[None, :]  # (T, hd/2)
             angles = torch.cat([angles, angles], dim=-1)  # (T, hd)
-            out.append((angles.cos(), angles.sin()))
+            out.append((angles.cos().to(x.dtype), angles.sin().to(x.dtype)))
         return tuple(out)
 
     def mlm_logits(self, hidden: torch.Tensor) -> torch.Tensor:
