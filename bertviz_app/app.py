@@ -13,12 +13,6 @@ from bertviz_app import APP_NAME
 DEMO_TEXT = "The cat sat on the [MASK] and looked at the bird."
 
 
-def _list_models():
-    from bertviz_app.engine.discovery import available_models
-
-    return [(m.name, m.source) for m in available_models()]
-
-
 def create_app(argv=None):
     from PySide6.QtWidgets import QApplication
 
@@ -44,7 +38,8 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
 
     settings = settings or Settings()
     controller = Controller()
-    window = MainWindow(controller, settings, list_models=_list_models)
+    window = MainWindow(controller, settings)
+    controller.scan_cache()  # the Model menu's list of models, read off the GUI thread
     if settings.problem:
         window.statusBar().showMessage(f"Note: {settings.problem}", 10000)
     spec = model or settings.model

@@ -68,6 +68,7 @@ class CacheListing:
 
     entries: tuple
     offline: bool  # downloads are switched off (HF_HUB_OFFLINE)
+    models: tuple[tuple[str, str], ...] = ()  # (name, source) of every model --model opens: the Model menu
 
 
 CARD_MAX_BYTES = 200_000
@@ -452,10 +453,16 @@ class Controller(QObject):
 
     def _cache_listing(self) -> CacheListing:
         from bertviz_app.engine import hub
-        from bertviz_app.engine.discovery import cache_entries
+        from bertviz_app.engine.discovery import available_models, cache_entries
 
         cache = self.hub_options.get("cache_dir")
-        return CacheListing(tuple(cache_entries(Path(cache) if cache else None)), hub.offline())
+        entries = tuple(cache_entries(Path(cache) if cache else None))
+        try:
+            models = tuple((m.name, m.source) for m in available_models())
+        except Exception as exc:  # a broken listing must not cost the rest
+            log.warning("could not list the models: %s", exc)
+            models = ()
+        return CacheListing(entries, hub.offline(), models)
 
     def _on_side_thread(self, fn, signal) -> None:
         self._side_pending += 1

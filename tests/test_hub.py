@@ -194,6 +194,19 @@ def _leftovers(cache: Path) -> list[Path]:
     return [p for p in cache.rglob("*") if p.name.endswith((".incomplete", ".tmp"))]
 
 
+def cancel_midway(hub, cache: Path, after: int, repo: str = "acme/big-bert") -> None:
+    """Start downloading `repo` and press Cancel once `after` bytes have arrived."""
+    cancel = threading.Event()
+    with pytest.raises(DownloadCancelled):
+        download_model(
+            repo,
+            progress=lambda d, t: cancel.set() if d > after else None,
+            cancel=cancel,
+            endpoint=hub.endpoint,
+            cache_dir=cache,
+        )
+
+
 def test_download_fetches_a_loadable_bert_and_nothing_else(hub, online, tmp_path, tiny_files):
     cache = tmp_path / "hub"
     calls = []
@@ -285,14 +298,7 @@ def test_cancel_stops_promptly_lists_no_half_model_and_keeps_the_bytes(hub, onli
 def test_an_interrupted_download_continues_where_it_stopped(hub, online, tmp_path):
     cache = tmp_path / "hub"
     weights = hub.repos["acme/big-bert"]["model.safetensors"]
-    cancel = threading.Event()
-
-    def progress(done, total):
-        if done > BIG_SIZE // 3:
-            cancel.set()
-
-    with pytest.raises(DownloadCancelled):
-        download_model("acme/big-bert", progress=progress, cancel=cancel, endpoint=hub.endpoint, cache_dir=cache)
+    cancel_midway(hub, cache, BIG_SIZE // 3)
     kept = partial_bytes("acme/big-bert", cache)
     assert kept >= BIG_SIZE // 4
     time.sleep(4 * PIECE_DELAY_S)  # let the server notice the hang-up
@@ -331,15 +337,7 @@ def test_losing_the_network_keeps_the_bytes_and_says_so(hub, online, tmp_path):
 
 def test_a_damaged_partial_file_is_caught_by_its_hash_and_fetched_again(hub, online, tmp_path):
     cache = tmp_path / "hub"
-    cancel = threading.Event()
-    with pytest.raises(DownloadCancelled):
-        download_model(
-            "acme/big-bert",
-            progress=lambda d, t: cancel.set() if d > BIG_SIZE // 3 else None,
-            cancel=cancel,
-            endpoint=hub.endpoint,
-            cache_dir=cache,
-        )
+    cancel_midway(hub, cache, BIG_SIZE // 3)
     part = next((cache / "models--acme--big-bert" / "blobs").glob("*.incomplete"))
     part.write_bytes(b"\0" * part.stat().st_size)  # bad bytes on disk
     with pytest.raises(ModelNotFoundError, match="damaged"):
@@ -351,15 +349,7 @@ def test_a_damaged_partial_file_is_caught_by_its_hash_and_fetched_again(hub, onl
 
 def test_discard_partial_forgets_an_interrupted_download(hub, online, tmp_path):
     cache = tmp_path / "hub"
-    cancel = threading.Event()
-    with pytest.raises(DownloadCancelled):
-        download_model(
-            "acme/big-bert",
-            progress=lambda d, t: cancel.set() if d > 100_000 else None,
-            cancel=cancel,
-            endpoint=hub.endpoint,
-            cache_dir=cache,
-        )
+    cancel_midway(hub, cache, 100_000)
     discard_partial("acme/big-bert", cache)
     assert not (cache / "models--acme--big-bert").exists()
 
@@ -534,6 +524,12 @@ def test_get_a_model_downloads_a_curated_model_from_the_hub_and_opens_it(qtbot, 
     assert cached == {"google-bert/bert-base-uncased": "ready"}
     picker.select("google-bert/bert-base-uncased", "cache")
     assert picker.open_button.isEnabled() and not picker.download_button.isEnabled()
+    # The Model menu lists it too (from the listing read off the GUI thread), and opens it from there.
+    entry = menu_action(window, "Model", "google-bert/bert-base-uncased")
+    assert entry.data() == "cached-model"
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000) as loaded:
+        entry.trigger()
+    assert loaded.args[0].name == "google-bert/bert-base-uncased"
 
 
 def test_any_hub_id_can_be_typed_and_another_family_is_refused_in_the_dialog(qtbot, app_window, online, hub):

@@ -41,12 +41,14 @@ BERT_BASE = "google-bert/bert-base-uncased"  # what the first start offers (engi
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller, settings: Settings, list_models=None):
-        """`list_models()` returns (name, source) pairs for the Model menu (kept out of ui/ to stay torch-free)."""
+    def __init__(self, controller, settings: Settings):
         super().__init__()
         self.controller = controller
         self.settings = settings
-        self._list_models = list_models or (lambda: [])
+        # The models the Model menu lists: the controller's latest listing (read off the GUI thread: the menu
+        # shows what the last one found, and each opening asks for a new one).
+        self._models: tuple[tuple[str, str], ...] = ()
+        controller.cache_scanned.connect(self._models_listed)
         self.setWindowTitle(APP_NAME)
         icon = QIcon(str(resource_path("icons", "bert-explorer.svg")))
         for size in (16, 24):  # a simpler drawing stays sharp where the full one would blur
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
 
         self.model_menu = mb.addMenu("&Model")
         self.model_menu.aboutToShow.connect(self._fill_model_menu)
+        self.model_menu.aboutToShow.connect(self.controller.scan_cache)  # for the next opening
         self._fill_model_menu()
 
         help_menu = mb.addMenu("&Help")
@@ -200,11 +203,7 @@ class MainWindow(QMainWindow):
             "Ctrl+0",
             "The small model bundled with the app",
         )
-        try:
-            found = [m for m in self._list_models() if m[0] != "default"]
-        except Exception as exc:  # a broken cache listing must not break the menu
-            log.warning("could not list cached models: %s", exc)
-            found = []
+        found = [m for m in self._models if m[0] != "default"]
         if found:
             menu.addSection("In the Hugging Face cache")
             for name, _source in found:
@@ -226,6 +225,11 @@ class MainWindow(QMainWindow):
         )
         self._action(menu, "&About this model", self.show_model_info, "Ctrl+I")
         self._fill_device_menu(menu.addMenu("De&vice"))
+
+    def _models_listed(self, listing) -> None:
+        self._models = listing.models
+        if self.model_menu.isVisible():
+            self._fill_model_menu()
 
     def _fill_device_menu(self, menu) -> None:
         """Model ▸ Device: Automatic (a GPU for models above ~100M parameters), then each device of this machine
