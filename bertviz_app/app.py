@@ -10,6 +10,7 @@ import sys
 
 from bertviz_app import APP_NAME
 
+REMEMBERED_MODEL_TIMEOUT_S = 60.0  # bert-large loads in ~10 s from a slow disk
 DEMO_TEXT = "The cat sat on the [MASK] and looked at the bird."
 
 
@@ -40,9 +41,8 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
     controller = Controller()
     window = MainWindow(controller, settings)
     controller.scan_cache()  # the Model menu's list of models, read off the GUI thread
-    if settings.problem:
-        window.statusBar().showMessage(f"Note: {settings.problem}", 10000)
     spec = model or settings.model
+    remembered = model is None and spec != "default"
     if text:
         window.sentence.text_a.setText(text)
         if pair:
@@ -50,7 +50,10 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
             window.sentence.pair_toggle.setChecked(True)
         controller.set_text(text, pair, immediate=True)
     controller.device_preference = settings.device
-    controller.load_model(spec)
+    # A remembered model that does not load in time (a slow or hung disk) gives way to the bundled one.
+    controller.load_model(spec, timeout_s=REMEMBERED_MODEL_TIMEOUT_S if remembered else None)
+    if settings.problem:  # after "Loading …", which would replace it in the status bar at once
+        window.statusBar().showMessage(f"Note: {settings.problem}", 15000)
     if model is None and settings.first_start:
         # Next to the bundled model, a real one: offered in the status bar if the Hub answers within seconds.
         from bertviz_app.engine.catalog import FIRST_START_OFFER
@@ -59,14 +62,16 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
     # torch, Qt and pyqtgraph leave ~200,000 long-lived objects; a full garbage collection walking them took
     # 80 ms of the GUI thread, now and then, while typing. Frozen, later collections see only new objects.
     gc.freeze()
-    if model is None and spec != "default":
-        # If the remembered model is gone, fall back to the bundled one rather than an empty window.
-        def fallback(_message, _spec=spec):
-            controller.model_load_failed.disconnect(fallback)
+    if remembered:
+        # If the remembered model is gone, slow or cancelled, fall back to the bundled one, not an empty window.
+        def fallback(_message):
+            for signal in (controller.model_load_failed, controller.model_load_cancelled):
+                signal.disconnect(fallback)
             if controller.model_summary is None:
                 controller.load_model("default")
 
         controller.model_load_failed.connect(fallback)
+        controller.model_load_cancelled.connect(fallback)
     return window, controller
 
 

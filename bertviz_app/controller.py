@@ -115,6 +115,13 @@ class AnalysisRun(QObject):
 
 
 @dataclass(frozen=True)
+class _Load:
+    id: int
+    name: str
+    cancel: threading.Event  # set when nobody waits for this load any more
+
+
+@dataclass(frozen=True)
 class _Done:
     kind: str  # "result", "model", "model_error", "error", "custom"
     request_id: int
@@ -135,6 +142,7 @@ class Controller(QObject):
     model_loading = Signal(str)  # name of the model being loaded
     model_loaded = Signal(object)  # ModelSummary
     model_load_failed = Signal(str)  # message; the previous model stays loaded
+    model_load_cancelled = Signal(str)  # name of the model whose load was cancelled; the previous one stays
     input_changed = Signal(object)  # InferenceInput: the current input, after any change
     busy_changed = Signal(bool)
     download_progress = Signal(object, object)  # done bytes, total bytes (Python ints: files exceed 2**31)
@@ -168,6 +176,7 @@ class Controller(QObject):
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(self.request_inference)
         self._done.connect(self._deliver)
+        self._load: _Load | None = None  # the model load under way, on a thread of its own
         # Downloads get their own thread: minutes of network must not hold up inference.
         self._downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-download")
         self._cancel_download: threading.Event | None = None
@@ -339,27 +348,74 @@ class Controller(QObject):
         self._submit(job)
         return request_id
 
-    def load_model(self, spec="default") -> None:
-        """Load a model (a name, a folder, or a ModelInfo) on the worker; the current one keeps answering
-        until the new one is ready."""
+    def load_model(self, spec="default", timeout_s: float | None = None) -> None:
+        """Load a model (a name, a folder, or a ModelInfo); the current one keeps answering until the new one is
+        ready.
+
+        A load runs on a thread of its own, never on the worker: a load that takes for ever (a slow disk, a huge
+        folder) cannot hold up inference, and a Python thread cannot be killed, so a load that is cancelled
+        (`cancel_load`), times out (`timeout_s`, then `model_load_failed`) or is replaced by a newer one is
+        abandoned: it is told to stop at its next step, and whatever it returns later is dropped.
+        """
+        self._abandon_load()
         name = str(getattr(spec, "name", None) or spec or "default")
+        load = _Load(next(self._ids), name, threading.Event())
+        self._load = load
+        with self._lock:
+            self._pending += 1
+            if self._pending == 1:
+                self.busy_changed.emit(True)
         self.model_loading.emit(name)
         preference = self.device_preference
+        if timeout_s is not None:
+            QTimer.singleShot(int(timeout_s * 1000), self, lambda: self._load_timed_out(load, timeout_s))
 
-        def job():
+        def run():
             from bertviz_app.engine.loader import load_folder, load_model
 
             try:
                 lm = load_folder(spec.path, spec) if hasattr(spec, "path") else load_model(spec)
+                if load.cancel.is_set():
+                    return  # abandoned: nobody waits for it, and the warm-up would only cost time
                 _place(lm, preference)  # CPU, or a GPU (Model ▸ Device)
                 # torch's first forward pays one-off set-up costs (~0.5 s); pay them here, not on the
                 # user's first keystroke.
                 run_inference(lm, InferenceInput("warm up [MASK] .", top_k=1))
-                return _Done("model", 0, lm)
+                done = _Done("model", load.id, lm)
             except Exception as exc:
-                return _Done("model_error", 0, f"Could not open {name}: {_describe(exc)}")
+                done = _Done("model_error", load.id, f"Could not open {name}: {_describe(exc)}")
+            if not load.cancel.is_set():
+                self._done.emit(done)
 
-        self._submit(job)
+        threading.Thread(target=run, name="bert-load", daemon=True).start()  # daemon: closing never waits on it
+
+    @property
+    def loading(self) -> str | None:
+        """The name of the model being loaded, or None."""
+        return self._load.name if self._load is not None else None
+
+    def cancel_load(self) -> None:
+        """Stop waiting for the model being loaded (`model_load_cancelled` says so); the current one stays."""
+        name = self._abandon_load()
+        if name is not None:
+            self.model_load_cancelled.emit(name)
+
+    def _abandon_load(self) -> str | None:
+        load, self._load = self._load, None
+        if load is None:
+            return None
+        load.cancel.set()
+        with self._lock:
+            self._pending -= 1
+            idle = self._pending == 0
+        if idle:
+            self.busy_changed.emit(False)
+        return load.name
+
+    def _load_timed_out(self, load: _Load, timeout_s: float) -> None:
+        if self._load is load:
+            self._abandon_load()
+            self.model_load_failed.emit(f"Could not open {load.name}: it did not finish loading within {timeout_s:g} s")
 
     def download_model(self, repo_id: str, **hub_options) -> None:
         """Download a model from the Hugging Face Hub into the standard cache, then load it.
@@ -603,7 +659,11 @@ class Controller(QObject):
     def _deliver(self, done: _Done) -> None:
         if done.kind in ("downloaded", "download_error"):  # not counted as worker jobs
             idle = False
+        elif done.kind in ("model", "model_error") and (self._load is None or self._load.id != done.request_id):
+            return  # an abandoned load (cancelled, timed out, replaced): already counted off
         else:
+            if done.kind in ("model", "model_error"):
+                self._load = None
             with self._lock:
                 self._pending -= 1
                 idle = self._pending == 0
@@ -695,6 +755,7 @@ class Controller(QObject):
 
     def shutdown(self) -> None:
         self._debounce.stop()
+        self._abandon_load()  # its thread is not waited for
         self._latest_id = -1  # anything still queued is stale now
         self._runs.clear()
         self.cancel_download()

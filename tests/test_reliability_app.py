@@ -97,3 +97,96 @@ def test_a_full_disk_never_corrupts_the_previous_export(qtbot, window, dialogs, 
     assert len(warnings) == 1 and "No space left" in warnings[0]
     assert target.read_text(encoding="utf-8") == "the previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["attention.csv", "settings.ini"]
+
+
+# ---- item 6: a model load can never block the app for good ------------------------------------------------
+@pytest.fixture
+def slow_loads(monkeypatch):
+    """Loading a folder named in `slow` hangs until `release` is set (a hung network disk, made on purpose)."""
+    import threading
+
+    from bertviz_app.engine import loader
+
+    release, slow = threading.Event(), set()
+    real_model, real_folder = loader.load_model, loader.load_folder
+
+    def load_model(spec=None):
+        if str(spec) in slow:
+            release.wait(60)
+        return real_model(spec)
+
+    def load_folder(folder, *args, **kwargs):
+        if str(folder) in slow:
+            release.wait(60)
+        return real_folder(folder, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "load_model", load_model)
+    monkeypatch.setattr(loader, "load_folder", load_folder)
+    yield slow, release
+    release.set()
+
+
+def test_a_slow_load_can_be_cancelled_from_the_window_and_typing_goes_on(
+    qtbot, window, slow_loads, tiny_model_dir, tmp_path, monkeypatch
+):
+    import shutil
+
+    from PySide6.QtCore import Qt
+
+    slow, release = slow_loads
+    hung = tmp_path / "on-a-hung-disk"
+    shutil.copytree(tiny_model_dir, hung)
+    slow.add(str(hung))
+    before = window.controller.model_summary
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(hung))
+    menu_action(window, "Open folder…").trigger()
+    assert window.cancel_load.isVisible() and window.controller.loading == str(hung)
+    window.sentence.text_a.clear()
+    with qtbot.waitSignal(window.controller.result_ready, timeout=10_000):  # answered while the load hangs
+        qtbot.keyClicks(window.sentence.text_a, "the cat sat on the [MASK] .")
+    assert window.controller.current_result.predictions
+    with qtbot.waitSignal(window.controller.model_load_cancelled, timeout=5_000):
+        qtbot.mouseClick(window.cancel_load, Qt.LeftButton)
+    assert not window.cancel_load.isVisible() and not window.progress.isVisible()
+    assert "Stopped loading" in window.statusBar().currentMessage()
+    release.set()  # the abandoned load finishes later: its model is dropped
+    qtbot.wait(1500)
+    assert window.controller.wait_until_idle(5_000)
+    assert window.controller.model_summary is before and window.controller.loading is None
+
+
+def test_closing_never_waits_for_a_hung_load(qtbot, window, slow_loads, tiny_model_dir, tmp_path):
+    import shutil
+    import time
+
+    slow, _release = slow_loads
+    hung = tmp_path / "hung"
+    shutil.copytree(tiny_model_dir, hung)
+    slow.add(str(hung))
+    window.open_model(str(hung))
+    start = time.perf_counter()
+    window.close()
+    window.controller.shutdown()
+    assert time.perf_counter() - start < 3.0
+
+
+def test_a_remembered_model_that_does_not_load_in_time_gives_way_to_the_default(
+    qtbot, slow_loads, tiny_model_dir, tmp_path, monkeypatch
+):
+    import shutil
+
+    from bertviz_app import app
+
+    slow, _release = slow_loads
+    hung = tmp_path / "remembered"
+    shutil.copytree(tiny_model_dir, hung)
+    slow.add(str(hung))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    settings.model = str(hung)
+    monkeypatch.setattr(app, "REMEMBERED_MODEL_TIMEOUT_S", 0.5)
+    win, controller = build_window(None, "the cat [MASK] .", settings=settings)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(controller.model_loaded, timeout=60_000) as loaded:
+        pass
+    assert loaded.args[0].name == "default"
+    controller.shutdown()

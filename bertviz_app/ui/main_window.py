@@ -113,7 +113,11 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 0)  # indeterminate: loading reports no fraction
         self.progress.setMaximumWidth(160)
         self.progress.setVisible(False)
-        for w in (self.progress, self.model_label, self.device_label, self.time_label):
+        self.cancel_load = QPushButton("Cancel")  # beside the progress bar while a model loads
+        self.cancel_load.setToolTip("Stop loading this model; the one loaded before stays")
+        self.cancel_load.setVisible(False)
+        self.cancel_load.clicked.connect(self.controller.cancel_load)
+        for w in (self.progress, self.cancel_load, self.model_label, self.device_label, self.time_label):
             bar.addPermanentWidget(w)
         # The first start's offer of a real model (see offer_download): a line in the status bar, never a dialog.
         self.offer = QWidget()
@@ -255,6 +259,7 @@ class MainWindow(QMainWindow):
         c.model_loading.connect(self._model_loading)
         c.model_loaded.connect(self._model_loaded)
         c.model_load_failed.connect(self._model_failed)
+        c.model_load_cancelled.connect(self._model_cancelled)
         c.download_progress.connect(self._download_progress)
         c.download_finished.connect(self._download_done)
         c.download_failed.connect(self._download_failed)
@@ -304,12 +309,14 @@ class MainWindow(QMainWindow):
 
     def _model_loading(self, name: str) -> None:
         self.progress.setVisible(True)
+        self.cancel_load.setVisible(True)
         self.statusBar().showMessage(f"Loading {name}…")
         if self.controller.current_result is None:
             self._set_panels_message(f"Loading {name}…")
 
     def _model_loaded(self, summary) -> None:
         self.progress.setVisible(False)
+        self.cancel_load.setVisible(False)
         self.model_label.setText(f"{summary.name} · {summary.layers} layers × {summary.heads} heads")
         self._show_device(summary)
         self.statusBar().showMessage(f"Loaded {summary.name} in {summary.load_seconds:.1f} s", 5000)
@@ -343,8 +350,19 @@ class MainWindow(QMainWindow):
         self.settings.device = device
         self.controller.set_device(device)
 
+    def _model_cancelled(self, name: str) -> None:
+        self.progress.setVisible(False)
+        self.cancel_load.setVisible(False)
+        if self.controller.model_summary is None:
+            self.statusBar().showMessage(f"Stopped loading {name}.", 8000)
+            if self.controller.current_result is None:
+                self._set_panels_message(f"Stopped loading {name}: choose a model in the Model menu.")
+        else:
+            self.statusBar().showMessage(f"Stopped loading {name}; {self.controller.model_summary.name} stays.", 8000)
+
     def _model_failed(self, message: str) -> None:
         self.progress.setVisible(False)
+        self.cancel_load.setVisible(False)
         self.statusBar().showMessage("The model could not be opened; the previous one stays loaded.", 8000)
         if self.controller.model_summary is None and self.controller.current_result is None:
             self._set_panels_message(message)
