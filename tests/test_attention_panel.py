@@ -309,7 +309,7 @@ def test_measure_switch_shows_attention_flow_output(panel, qtbot):
     panel.set_mean_over_heads(True)
     np.testing.assert_allclose(shown(panel), value[2].mean(axis=0), rtol=1e-5)
     qtbot.waitUntil(lambda: not panel.busy)
-    step = panel._tile_size() + 1
+    step = panel.grid.tile + 1
     t = len(SENTENCE)
     tile = panel.grid_image.image[3 * step : 3 * step + t, 5 * step : 5 * step + t]  # layer 4, head 6
     np.testing.assert_allclose(tile, thumbnail_tile(value[3, 5]), rtol=1e-6)
@@ -348,7 +348,7 @@ def test_rollout_has_one_matrix_per_layer_and_disables_heads(panel, qtbot):
     # The model view has one tile per layer, wrapped into 2 × 2 (rows of layers 1-2 and 3-4).
     assert panel.grid_image.image.shape == (2 * (t + 1) - 1, 2 * (t + 1) - 1)
     np.testing.assert_allclose(panel.grid_image.image[t + 1 :, :t], thumbnail_tile(rollout(result.attention)[2]))
-    assert [label.textItem.toPlainText() for label in panel._layer_labels] == ["L1", "L2", "L3", "L4"]
+    assert [label.textItem.toPlainText() for label in panel.grid.labels] == ["L1", "L2", "L3", "L4"]
     for layer in range(4):
         assert panel.grid_cell_at(panel.grid_cell_center(layer, -1)) == (layer, -1)
     with qtbot.waitSignal(panel.selection_changed) as sig:
@@ -361,7 +361,7 @@ def test_rollout_has_one_matrix_per_layer_and_disables_heads(panel, qtbot):
     assert panel.head_spin.toolTip() == "Which attention head of that layer"
     np.testing.assert_array_equal(shown(panel), result.attention[3, 4])
     assert panel.grid_cell_at(panel.grid_cell_center(3, 5)) == (3, 5)
-    assert panel._layer_labels == [] and panel.grid_image.image.shape == (4 * (t + 1) - 1, 6 * (t + 1) - 1)
+    assert panel.grid.labels == [] and panel.grid_image.image.shape == (4 * (t + 1) - 1, 6 * (t + 1) - 1)
 
 
 def test_measure_survives_new_results(panel, qtbot):

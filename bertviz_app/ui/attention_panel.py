@@ -10,7 +10,6 @@ a slice of work at a time, so a 512-token input never freezes the window.
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 from collections.abc import Iterator
@@ -21,12 +20,24 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from bertviz_app.analysis.numeric.measures import TILE_GAP, MeasureCache, Mosaic, thumbnail_tile
+from bertviz_app.analysis.numeric.measures import MeasureCache, Mosaic
 from bertviz_app.analysis.numeric.slicing import within_slice
 from bertviz_app.ui import theme
+from bertviz_app.ui.attention_measures import (
+    COLORBAR_LABELS,
+    GRID_TITLES,
+    MEASURE_LABELS,
+    MEASURE_NAMES,
+    MEASURE_TIPS,
+    MEASURES,
+    ROLLOUT_HEAD_TIP,
+    heatmap_title,
+    parse_view_arg,
+)
 from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP, make_colormap
-from bertviz_app.ui.exporting import export_item_png, export_item_svg
-from bertviz_app.ui.plot_items import CrossesItem, OutlineItem, format_weight, heatmap_plot, plot_widget
+from bertviz_app.ui.exporting import export_item_png, export_item_svg, write_matrix_csv, write_result_npz
+from bertviz_app.ui.layer_head_grid import LayerHeadGrid
+from bertviz_app.ui.plot_items import OutlineItem, format_weight, heatmap_plot
 from bertviz_app.ui.token_axis import MASKED, MASKED_COLOR, SELECTED_COLOR, TokenAxis, token_kinds, token_labels
 from bertviz_app.ui.view import View, blocked, read_only
 
@@ -36,41 +47,6 @@ if TYPE_CHECKING:
 WORK_SLICE_S = 0.015  # longest stretch of derived-matrix work between two turns of the event loop
 
 log = logging.getLogger(__name__)
-
-# What the heatmap can show. Keys are what the code and --view-arg use; labels are what the selector shows.
-MEASURES = ("attention", "value", "rollout")
-MEASURE_LABELS = {
-    "attention": "Attention",
-    "value": "Value-weighted (Kobayashi)",
-    "rollout": "Rollout (Abnar & Zuidema)",
-}
-MEASURE_NAMES = {  # in exports: CSV captions, the NPZ "measure" entry, the save dialog
-    "attention": "attention",
-    "value": "value-weighted attention",
-    "rollout": "attention rollout",
-}
-MEASURE_TIPS = {
-    "attention": "The attention weights softmax(QKᵀ/√d) of one head: where each token looks.",
-    "value": "Kobayashi et al. 2020: each weight α_ij times ||v_j W_O||, the size of what token j sends through "
-    "the head; rows re-normalised to sum to 1. Shows how much arrives, not only where the head looks.",
-    "rollout": "Abnar & Zuidema 2020: the head-averaged attention of every layer up to this one, multiplied "
-    "together with the residual connection counted as 0.5·A + 0.5·I. Row i: how much of each input token has "
-    "reached position i.",
-}
-COLORBAR_LABELS = {
-    "attention": "attention weight",
-    "value": "value-weighted share (rows sum to 1)",
-    "rollout": "share of input token (rows sum to 1)",
-}
-MEASURE_ALIASES = {  # what prepare_view (--view-arg) accepts
-    "attention": "attention",
-    "raw": "attention",
-    "value": "value",
-    "value-weighted": "value",
-    "kobayashi": "value",
-    "rollout": "rollout",
-}
-ROLLOUT_HEAD_TIP = "Rollout averages every head of a layer (Abnar & Zuidema 2020): there is one matrix per layer."
 
 
 class AttentionPanel(View):
@@ -98,7 +74,6 @@ class AttentionPanel(View):
         self._selected_token: int | None = None
         self._cmap_name = DEFAULT_COLORMAP
         self._mosaics: dict[str, Mosaic] = {}
-        self._layer_labels: list[pg.TextItem] = []  # the rollout tiles' "L1", "L2", ...
         self._work: Iterator[None] | None = None
         self._work_timer = QtCore.QTimer(self)
         self._work_timer.setInterval(0)
@@ -115,7 +90,6 @@ class AttentionPanel(View):
         self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
-
     def _build(self) -> None:
         controls = self.controls
         self.measure_combo = QtWidgets.QComboBox()
@@ -172,24 +146,8 @@ class AttentionPanel(View):
         self._splitter.addWidget(self.heatmap_widget)
 
         # Model view: every layer × head (or every layer, for rollout) as one mosaic image.
-        self.grid_widget, self.grid_plot = plot_widget()
-        g = self.grid_plot
-        g.invertY(True)
-        g.setMouseEnabled(False, False)
-        g.showAxes((True, True, False, False), showValues=(True, True, False, False))
-        for side in ("left", "top"):
-            g.getAxis(side).setStyle(tickLength=0, tickTextOffset=4, tickAlpha=0)
-        g.vb.sigResized.connect(self._fit_grid)
-        self.grid_image = pg.ImageItem(axisOrder="row-major")
-        self.grid_image.setColorMap(make_colormap(self._cmap_name))
-        g.addItem(self.grid_image)
-        self._knockout_marks = CrossesItem()
-        self._knockout_marks.setZValue(5)
-        g.vb.addItem(self._knockout_marks, ignoreBounds=True)
-        self._grid_outline = OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
-        self._grid_outline.setZValue(10)
-        self._grid_outline.hide()
-        g.vb.addItem(self._grid_outline, ignoreBounds=True)
+        self.grid = LayerHeadGrid(make_colormap(self._cmap_name))
+        self.grid_widget, self.grid_plot, self.grid_image = self.grid.widget, self.grid.plot, self.grid.image
         self.grid_widget.scene().sigMouseClicked.connect(self._on_grid_clicked)
         self.grid_widget.scene().sigMouseMoved.connect(self._on_grid_mouse_moved)
         self._splitter.addWidget(self.grid_widget)
@@ -248,60 +206,15 @@ class AttentionPanel(View):
         self.colorbar.getAxis("left").setLabel(labels[2], color=fg)
 
     def _set_titles(self) -> None:
-        fg = self._fg.name()
-        measure = self.shown_measure
-        off = self._knocked_out()
-        layer_off = sorted(h for layer, h in off if layer == self._layer)
-        if measure == "rollout":
-            which = f"through layer {self._layer + 1}" + (f" of {self._cache.num_layers}" if self._cache else "")
-            below = sum(1 for layer, _h in off if layer <= self._layer)
-            if below:
-                which += f" ({below} head{'s' if below > 1 else ''} knocked out on the way)"
-        elif self._mean:
-            which = "mean of all heads"
-            if layer_off:
-                which += f" (head{'s' if len(layer_off) > 1 else ''} {', '.join(str(h + 1) for h in layer_off)} off)"
-        else:
-            which = f"head {self._head + 1}"
-            if self._head in layer_off:
-                which += " · knocked out"
-        prefix = {"attention": "", "value": "Value-weighted · ", "rollout": ""}[measure]
-        title = f"Rollout {which}" if measure == "rollout" else f"{prefix}Layer {self._layer + 1} · {which}"
-        if self._pending and self._cache is not None:
-            title += f" · computing… ({self._cache.rollout_layers_done()} of {self._cache.num_layers} layers)"
+        fg, measure, cache = self._fg.name(), self.shown_measure, self._cache
+        layers = cache.num_layers if cache is not None else None
+        title = heatmap_title(measure, self._layer, -1 if self._mean else self._head, self._knocked_out(), layers)
+        if self._pending and cache is not None:
+            title += f" · computing… ({cache.rollout_layers_done()} of {cache.num_layers} layers)"
         self.heatmap_plot.setTitle(title, color=fg, size="12pt")
-        grid = {
-            "attention": "Model view · every layer × head · click one",
-            "value": "Value-weighted · every layer × head",
-            "rollout": "Rollout · one tile per layer · click one",
-        }[measure]
-        self.grid_plot.setTitle(grid, color=fg, size="11pt")
-
-    def _grid_shape(self) -> tuple[int, int]:
-        return self._cache.grid_shape(self.shown_measure) if self._cache is not None else (0, 0)
-
-    def _tile_size(self) -> int:
-        mosaic = self._mosaics.get(self.shown_measure)
-        return mosaic.tile if mosaic is not None else 1
-
-    def _fit_grid(self, *_args) -> None:
-        """Fit the model view to its box: square tiles, anchored at the top so the head labels stay close."""
-        if self._cache is None:
-            return
-        vb = self.grid_plot.vb
-        w, h = vb.width(), vb.height()
-        if w <= 0 or h <= 0:
-            return
-        rows, cols = self._grid_shape()
-        inner = TILE_GAP / (self._tile_size() + TILE_GAP)
-        width, height = cols - inner, rows - inner
-        pad = 0.04
-        scale = min(w / (width + 2 * pad), h / (height + 2 * pad))
-        x_span, y_span = w / scale, h / scale
-        vb.setRange(xRange=(width / 2 - x_span / 2, width / 2 + x_span / 2), yRange=(-pad, y_span - pad), padding=0)
+        self.grid_plot.setTitle(GRID_TITLES[measure], color=fg, size="11pt")
 
     # ---- data in ------------------------------------------------------------------------------------------
-
     def show_result(self, result: InferenceResult) -> None:
         """Show a new result's attention (keeps the layer/head and measure when the new model has them)."""
         self._stop_work()
@@ -349,8 +262,7 @@ class AttentionPanel(View):
         self._pending = False
         self._mosaics.clear()
         self.heatmap_image.clear()
-        self.grid_image.clear()
-        self._knockout_marks.set_tiles([])
+        self.grid.clear()
         for axis in (self._left_axis, self._bottom_axis):
             axis.set_tokens([], [])
 
@@ -358,20 +270,10 @@ class AttentionPanel(View):
         """The command line's --view-arg: MEASURE[:LAYER[:HEAD]], e.g. "rollout", "rollout:6", "value:3:5" or
         "value:3:mean"; MEASURE is attention, value or rollout, LAYER and HEAD count from 1 as on screen. Kept
         until the result arrives (the model may still be loading); what does not parse is logged and skipped."""
-        measure, *where = (part.strip().lower() for part in arg.split(":"))
-        if measure in MEASURE_ALIASES:
-            self.set_measure(MEASURE_ALIASES[measure])
-        elif measure:
-            log.warning("attention view: unknown measure %r; choose one of %s", measure, ", ".join(MEASURES))
-        try:
-            layer = int(where[0]) - 1 if where and where[0] else self._layer
-            mean = len(where) > 1 and where[1] == "mean"
-            head = -1 if mean else int(where[1]) - 1 if len(where) > 1 and where[1] else self._head
-        except ValueError:
-            log.warning("attention view: cannot read layer/head from %r (want e.g. value:3:5)", arg)
-            return
-        if layer < 0 or (head < 0 and not mean):
-            log.warning("attention view: layers and heads count from 1: %r", arg)
+        measure, layer, head, mean = parse_view_arg(arg, self._layer, self._head)
+        if measure is not None:
+            self.set_measure(measure)
+        if layer is None:
             return
         if self._cache is None:  # set_result keeps (and clamps) the choice
             self._layer, self._mean = layer, mean
@@ -383,7 +285,6 @@ class AttentionPanel(View):
             log.warning("attention view: %s", exc)
 
     # ---- measure ------------------------------------------------------------------------------------------
-
     @property
     def measure(self) -> str:
         """The measure chosen (a key of MEASURES); kept across results."""
@@ -426,54 +327,24 @@ class AttentionPanel(View):
     def _show_measure(self) -> None:
         """Put the shown measure's heatmap and model view on screen (after a new result or measure)."""
         self._update_measure_controls()
-        rows, cols = self._grid_shape()
-        measure = self.shown_measure
+        measure, cache = self.shown_measure, self._cache
         if measure not in self._mosaics:
-            total = self._cache.tile_count(measure)
-            self._mosaics[measure] = Mosaic(rows, cols, len(self._result.tokens), total)
+            rows, cols = cache.grid_shape(measure)
+            self._mosaics[measure] = Mosaic(rows, cols, len(self._result.tokens), cache.tile_count(measure))
         mosaic = self._mosaics[measure]
-        step = mosaic.tile + TILE_GAP
-        self.grid_image.setImage(mosaic.image, levels=(0.0, 1.0), autoLevels=False)
-        self.grid_image.setTransform(QtGui.QTransform.fromScale(1.0 / step, 1.0 / step))
-        centre = mosaic.tile / step / 2
-        g = self.grid_plot
-        for label in self._layer_labels:
-            g.vb.removeItem(label)
-        self._layer_labels = []
-        if measure == "rollout":  # wrapped tiles: each carries its layer's name instead of row/column labels
-            g.getAxis("left").setTicks([[], []])
-            g.getAxis("top").setTicks([[], []])
-            for layer in range(self._cache.num_layers):
-                row, col = self._cache.tile_position(measure, layer, -1)
-                label = pg.TextItem(f"L{layer + 1}", color="white", fill=pg.mkBrush(0, 0, 0, 150), anchor=(0, 0))
-                label.setPos(col, row)
-                label.setZValue(6)
-                g.vb.addItem(label, ignoreBounds=True)
-                self._layer_labels.append(label)
-        else:
-            g.getAxis("left").setTicks([[(i + centre, f"L{i + 1}") for i in range(rows)], []])
-            g.getAxis("top").setTicks([[(j + centre, f"H{j + 1}") for j in range(cols)], []])
+        names = None
+        if measure == "rollout":  # one tile per layer, wrapped into a block: each tile carries its layer's name
+            names = {cache.tile_position(measure, layer, -1): f"L{layer + 1}" for layer in range(cache.num_layers)}
+        self.grid.show(mosaic, names)
         self._update_knockout_marks()
-        self._fit_grid()
         self._stop_work()
         if not mosaic.complete:
-            self._work = self._mosaic_work(measure)
+            self._work = self._cache.fill(mosaic, measure)
         self._render()  # what the heatmap needs comes first; a pending rollout has used this turn's slice
         if self._work is not None and not self._pending:
             self._run_work()  # small inputs finish here, so the model view appears with the heatmap
 
     # ---- derived work, a slice at a time ------------------------------------------------------------------
-
-    def _mosaic_work(self, measure: str) -> Iterator[None]:
-        mosaic = self._mosaics[measure]
-        cache = self._cache
-        while mosaic.done < mosaic.total:
-            layer, head = cache.tile_source(measure, mosaic.done)
-            tile = thumbnail_tile(cache.matrix(measure, layer, None if head < 0 else head))
-            mosaic.put(*cache.tile_position(measure, layer, head), tile)
-            mosaic.done += 1
-            yield
-
     def _run_work(self) -> None:
         """One slice of model-view (and rollout) work, then back to the event loop."""
         if self._work is None:
@@ -502,7 +373,6 @@ class AttentionPanel(View):
         return self._work is not None or self._pending
 
     # ---- selection ----------------------------------------------------------------------------------------
-
     layer = read_only("_layer")
 
     @property
@@ -567,7 +437,6 @@ class AttentionPanel(View):
         return self._result.knocked_out if self._result is not None else frozenset()
 
     # ---- rendering ----------------------------------------------------------------------------------------
-
     def current_matrix(self) -> np.ndarray | None:
         """The (T, T) matrix of the current measure, layer and head (or mean over heads); computed now if it
         is not yet (a rollout still being filled in)."""
@@ -592,7 +461,7 @@ class AttentionPanel(View):
             self._update_grid_outline()
             self._update_token_outline()
             if self._work is None:  # e.g. the model view of this measure is complete but this layer is not
-                self._work = self._mosaic_work(measure)
+                self._work = self._cache.fill(self._mosaics[measure], measure)
             if not self._work_timer.isActive():
                 self._work_timer.start()
             return
@@ -612,36 +481,23 @@ class AttentionPanel(View):
 
     def _update_grid_outline(self) -> None:
         if self._cache is None:
-            self._grid_outline.hide()
-            return
-        tile = self._tile_size()
-        step = tile + TILE_GAP
-        size = tile / step
-        pad = 0.5 * TILE_GAP / step
-        measure = self.shown_measure
-        if self._mean and measure != "rollout":  # the whole row of heads
-            width = self._grid_shape()[1] - TILE_GAP / step
-            rect = QtCore.QRectF(-pad, self._layer - pad, width + 2 * pad, size + 2 * pad)
+            self.grid.outline.hide()
+        elif self._mean and self.shown_measure != "rollout":  # the whole row of heads
+            self.grid.outline_tile(self._layer, None)
         else:
-            row, col = self._cache.tile_position(measure, self._layer, self._head)
-            rect = QtCore.QRectF(col - pad, row - pad, size + 2 * pad, size + 2 * pad)
-        self._grid_outline.setRect(rect)
-        self._grid_outline.show()
+            self.grid.outline_tile(*self._cache.tile_position(self.shown_measure, self._layer, self._head))
 
     def _update_knockout_marks(self) -> None:
         """A dimmed tile with a × for each knocked-out head; none for rollout (its tiles are whole layers)."""
-        rects = []
-        if self._cache is not None and self.shown_measure != "rollout":
-            size = self._tile_size() / (self._tile_size() + TILE_GAP)
-            for layer, head in sorted(self._knocked_out()):
-                if 0 <= layer < self._cache.num_layers and 0 <= head < self._cache.num_heads:
-                    rects.append(QtCore.QRectF(head, layer, size, size))
-        self._knockout_marks.set_tiles(rects)
+        cache, off = self._cache, []
+        if cache is not None and self.shown_measure != "rollout":
+            off = [(la, h) for la, h in sorted(self._knocked_out()) if la < cache.num_layers and h < cache.num_heads]
+        self.grid.mark(off)
 
     @property
     def marked_heads(self) -> frozenset[tuple[int, int]]:
         """The (layer, head) tiles of the model view marked as knocked out."""
-        return frozenset((int(r.top()), int(r.left())) for r in self._knockout_marks._tiles)
+        return self.grid.marked()
 
     def _update_token_outline(self) -> None:
         i = self._selected_token
@@ -656,7 +512,6 @@ class AttentionPanel(View):
         self._col_outline.show()
 
     # ---- mouse --------------------------------------------------------------------------------------------
-
     def cell_at(self, scene_pos: QtCore.QPointF) -> tuple[int, int] | None:
         """The heatmap cell (row = query, col = key) under a scene position of the heatmap, if any."""
         if self._matrix is None or not self.heatmap_plot.vb.sceneBoundingRect().contains(scene_pos):
@@ -713,18 +568,14 @@ class AttentionPanel(View):
     def grid_cell_at(self, scene_pos: QtCore.QPointF) -> tuple[int, int] | None:
         """The (layer, head) of the model-view tile under a scene position of the grid, if any; head is -1 for
         rollout (one tile per layer, for all heads)."""
-        if self._cache is None or not self.grid_plot.vb.sceneBoundingRect().contains(scene_pos):
-            return None
-        p = self.grid_plot.vb.mapSceneToView(scene_pos)
-        return self._cache.tile_at(self.shown_measure, math.floor(p.y()), math.floor(p.x()))
+        tile = self.grid.tile_at(scene_pos)
+        return None if tile is None or self._cache is None else self._cache.tile_at(self.shown_measure, *tile)
 
     def grid_cell_center(self, layer: int, head: int) -> QtCore.QPointF:
         """Scene position of the centre of a model-view tile (for tests and tooltips); for rollout, of the
         layer's one tile (head is ignored)."""
         row, col = self._cache.tile_position(self.shown_measure, layer, head) if self._cache else (layer, head)
-        tile = self._tile_size()
-        centre = tile / (tile + TILE_GAP) / 2
-        return self.grid_plot.vb.mapViewToScene(QtCore.QPointF(col + centre, row + centre))
+        return self.grid.tile_center(row, col)
 
     def handle_grid_click(self, scene_pos: QtCore.QPointF) -> bool:
         """Select the layer/head whose tile is at `scene_pos` (the layer only, for rollout); False when there
@@ -783,7 +634,6 @@ class AttentionPanel(View):
         )
 
     # ---- export -------------------------------------------------------------------------------------------
-
     def export_png(self, path: str | Path, width: int = 1400) -> None:
         """The heatmap (with labels, title naming the measure, and colour bar) as a PNG, `width` pixels wide."""
         export_item_png(self.heatmap_plot, path, width)
@@ -804,12 +654,7 @@ class AttentionPanel(View):
         matrix = self.current_matrix()
         if matrix is None or self._result is None:
             raise ValueError("no attention to export")
-        tokens = list(self._result.tokens)
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow([self._matrix_caption(), *tokens])
-            for token, row in zip(tokens, matrix, strict=True):
-                writer.writerow([token, *(f"{w:.6g}" for w in row)])
+        write_matrix_csv(path, self._matrix_caption(), list(self._result.tokens), matrix)
 
     def export_attention_npz(self, path: str | Path) -> None:
         """Every layer (and head) of the shown measure: `attention` (L, H, T, T) always; `value_weighted`
@@ -824,16 +669,7 @@ class AttentionPanel(View):
             arrays["value_norms"] = self._cache.value_norms
         elif measure == "rollout":
             arrays["rollout"] = self._cache.everything("rollout")
-        np.savez_compressed(
-            path,
-            measure=np.array(MEASURE_NAMES[measure]),
-            **arrays,
-            tokens=np.array(self._result.tokens, dtype=str),
-            masked_positions=np.array(self._result.masked_positions, dtype=np.int64),
-            special=np.array(self._result.encoding.special, dtype=bool),
-            token_type_ids=np.array(self._result.encoding.token_type_ids, dtype=np.int64),
-            knocked_out=np.array(sorted(self._knocked_out()), dtype=np.int64).reshape(-1, 2),
-        )
+        write_result_npz(path, self._result, measure=np.array(MEASURE_NAMES[measure]), **arrays)
 
     def export_formats(self) -> list[tuple[str, str]]:
         return [

@@ -3,9 +3,11 @@ pyqtgraph items written as PNG or SVG."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pyqtgraph.exporters as pg_exporters
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
@@ -86,3 +88,26 @@ def export_item_svg(item: QtWidgets.QGraphicsItem, path: str | Path, title: str 
         item.scene().render(painter, target, source)
     finally:
         painter.end()
+
+
+def write_matrix_csv(path: str | Path, caption: str, labels: list[str], matrix) -> None:
+    """A square matrix as CSV: a header row (`caption`, then the column labels), then one labelled row each."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow([caption, *labels])
+        for label, row in zip(labels, matrix, strict=True):
+            writer.writerow([label, *(f"{w:.6g}" for w in row)])
+
+
+def write_result_npz(path: str | Path, result, **arrays) -> None:
+    """`arrays` in a compressed .npz, with what the result says about its tokens: `tokens`, `masked_positions`,
+    `special`, `token_type_ids` and the `knocked_out` (layer, head) pairs."""
+    np.savez_compressed(
+        path,
+        **arrays,
+        tokens=np.array(result.tokens, dtype=str),
+        masked_positions=np.array(result.masked_positions, dtype=np.int64),
+        special=np.array(result.encoding.special, dtype=bool),
+        token_type_ids=np.array(result.encoding.token_type_ids, dtype=np.int64),
+        knocked_out=np.array(sorted(result.knocked_out), dtype=np.int64).reshape(-1, 2),
+    )

@@ -132,6 +132,15 @@ class MeasureCache:
             return value_weighted(self.attention, self.value_norms)
         return self.attention
 
+    def fill(self, mosaic: Mosaic, measure: str) -> Iterator[None]:
+        """Fill `mosaic` with `measure`'s thumbnails, one tile per step (the caller runs the steps in slices)."""
+        while mosaic.done < mosaic.total:
+            layer, head = self.tile_source(measure, mosaic.done)
+            tile = thumbnail_tile(self.matrix(measure, layer, None if head < 0 else head))
+            mosaic.put(*self.tile_position(measure, layer, head), tile)
+            mosaic.done += 1
+            yield
+
     def rollout_columns(self) -> int:
         """Rollout's one tile per layer wraps into this many columns (2 for 6 layers, 3 for 12): a block of
         big tiles fills the model view's box better than one thin column of small ones."""
