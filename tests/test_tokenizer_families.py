@@ -228,6 +228,8 @@ def test_byte_pieces_of_one_character_show_the_character(kind):
     assert "北" in enc.display_tokens and "京" in enc.display_tokens
     # Alone (a prediction), a piece of a character is shown as its bytes, never as mojibake.
     assert folder_tok.display(enc.tokens[emoji[0]]) == "<0xF0>"
+    # Bytes that spell nothing visible are spelled out: a control code, a newline, a space.
+    assert (folder_tok.display("ď"), folder_tok.display("Ċ"), folder_tok.display("Ġ")) == ("<0x0F>", "⏎", "␣")
 
 
 def _config_specials(kind):

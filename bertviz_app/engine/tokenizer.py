@@ -35,7 +35,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PROBE = "a"  # decoded before a token, so that the decoder shows whether the token brings a space
 JOIN_MARK = "##"  # shown before a piece that continues the word before it (BERT's own notation)
 SPACE_MARK = "␣"  # shown before a prediction that brings a space where the text has none
-_VISIBLE_SPACE = str.maketrans({" ": "␣", "\n": "⏎", "\r": "⏎", "\t": "⇥"})
+_VISIBLE_SPACE = {"\n": "⏎", "\r": "⏎", "\t": "⇥"}  # any other whitespace: SPACE_MARK
 SENTENCEPIECE_FILES = ("spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
 
 
@@ -245,8 +245,8 @@ class TextTokenizer:
         if not p.complete:
             return _byte_form(token) if self.byte_level else token
         if p.text and not p.text.isspace():
-            return p.text
-        return (p.text or " ").translate(_VISIBLE_SPACE)
+            return _visible(p.text)
+        return "".join(_VISIBLE_SPACE.get(c, SPACE_MARK) for c in p.text or " ")
 
     def display_prediction(self, token: str, encoding: Encoding, position: int) -> str:
         """A prediction for the token at `position` readably, marked only where its spacing differs from what the
@@ -298,7 +298,8 @@ class TextTokenizer:
         return _Typed(typed, backend, masks, tuple(back))
 
     def _to_encoding(self, enc, sentences, truncated: bool, original_length: int) -> Encoding:
-        tokens = tuple(self.id_to_token(i) for i in enc.ids)
+        ids = tuple(enc.ids)  # each read of a `tokenizers` Encoding's field builds a new list: read each once
+        tokens = tuple(self.id_to_token(i) for i in ids)
         segments, offsets, word_ids, special, typed_mask, starts = [], [], [], [], [], []
         segment = 0
         for i, (seq, (start, end), word) in enumerate(zip(enc.sequence_ids, enc.offsets, enc.word_ids)):
@@ -306,7 +307,7 @@ class TextTokenizer:
             segment = segment if structural else seq
             sentence = sentences[segment] or sentences[0]
             start, end = sentence.to_typed(start), sentence.to_typed(end)
-            is_mask = not structural and enc.ids[i] == self.mask_id
+            is_mask = not structural and ids[i] == self.mask_id
             if is_mask:  # the typed span itself, without the space the mask token absorbed
                 start, end = next(((s, e) for s, e in sentence.masks if s < end and start < e), (start, end))
             elif not structural:
@@ -323,7 +324,7 @@ class TextTokenizer:
         display = self._display_tokens(tokens, offsets, word_ids, segments, special, typed_mask, sentences)
         return Encoding(
             tokens=tokens,
-            input_ids=tuple(enc.ids),
+            input_ids=ids,
             token_type_ids=tuple(enc.type_ids),
             offsets=tuple(offsets),
             word_ids=tuple(word_ids),
@@ -334,7 +335,7 @@ class TextTokenizer:
             typed_mask=tuple(typed_mask),
             display_tokens=display,
             starts_word=tuple(starts),
-            unknown=tuple(i == self.unk_id for i in enc.ids),
+            unknown=tuple(i == self.unk_id for i in ids),
         )
 
     def _display_tokens(self, tokens, offsets, word_ids, segments, special, typed_mask, sentences) -> tuple[str, ...]:
@@ -496,6 +497,13 @@ def _default_template(cls_token: str, cls_id: int, sep_token: str, sep_id: int):
         pair=f"{cls_token} $A {sep_token} $B:1 {sep_token}:1",
         special_tokens=[(cls_token, cls_id), (sep_token, sep_id)],
     )
+
+
+def _visible(text: str) -> str:
+    """Text with its invisible characters (control codes, zero-width marks) spelled out: "\x0f" -> "<0x0F>"."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"<0x{ord(c):02X}>" if ord(c) < 256 else f"<U+{ord(c):04X}>" for c in text)
 
 
 def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
