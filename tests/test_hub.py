@@ -646,3 +646,110 @@ def test_first_start_offline_offers_nothing(qtbot, tmp_path, monkeypatch, hub):
     assert controller.wait_until_idle(60_000)
     assert controller.model_summary.name == "default" and not window.offer.isVisible() and hub.requests == []
     controller.shutdown()
+
+
+# ---- which files a download fetches, on the file lists of real repositories (as their Hub pages list them) ----
+
+COMMON = [".gitattributes", "README.md", "config.json", "flax_model.msgpack", "tf_model.h5", "rust_model.ot"]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected_weights", "expected_tokenizer"),
+    [
+        (  # google-bert/bert-base-uncased: safetensors beside the pickle and exports in sub-folders
+            [
+                *COMMON,
+                "model.safetensors",
+                "pytorch_model.bin",
+                "coreml/model.mlpackage",
+                "onnx/model.onnx",
+                "tokenizer.json",
+                "tokenizer_config.json",
+                "vocab.txt",
+                "LICENSE",
+            ],
+            ["model.safetensors"],
+            ["tokenizer.json", "tokenizer_config.json", "vocab.txt"],
+        ),
+        (  # FacebookAI/roberta-base: byte-level BPE (vocab.json + merges.txt), fairseq's dict.txt not needed
+            [
+                *COMMON,
+                "dict.txt",
+                "merges.txt",
+                "model.safetensors",
+                "pytorch_model.bin",
+                "tokenizer.json",
+                "vocab.json",
+            ],
+            ["model.safetensors"],
+            ["merges.txt", "tokenizer.json", "vocab.json"],
+        ),
+        (  # FacebookAI/xlm-roberta-base: SentencePiece, and an ONNX export at the top level
+            [
+                *COMMON,
+                "model.onnx",
+                "model.safetensors",
+                "pytorch_model.bin",
+                "sentencepiece.bpe.model",
+                "tokenizer.json",
+                "tokenizer_config.json",
+            ],
+            ["model.safetensors"],
+            ["sentencepiece.bpe.model", "tokenizer.json", "tokenizer_config.json"],
+        ),
+        (  # hfl/chinese-roberta-wwm-ext: no safetensors at all
+            [
+                *COMMON,
+                "added_tokens.json",
+                "pytorch_model.bin",
+                "special_tokens_map.json",
+                "tokenizer.json",
+                "tokenizer_config.json",
+                "vocab.txt",
+            ],
+            ["pytorch_model.bin"],
+            ["added_tokens.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt"],
+        ),
+        (  # a sharded checkpoint: the index and every shard, not the pickled shards beside them
+            [
+                "config.json",
+                "model.safetensors.index.json",
+                "model-00001-of-00002.safetensors",
+                "model-00002-of-00002.safetensors",
+                "pytorch_model-00001-of-00002.bin",
+                "tokenizer.json",
+            ],
+            ["model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"],
+            ["tokenizer.json"],
+        ),
+    ],
+)
+def test_download_plan_takes_config_tokenizer_card_and_one_set_of_weights(files, expected_weights, expected_tokenizer):
+    from bertviz_app.engine.files import download_plan
+
+    plan = download_plan(files)
+    weights = [n for n in plan if n.endswith((".safetensors", ".bin", ".index.json"))]
+    assert weights == expected_weights
+    assert sorted(n for n in plan if n not in weights and n not in ("config.json", "README.md")) == expected_tokenizer
+    assert "config.json" in plan and ("README.md" in plan) == ("README.md" in files)
+    assert not any(n.endswith((".h5", ".msgpack", ".ot", ".onnx", ".py")) or "/" in n for n in plan)
+
+
+@pytest.mark.parametrize("family", ["roberta", "albert", "modernbert"])
+def test_other_families_download_and_open(hub, online, tmp_path, family):
+    """Families with their own tokenizer files (byte-level BPE, SentencePiece): fetched whole, then loaded."""
+    pytest.importorskip("transformers")
+    from test_family_folders import make_folder
+
+    from bertviz_app.analysis.inference import InferenceInput, run_inference
+    from bertviz_app.engine import load_model
+
+    folder = tmp_path / family
+    folder.mkdir()
+    make_folder(folder, family)
+    hub.repos[f"acme/tiny-{family}"] = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    info = download_model(f"acme/tiny-{family}", endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert sorted(p.name for p in info.path.iterdir()) == sorted(hub.repos[f"acme/tiny-{family}"])
+    assert [e.model_type for e in cache_entries(tmp_path / "hub")] == [family]
+    result = run_inference(load_model(str(info.path)), InferenceInput("The cat sat on the [MASK] .", top_k=3))
+    assert len(result.predictions) == 1 and result.predictions[0].predictions
