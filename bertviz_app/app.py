@@ -52,8 +52,23 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
     controller.device_preference = settings.device
     # A remembered model that does not load in time (a slow or hung disk) gives way to the bundled one.
     controller.load_model(spec, timeout_s=REMEMBERED_MODEL_TIMEOUT_S if remembered else None)
-    if settings.problem:  # after "Loading …", which would replace it in the status bar at once
-        window.statusBar().showMessage(f"Note: {settings.problem}", 15000)
+
+    # Problems with the settings file are a note in the status bar: at once, and again once the model has
+    # loaded (whose "Loading …" / "Loaded …" messages would otherwise replace it within a second).
+    def note(message: str) -> None:
+        window.statusBar().showMessage(f"Note: {message}", 15000)
+
+    if settings.problem:
+        note(settings.problem)
+
+        def note_again(_summary):
+            controller.model_loaded.disconnect(note_again)
+            note(settings.problem)
+
+        controller.model_loaded.connect(note_again)
+    settings.on_write_problem = note
+    # The sentence is saved shortly after each change, so that a crash does not lose it.
+    controller.input_changed.connect(lambda inp: settings.set_sentence(inp.text, inp.text_b))
     if model is None and settings.first_start:
         # Next to the bundled model, a real one: offered in the status bar if the Hub answers within seconds.
         from bertviz_app.engine.catalog import FIRST_START_OFFER

@@ -190,3 +190,81 @@ def test_a_remembered_model_that_does_not_load_in_time_gives_way_to_the_default(
         pass
     assert loaded.args[0].name == "default"
     controller.shutdown()
+
+
+# ---- item 7: the sentence and settings survive a crash -----------------------------------------------------
+def test_the_sentence_is_saved_shortly_after_typing_without_closing(qtbot, window, settings_file):
+    type_text(qtbot, window, "the bank of the [MASK] was muddy .")
+    qtbot.wait(1200)  # the autosave's delay, with no close, no quit: as if the app crashed now
+    fresh = Settings(QSettings(str(settings_file), QSettings.IniFormat))
+    assert fresh.sentence == ("the bank of the [MASK] was muddy .", None)
+
+
+def test_a_settings_location_that_cannot_be_written_is_reported_once(qtbot, tiny_model_dir, tmp_path):
+    (tmp_path / "not-a-folder").write_text("x")
+    settings = Settings(QSettings(str(tmp_path / "not-a-folder" / "settings.ini"), QSettings.IniFormat))
+    win, controller = build_window(str(tiny_model_dir), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert controller.wait_until_idle()
+    shown = []
+    win.statusBar().messageChanged.connect(lambda m: shown.append(m) if "cannot be saved" in m else None)
+    for text in ("the cat sat .", "the dog sat .", "the bird sat ."):
+        type_text(qtbot, win, text)
+        qtbot.wait(800)
+    assert len(shown) == 1 and "not-a-folder" in shown[0] and shown[0].startswith("Note:")
+    controller.shutdown()
+
+
+# ---- item 10: a corrupt settings file gets the note the README promises -----------------------------------
+def test_a_corrupt_settings_file_is_a_note_that_outlasts_the_model_load(qtbot, tiny_model_dir, tmp_path):
+    corrupt = tmp_path / "settings.ini"
+    corrupt.write_bytes(b"[General\nmodel=@ByteArray(\x00\n")
+    win, controller = build_window(str(tiny_model_dir), settings=Settings(QSettings(str(corrupt), QSettings.IniFormat)))
+    qtbot.addWidget(win)
+    win.show()
+    assert controller.wait_until_idle() and controller.model_summary is not None
+    message = win.statusBar().currentMessage()
+    assert message.startswith("Note: the settings file") and "unreadable; using defaults" in message
+    controller.shutdown()
+
+
+# ---- item 9: truncation never hides a mask, and a paste is never silently cut --------------------------------
+def test_a_mask_beyond_the_cut_is_named_in_the_window(qtbot, tmp_path):
+    from conftest import make_tiny_model
+
+    short = make_tiny_model(tmp_path / "short", max_position_embeddings=16)
+    win, controller = build_window(
+        str(short), settings=Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    )
+    qtbot.addWidget(win)
+    win.show()
+    assert controller.wait_until_idle()
+    type_text(qtbot, win, "the cat " * 20 + "[MASK] .")
+    notice = win.sentence.notice
+    assert notice.isVisible()
+    assert "beyond the model's maximum of 16 tokens" in notice.text() and "after character" in notice.text()
+    type_text(qtbot, win, "[MASK] " + "the cat " * 20)  # the mask before the cut: the plain truncation note
+    assert notice.isVisible() and "was left out" in notice.text()
+    controller.shutdown()
+
+
+def test_a_paste_longer_than_the_limit_is_refused_not_cut(qtbot, window):
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from bertviz_app.ui.settings import MAX_SENTENCE_CHARS
+
+    type_text(qtbot, window, "the cat sat on the [MASK] .")
+    edit = window.sentence.text_a
+    QGuiApplication.clipboard().setText("word " * (MAX_SENTENCE_CHARS // 5 + 10))
+    edit.setFocus()
+    edit.end(False)
+    edit.paste()  # what Ctrl+V does
+    QApplication.processEvents()
+    assert edit.text() == "the cat sat on the [MASK] ."  # what was there stays, whole
+    assert window.controller.current_input.text == "the cat sat on the [MASK] ."
+    notice = window.sentence.notice
+    assert (
+        notice.isVisible() and f"{MAX_SENTENCE_CHARS:,} characters" in notice.text() and "not put in" in notice.text()
+    )

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bertviz_app.analysis.numeric.truncation import masks_cut_off
 from bertviz_app.ui import theme
+from bertviz_app.ui.settings import MAX_SENTENCE_CHARS
 from bertviz_app.ui.token_axis import token_labels
 from bertviz_app.ui.token_chips import Chip, TokenChips
 
@@ -62,6 +64,7 @@ class SentencePanel(QWidget):
         self.text_a.setPlaceholderText("Type a sentence. Write [MASK] or click a token below to hide it.")
         self.text_a.setAccessibleName("Sentence A")
         self.text_a.setClearButtonEnabled(True)
+        self.text_a.setMaxLength(MAX_SENTENCE_CHARS + 1)  # one more than allowed: a longer paste is seen, refused
         font = self.text_a.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.text_a.setFont(font)
@@ -72,6 +75,7 @@ class SentencePanel(QWidget):
         self.text_b.setPlaceholderText("Second sentence (segment B)")
         self.text_b.setAccessibleName("Sentence B")
         self.text_b.setFont(font)
+        self.text_b.setMaxLength(MAX_SENTENCE_CHARS + 1)
         self.text_b.setVisible(False)
 
         self.whole_word = QCheckBox("&Whole-word masking")
@@ -126,6 +130,15 @@ class SentencePanel(QWidget):
         self.setTabOrder(self.clear_masks, self.chips)
 
     def _edited(self, _text: str = "") -> None:
+        for edit, before in ((self.text_a, self._controller.current_input.text), (self.text_b, None)):
+            if len(edit.text()) > MAX_SENTENCE_CHARS:  # the line edit cut a paste at MAX + 1: refuse it whole
+                edit.setText(before if before is not None else self._controller.current_input.text_b or "")
+                self.notice.setText(
+                    f"⚠ That text is longer than {MAX_SENTENCE_CHARS:,} characters, so it was not put in "
+                    "(nothing was cut); paste a shorter passage."
+                )
+                self.notice.setVisible(True)
+                return
         text_b = self.text_b.text() if self.pair_toggle.isChecked() else None
         self._controller.set_text(self.text_a.text(), text_b)
 
@@ -158,10 +171,13 @@ class SentencePanel(QWidget):
         self._fit_chips()
         enc = result.encoding
         if enc.truncated:
+            inp = self._controller.current_input
+            cut = masks_cut_off(enc, inp.text, inp.text_b)  # a mask the model never sees: said first
             self.notice.setText(
+                f"⚠ {cut[0].upper()}{cut[1:]}." if cut else
                 f"⚠ This input has {enc.original_length} tokens; the model reads at most {len(enc.tokens)}, "
                 f"so everything after token {len(enc.tokens) - 1} was left out."
-            )
+            )  # fmt: skip
         self.notice.setVisible(enc.truncated)
 
     def _fit_chips(self) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QTimer
 
 from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP
 
 log = logging.getLogger(__name__)
 
 DEFAULTS = {"model": "default", "top_k": 10, "colormap": DEFAULT_COLORMAP}
+AUTOSAVE_MS = 500  # after a change; typing restarts the wait, so a sentence is written once it rests
 MAX_SENTENCE_CHARS = 100_000  # a remembered sentence longer than this is a damaged file, not a sentence
 
 
@@ -22,6 +24,23 @@ class Settings:
             self.problem = f"the settings file {self._store.fileName()} is unreadable; using defaults"
             log.warning(self.problem)
             self._store.clear()  # start over: the next save writes a clean file
+        # Every change is written shortly after it is made, so a crash loses nothing (not only a clean close).
+        self._autosave: QTimer | None = None  # made on first use: it needs the application object
+        self.on_write_problem: Callable[[str], None] | None = None  # how the app shows it (once)
+        self._write_problem_reported = False
+
+    def _set(self, key: str, value) -> None:
+        self._store.setValue(key, value)
+        self.save_soon()
+
+    def save_soon(self) -> None:
+        """Write the changes to disk AUTOSAVE_MS from now (later changes join the same write)."""
+        if self._autosave is None:
+            self._autosave = QTimer()
+            self._autosave.setSingleShot(True)
+            self._autosave.setInterval(AUTOSAVE_MS)
+            self._autosave.timeout.connect(self.sync)
+        self._autosave.start()
 
     def _get(self, key: str, kind, default, valid=lambda v: True):
         try:
@@ -41,7 +60,7 @@ class Settings:
 
     @model.setter
     def model(self, value: str) -> None:
-        self._store.setValue("model", value)
+        self._set("model", value)
 
     @property
     def device(self) -> str:
@@ -50,7 +69,7 @@ class Settings:
 
     @device.setter
     def device(self, value: str) -> None:
-        self._store.setValue("device", value)
+        self._set("device", value)
 
     @property
     def first_start(self) -> bool:
@@ -63,7 +82,7 @@ class Settings:
 
     @top_k.setter
     def top_k(self, value: int) -> None:
-        self._store.setValue("top_k", int(value))
+        self._set("top_k", int(value))
 
     @property
     def colormap(self) -> str:
@@ -71,7 +90,7 @@ class Settings:
 
     @colormap.setter
     def colormap(self, value: str) -> None:
-        self._store.setValue("colormap", value)
+        self._set("colormap", value)
 
     @property
     def sentence(self) -> tuple[str, str | None] | None:
@@ -85,18 +104,27 @@ class Settings:
         return text, pair or None
 
     def set_sentence(self, text: str, pair: str | None) -> None:
-        self._store.setValue("sentence/text", text[:MAX_SENTENCE_CHARS])
-        self._store.setValue("sentence/pair", (pair or "")[:MAX_SENTENCE_CHARS])
+        self._set("sentence/text", text[:MAX_SENTENCE_CHARS])
+        self._set("sentence/pair", (pair or "")[:MAX_SENTENCE_CHARS])
 
     def layout(self, key: str) -> QByteArray | None:
         value = self._store.value(f"layout/{key}")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
     def set_layout(self, key: str, value: QByteArray) -> None:
-        self._store.setValue(f"layout/{key}", value)
+        self._set(f"layout/{key}", value)
 
     def sync(self) -> None:
+        """Write now. A location that cannot be written is reported once (`on_write_problem`), then only logged."""
+        if self._autosave is not None:
+            self._autosave.stop()
         self._store.sync()
+        if self._store.status() == QSettings.AccessError and not self._write_problem_reported:
+            self._write_problem_reported = True
+            message = f"the settings cannot be saved in {self._store.fileName()}; changes last until you close the app"
+            log.warning(message)
+            if self.on_write_problem is not None:
+                self.on_write_problem(message)
 
 
 def _plain_text(value) -> str:
