@@ -60,6 +60,7 @@ class ModelSummary:
 
 
 CARD_FILES = ("MODEL_CARD.md", "README.md")
+CARD_MAX_BYTES = 200_000
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,6 @@ class CacheListing:
     entries: tuple
     offline: bool  # downloads are switched off (HF_HUB_OFFLINE)
     models: tuple[tuple[str, str], ...] = ()  # (name, source) of every model --model opens: the Model menu
-
-
-CARD_MAX_BYTES = 200_000
 
 
 def _read_card(folder: str) -> str:

@@ -244,6 +244,12 @@ def test_download_fetches_a_loadable_bert_and_nothing_else(hub, online, tmp_path
     assert [m for m, _ in hub.requests[before:]] == ["GET"] and "/api/models/" in hub.requests[-1][1]
 
 
+def test_an_empty_file_is_downloaded_too(hub, online, tmp_path, tiny_files):
+    hub.repos["acme/empty-extra"] = {**tiny_files, "added_tokens.json": b""}
+    info = download_model("acme/empty-extra", endpoint=hub.endpoint, cache_dir=tmp_path / "hub")
+    assert (info.path / "added_tokens.json").read_bytes() == b"" and not _leftovers(tmp_path / "hub")
+
+
 def test_pytorch_bin_is_fetched_only_where_there_are_no_safetensors(hub, online, tmp_path, tiny_model_dir):
     """Older repositories (hfl/chinese-bert-wwm-ext) have only pytorch_model.bin: read as tensors only."""
     import torch

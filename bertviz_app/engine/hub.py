@@ -237,7 +237,8 @@ def _fetch(repo_id: str, commit: str, f: _File, blob: Path, tracker: _Tracker, e
     from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
     part = blob.with_name(blob.name + files.PARTIAL_SUFFIX)
-    start = part.stat().st_size if part.exists() else 0
+    part.touch()  # (an empty file needs no request, but a place on disk all the same)
+    start = part.stat().st_size
     if f.size is not None and start > f.size:  # not ours, or the file changed: start again
         part.unlink()
         start = 0
