@@ -8,6 +8,7 @@ its id is still the latest, so stale work never reaches the panels. Worker excep
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import itertools
 import logging
@@ -18,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal, Slot
 
 from bertviz_app.analysis import tasks as _tasks
@@ -329,6 +331,7 @@ class Controller(QObject):
                 return _Done("stale", request_id, None)  # (and replaced this one's followers)
             try:
                 result = run_inference(model, inp)
+                _check_finite(result)
             except Exception as exc:
                 then = tuple(_Done("analysis_skip", run_id, (kind,)) for kind, run_id, _p, _s in followers)
                 return _Done("error", request_id, _describe(exc), then)
@@ -604,6 +607,7 @@ class Controller(QObject):
                 if "steps" not in state:
                     out = task.run(model, inp, **params)
                     if not inspect.isgenerator(out):
+                        _check_finite(out)
                         return _Done("analysis", run_id, (kind, progress, out))
                     state["steps"] = out
                 steps = state["steps"]
@@ -613,6 +617,10 @@ class Controller(QObject):
                 )
                 return _Done("analysis_step", run_id, (kind, progress, step))
             except StopIteration as stop:
+                try:
+                    _check_finite(stop.value)
+                except EngineError as exc:
+                    return _Done("analysis_error", run_id, (kind, str(exc)))
                 return _Done("analysis", run_id, (kind, progress, stop.value))
             except Exception as exc:
                 return _Done("analysis_error", run_id, (kind, _describe(exc)))
@@ -760,6 +768,34 @@ class Controller(QObject):
         self._downloads.shutdown(wait=True, cancel_futures=True)
         self._side_jobs.shutdown(wait=True, cancel_futures=True)
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+NON_FINITE = (
+    "the model computed non-finite values (NaN or infinity) for this input: its weights overflow, so there is "
+    "nothing meaningful to show"
+)
+
+
+def _check_finite(payload, depth: int = 0) -> None:
+    """Raise an EngineError if a result or an analysis's payload holds NaN or an infinity anywhere (arrays,
+    numbers, and the dataclasses, tuples, lists and dicts around them): no view ever paints one."""
+    if depth > 6 or payload is None or isinstance(payload, str | bool | int):
+        return
+    if isinstance(payload, np.ndarray):
+        if payload.dtype.kind in "fc" and not np.isfinite(payload).all():
+            raise EngineError(NON_FINITE)
+    elif isinstance(payload, float | np.floating):
+        if not np.isfinite(payload):
+            raise EngineError(NON_FINITE)
+    elif isinstance(payload, tuple | list):
+        for item in payload:
+            _check_finite(item, depth + 1)
+    elif isinstance(payload, dict):
+        for item in payload.values():
+            _check_finite(item, depth + 1)
+    elif dataclasses.is_dataclass(payload):
+        for f in dataclasses.fields(payload):
+            _check_finite(getattr(payload, f.name), depth + 1)
 
 
 def _summarize(lm) -> ModelSummary:

@@ -268,3 +268,49 @@ def test_a_paste_longer_than_the_limit_is_refused_not_cut(qtbot, window):
     assert (
         notice.isVisible() and f"{MAX_SENTENCE_CHARS:,} characters" in notice.text() and "not put in" in notice.text()
     )
+
+
+# ---- item 10: the bundled base model is not listed as if it were in the Hugging Face cache --------------------
+def test_the_bundled_base_is_not_under_the_cache_heading(qtbot, window):
+    from bertviz_app.controller import CacheListing
+
+    models = (("default", "bundled"), ("minilm-base", "bundled"), ("acme/tiny-bert", "cache"))
+    window.controller.cache_scanned.emit(CacheListing((), True, models))
+    menu = window.model_menu
+    menu.aboutToShow.emit()
+    texts = [a.text() for a in menu.actions() if a.text()]
+    heading = texts.index("In the Hugging Face cache")
+    assert texts.index("minilm-base") < heading < texts.index("acme/tiny-bert")
+
+
+# ---- item 1: no view ever paints a non-finite value --------------------------------------------------------------
+def test_non_finite_outputs_are_a_message_in_every_view_never_a_crash(qtbot, tmp_path):
+    from conftest import make_tiny_model
+    from safetensors.torch import load_file, save_file
+
+    folder = make_tiny_model(tmp_path / "overflow")
+    state = load_file(str(folder / "model.safetensors"))
+    for key in state:  # finite weights that overflow float32 from the first layer on
+        if key.endswith("attention.output.dense.weight"):
+            state[key].fill_(3e38)
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    win, controller = build_window(
+        str(folder), settings=Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    )
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert controller.wait_until_idle() and controller.model_summary is not None
+    errors = []
+    controller.error.connect(errors.append)
+    win.sentence.text_a.clear()
+    qtbot.keyClicks(win.sentence.text_a, "the cat sat on the [MASK] .")
+    assert controller.wait_until_idle()
+    assert errors and "non-finite" in errors[-1] and controller.current_result is None
+    for number in range(1, len(win.views) + 1):  # every view, from the View menu's shortcuts' actions
+        action = next(a for a in win.findChildren(QAction) if a.shortcut().toString() == f"Ctrl+{number}")
+        action.trigger()
+        assert controller.wait_until_idle()
+        win.grab()  # painted without a crash
+    assert "non-finite" in win.statusBar().currentMessage() or errors
+    controller.shutdown()

@@ -247,3 +247,30 @@ def test_a_good_model_still_loads_and_a_shared_check_costs_nothing(model_dir):
     assert lm.model.has_mlm_head
     assert load_bert(model_dir)[0].num_hidden_layers == 2
     _ = torch  # the module is used by the fixtures' files
+
+
+# ---- item 5: one broken cache entry hides only itself; nothing in the cache is waited on ---------------------
+def _cache_entry(cache: Path, name: str, model: Path, commit: str = "abc123") -> Path:
+    repo = cache / f"models--{name.replace('/', '--')}"
+    (repo / "snapshots").mkdir(parents=True)
+    shutil.copytree(model, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    return repo
+
+
+def test_broken_cache_entries_hide_only_themselves(pristine, tmp_path, fifo_cleanup):
+    from bertviz_app.engine.discovery import cached_models
+
+    cache = tmp_path / "hub"
+    _cache_entry(cache, "acme/good-bert", pristine)
+    (_cache_entry(cache, "acme/binary-ref", pristine) / "refs" / "main").write_bytes(b"\xff\xfe\x00\x81" * 8)
+    make_fifo(_cache_entry(cache, "acme/fifo-ref", pristine) / "refs" / "main", fifo_cleanup)
+    (_cache_entry(cache, "acme/escaping-ref", pristine) / "refs" / "main").write_text("../../../../etc")
+    make_fifo(_cache_entry(cache, "acme/fifo-config", pristine) / "snapshots" / "abc123" / "config.json", fifo_cleanup)
+    found: list = []
+    thread = threading.Thread(target=lambda: found.append(cached_models(cache)), daemon=True)
+    thread.start()
+    thread.join(10)
+    assert found, "listing the cache waited on a FIFO"
+    assert [m.name for m in found[0]] == ["acme/good-bert"]

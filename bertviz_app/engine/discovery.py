@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bertviz_app.engine import files
-from bertviz_app.engine.errors import ModelNotFoundError
+from bertviz_app.engine import files, validation
+from bertviz_app.engine.errors import EngineError, ModelNotFoundError
 from bertviz_app.engine.packages import package_dir
 from bertviz_app.resources import resource_path
 
@@ -68,12 +70,25 @@ def hf_hub_cache() -> Path:
     return Path(hf_home).expanduser() / "hub"
 
 
+log = logging.getLogger(__name__)
+MAX_REF_BYTES = 256
+_COMMIT = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,127}")  # a commit hash (a file name, never a path)
+
+
 def _snapshot(repo_dir: Path) -> Path | None:
     """The snapshot a cache entry's refs/main points to, else its newest snapshot."""
     snapshots = repo_dir / "snapshots"
     ref = repo_dir / "refs" / "main"
-    if ref.exists():
-        candidate = snapshots / ref.read_text(encoding="utf-8").strip()
+    if os.path.lexists(ref):
+        # A FIFO here would be waited on for ever, a binary file or a path would point anywhere: refused (the
+        # caller leaves this one entry out).
+        validation.regular_file(ref, ValueError)
+        if ref.stat().st_size > MAX_REF_BYTES:
+            raise ValueError(f"{ref} is too large to be a commit hash")
+        commit = ref.read_bytes().decode("ascii").strip()
+        if not _COMMIT.fullmatch(commit):
+            raise ValueError(f"{ref} does not hold a commit hash")
+        candidate = snapshots / commit
         if candidate.is_dir():
             return candidate
     found = sorted((p for p in snapshots.glob("*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
@@ -102,7 +117,7 @@ def cache_entries(cache: Path | None = None) -> list[CacheEntry]:
     cache = cache or hf_hub_cache()
     entries = []
     for repo_dir in sorted(cache.glob("models--*")):
-        with contextlib.suppress(OSError):
+        try:
             snapshot = _snapshot(repo_dir)
             config = files.read_config(snapshot) if snapshot is not None else None
             partial = sum(p.stat().st_size for p in (repo_dir / "blobs").glob(f"*{files.PARTIAL_SUFFIX}"))
@@ -115,6 +130,8 @@ def cache_entries(cache: Path | None = None) -> list[CacheEntry]:
                     partial,
                 )
             )
+        except (OSError, ValueError, EngineError) as exc:  # one broken entry hides itself, not the others
+            log.warning("left out %s from the cache listing: %s", repo_dir.name, exc)
     return entries
 
 

@@ -7,9 +7,11 @@ here, so the three agree on what a model folder is, and discovery and the downlo
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections.abc import Iterable
 from pathlib import Path
+
+from bertviz_app.engine import validation
+from bertviz_app.engine.errors import ConfigError
 
 CONFIG = "config.json"
 SAFETENSORS = "model.safetensors"
@@ -42,11 +44,10 @@ PARTIAL_SUFFIX = ".incomplete"
 
 def read_config(folder: Path) -> dict | None:
     """config.json as a dict, or None when it is missing or not a JSON object."""
-    try:
-        config = json.loads((Path(folder) / CONFIG).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # a FIFO, a device, deep nesting: None, never a wait or a RecursionError
+        return validation.read_json_object(Path(folder) / CONFIG, ConfigError)
+    except (OSError, ConfigError):
         return None
-    return config if isinstance(config, dict) else None
 
 
 def has_weights(folder: Path) -> bool:

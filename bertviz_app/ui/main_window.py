@@ -207,7 +207,10 @@ class MainWindow(QMainWindow):
             "Ctrl+0",
             "The small model bundled with the app",
         )
-        found = [m for m in self._models if m[0] != "default"]
+        for name, source in self._models:  # minilm-base: bundled too, so not under the cache's heading
+            if source == "bundled" and name != "default":
+                self._action(menu, name, lambda _=False, n=name: self.open_model(n)).setData("cached-model")
+        found = [m for m in self._models if m[1] == "cache"]
         if found:
             menu.addSection("In the Hugging Face cache")
             for name, _source in found:
