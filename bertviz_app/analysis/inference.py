@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,14 +224,30 @@ def value_norms(lm: LoadedModel, values: torch.Tensor) -> torch.Tensor:
     Kobayashi et al. (2020): what token j contributes to a head's output is alpha_ij * v_j W_O^h, so weighting
     attention by ||v_j W_O^h|| shows how much actually arrives, not only where the head looks.
     """
-    _layers, H, _tokens, hd = values.shape
-    norms = []
-    for i, layer in enumerate(lm.model.encoder.layer):
-        w_o = layer.attention.output.dense.weight  # (D, D): out x in; head h owns in-columns h*hd:(h+1)*hd
-        w_heads = w_o.view(w_o.shape[0], H, hd).permute(1, 2, 0)  # (H, hd, D)
-        v = values[i].to(w_o.device, w_o.dtype)  # the weights may be on a GPU (engine/device.py)
-        norms.append(torch.linalg.vector_norm(v @ w_heads, dim=-1).to("cpu", torch.float32))  # (H, T)
-    return torch.stack(norms)
+    r_t = _value_maps(lm.model)  # (L, H, hd, hd)
+    return torch.linalg.vector_norm(values.to("cpu", torch.float32) @ r_t, dim=-1)  # (L, H, T)
+
+
+# Each head's slice of W_O, W_O^h (D, hd), is Q R with Q's columns orthonormal, so ||W_O^h v|| = ||R v||: an
+# hd x hd product per token instead of D x hd (12x less work for the bundled model), with no cancellation. The
+# R factors are computed once per model and again whenever an output projection's weights change.
+_VALUE_MAPS: dict[int, tuple] = {}  # id(model) -> (weak ref to it, its W_O weights' keys, R^T (L, H, hd, hd))
+
+
+def _value_maps(model) -> torch.Tensor:
+    weights = [layer.attention.output.dense.weight for layer in model.encoder.layer]
+    keys = tuple((w.data_ptr(), w._version, str(w.device), w.dtype) for w in weights)
+    entry = _VALUE_MAPS.get(id(model))
+    if entry is not None and entry[0]() is model and entry[1] == keys:
+        return entry[2]
+    H, hd = model.config.num_attention_heads, model.config.head_dim
+    with torch.inference_mode(False), torch.no_grad():
+        w = torch.stack([w.detach().to("cpu", torch.float32) for w in weights])  # (L, D, D): out x in
+        w_heads = w.view(len(weights), -1, H, hd).permute(0, 2, 1, 3)  # (L, H, D, hd): head h's input columns
+        r_t = torch.linalg.qr(w_heads.double(), mode="r")[1].transpose(-1, -2).float()  # (L, H, hd, hd)
+    mid = id(model)
+    _VALUE_MAPS[mid] = (weakref.ref(model, lambda _ref, mid=mid: _VALUE_MAPS.pop(mid, None)), keys, r_t)
+    return r_t
 
 
 def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
