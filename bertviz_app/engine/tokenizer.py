@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bertviz_app.engine import validation
@@ -106,7 +106,7 @@ class _Typed:
     typed: str
     backend: str
     masks: tuple[tuple[int, int], ...]  # typed spans of the masks
-    back: tuple[int, ...] | None = field(default=None)  # backend index -> typed index (None: the same)
+    back: tuple[int, ...] | None = None  # backend index -> typed index (None: the same)
 
     def to_typed(self, i: int) -> int:
         return i if self.back is None else self.back[i]
@@ -140,9 +140,12 @@ class TextTokenizer:
         added = {t.content for t in self._tok.get_added_tokens_decoder().values()}
         missing = [tokens[r] for r in ROLES if tokens[r] not in added]
         if missing:
-            lstrip = not self.wordpiece
+            absorbs_space = not self.wordpiece  # a mask token of a byte-level or SentencePiece vocabulary
             self._tok.add_special_tokens(
-                [AddedToken(t, special=True, normalized=False, lstrip=lstrip and t == self.mask_token) for t in missing]
+                [
+                    AddedToken(t, special=True, normalized=False, lstrip=absorbs_space and t == self.mask_token)
+                    for t in missing
+                ]
             )
         if self._tok.post_processor is None:
             self._tok.post_processor = _default_template(self.cls_token, self.cls_id, self.sep_token, self.sep_id)
@@ -180,6 +183,8 @@ class TextTokenizer:
             backend = _wordpiece_from_vocab(folder / "vocab.txt", lowercase, config.get("strip_accents"))
             return cls(backend, max_length, str(folder / "vocab.txt"), configured)
         if (folder / "vocab.json").exists() and (folder / "merges.txt").exists():
+            for name in ("vocab.json", "merges.txt"):
+                validation.regular_file(folder / name, TokenizerError)
             backend = _byte_bpe_from_files(folder, bool(config.get("add_prefix_space", False)))
             return cls(backend, max_length, str(folder / "vocab.json"), configured)
         sentencepiece = [name for name in SENTENCEPIECE_FILES if (folder / name).exists()]
@@ -394,13 +399,6 @@ class TextTokenizer:
 
 
 BertTokenizer = TextTokenizer  # the name the loader and training still use
-
-
-def normalize_typed_masks(text: str, mask_token: str = TYPED_MASK) -> str:
-    """'[mask]' or '[Mask]' typed by a user becomes the mask token (special tokens are case-sensitive)."""
-    forms = {TYPED_MASK.lower(), mask_token.lower()}
-    pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)), re.I)
-    return pattern.sub(mask_token, _LONE_SURROGATE.sub("\ufffd", text))
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------------
