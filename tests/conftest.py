@@ -112,6 +112,31 @@ def show_widget(qtbot, widget, width: int, height: int):
     return widget
 
 
+@pytest.fixture
+def model_dir(tiny_model_dir, tmp_path) -> Path:
+    """A fresh, writable copy of the tiny model, to break."""
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, folder)
+    return folder
+
+
+def edit_weights(folder: Path, edit) -> None:
+    """Load model.safetensors, let `edit(state)` change the dict, write it back."""
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(folder / "model.safetensors"))
+    edit(state)
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+
+
+def edit_config(folder: Path, **changes) -> None:
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg.update(changes)
+    (folder / "config.json").write_text(json.dumps(cfg))
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A tiny random BERT with an MLM head, built once per test session."""

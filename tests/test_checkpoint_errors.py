@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import make_tiny_model
+from conftest import edit_config, edit_weights
 from safetensors.torch import load_file, save_file
 
 from bertviz_app.engine import load_folder, load_model
@@ -17,31 +16,6 @@ from bertviz_app.engine.checkpoint import load_bert
 from bertviz_app.engine.errors import CheckpointError, ConfigError, EngineError, TokenizerError
 
 ST = "model.safetensors"
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("pristine"))
-
-
-@pytest.fixture
-def model_dir(pristine, tmp_path) -> Path:
-    """A fresh, writable copy of a good tiny model, to break."""
-    folder = tmp_path / "model"
-    shutil.copytree(pristine, folder)
-    return folder
-
-
-def edit_weights(folder: Path, edit) -> None:
-    state = load_file(str(folder / ST))
-    edit(state)
-    save_file(state, str(folder / ST), metadata={"format": "pt"})
-
-
-def edit_config(folder: Path, **changes) -> None:
-    cfg = json.loads((folder / "config.json").read_text())
-    cfg.update(changes)
-    (folder / "config.json").write_text(json.dumps(cfg))
 
 
 def expect_error(folder: Path, kind: type[EngineError], *fragments: str) -> str:

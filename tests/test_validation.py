@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import make_tiny_model
+from conftest import edit_config, edit_weights
 from safetensors.torch import load_file, save_file
 
 from bertviz_app.engine import load_folder, load_model
@@ -22,30 +22,6 @@ from bertviz_app.engine.checkpoint import load_bert
 from bertviz_app.engine.errors import CheckpointError, ConfigError, EngineError, TokenizerError
 
 ST = "model.safetensors"
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("pristine"))
-
-
-@pytest.fixture
-def model_dir(pristine, tmp_path) -> Path:
-    folder = tmp_path / "model"
-    shutil.copytree(pristine, folder)
-    return folder
-
-
-def edit_config(folder: Path, **changes) -> None:
-    cfg = json.loads((folder / "config.json").read_text())
-    cfg.update(changes)
-    (folder / "config.json").write_text(json.dumps(cfg))
-
-
-def edit_weights(folder: Path, edit) -> None:
-    state = load_file(str(folder / ST))
-    edit(state)
-    save_file(state, str(folder / ST), metadata={"format": "pt"})
 
 
 def load_error(folder: Path, timeout: float = 20.0) -> EngineError:
@@ -259,15 +235,17 @@ def _cache_entry(cache: Path, name: str, model: Path, commit: str = "abc123") ->
     return repo
 
 
-def test_broken_cache_entries_hide_only_themselves(pristine, tmp_path, fifo_cleanup):
+def test_broken_cache_entries_hide_only_themselves(tiny_model_dir, tmp_path, fifo_cleanup):
     from bertviz_app.engine.discovery import cached_models
 
     cache = tmp_path / "hub"
-    _cache_entry(cache, "acme/good-bert", pristine)
-    (_cache_entry(cache, "acme/binary-ref", pristine) / "refs" / "main").write_bytes(b"\xff\xfe\x00\x81" * 8)
-    make_fifo(_cache_entry(cache, "acme/fifo-ref", pristine) / "refs" / "main", fifo_cleanup)
-    (_cache_entry(cache, "acme/escaping-ref", pristine) / "refs" / "main").write_text("../../../../etc")
-    make_fifo(_cache_entry(cache, "acme/fifo-config", pristine) / "snapshots" / "abc123" / "config.json", fifo_cleanup)
+    _cache_entry(cache, "acme/good-bert", tiny_model_dir)
+    (_cache_entry(cache, "acme/binary-ref", tiny_model_dir) / "refs" / "main").write_bytes(b"\xff\xfe\x00\x81" * 8)
+    make_fifo(_cache_entry(cache, "acme/fifo-ref", tiny_model_dir) / "refs" / "main", fifo_cleanup)
+    (_cache_entry(cache, "acme/escaping-ref", tiny_model_dir) / "refs" / "main").write_text("../../../../etc")
+    make_fifo(
+        _cache_entry(cache, "acme/fifo-config", tiny_model_dir) / "snapshots" / "abc123" / "config.json", fifo_cleanup
+    )
     found: list = []
     thread = threading.Thread(target=lambda: found.append(cached_models(cache)), daemon=True)
     thread.start()

@@ -48,6 +48,7 @@ class ModelConfig:
     layer_types: tuple[str, ...] | None = None  # "full_attention" / "sliding_attention" per layer, when given
 
     def __post_init__(self) -> None:
+        validation.check_config_values(self)  # counts positive, ranges (from_dict checked them first, with the path)
         if family_of(self.model_type) is None:
             raise ConfigError(f"model_type {self.model_type!r} is not supported; it opens {supported_names()}")
         if self.hidden_size % self.num_attention_heads:
@@ -60,22 +61,6 @@ class ModelConfig:
                 raise ConfigError(
                     f"{name} {act!r} is not supported; expected one of {', '.join(SUPPORTED_ACTIVATIONS)}"
                 )
-        for name in (
-            "vocab_size",
-            "hidden_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "intermediate_size",
-            "max_position_embeddings",
-            "type_vocab_size",
-            "num_hidden_groups",
-            "inner_group_num",
-            "global_attn_every_n_layers",
-        ):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be a positive number, not {getattr(self, name)}")
-        if self.embedding_size is not None and self.embedding_size < 1:
-            raise ConfigError(f"embedding_size must be a positive number, not {self.embedding_size}")
         if self.family.shared_layers and (self.num_hidden_layers // self.inner_group_num) % self.num_hidden_groups:
             raise ConfigError(
                 f"{self.num_hidden_layers // self.inner_group_num} layers cannot be split into "

@@ -32,10 +32,10 @@ def masks_cut_off(encoding, text: str, text_b: str | None = None, mask_token: st
         ]
         cut = max(ends, default=0)
         if sentence and cut < len(sentence.rstrip()):
-            cuts.append(f"{name} after character {cut} (…{sentence[max(0, cut - 24) : cut]!r})")
+            cuts.append(f"{name} after character {cut} (“…{sentence[max(0, cut - 24) : cut].strip()}”)")
     lost = typed - kept
+    which = "the [MASK] is" if typed == 1 else f"{lost} of the {typed} [MASK]s {'is' if lost == 1 else 'are'}"
     return (
-        f"{lost} of the {typed} [MASK]s {'is' if lost == 1 else 'are'} beyond the model's maximum of "
-        f"{len(encoding)} tokens, so it cannot be predicted: the input was cut in {' and '.join(cuts)}; "
-        "shorten the text or move the mask earlier"
+        f"{which} beyond the model's maximum of {len(encoding)} tokens, so {'it' if lost == 1 else 'they'} cannot "
+        f"be predicted: the input was cut in {' and '.join(cuts)}; shorten the text or move the mask earlier"
     )
