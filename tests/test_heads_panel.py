@@ -8,7 +8,8 @@ from conftest import show_widget
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from bertviz_app.controller import Controller
-from bertviz_app.ui.heads_panel import HeadsPanel, diverging_color, format_drop, parse_view_arg
+from bertviz_app.ui.heads_panel import HeadsPanel, parse_view_arg
+from bertviz_app.ui.importance_grid import diverging_color, format_drop
 
 TWO_MASKS = "the cat sat on the [MASK] in the [MASK] ."
 

@@ -232,13 +232,8 @@ class AttentionPanel(View):
         num_layers, num_heads = att.shape[:2]
         self._layer = min(self._layer, num_layers - 1)
         self._head = min(self._head, num_heads - 1)
-        with blocked(self.layer_spin, self.head_spin, self.mean_check):
-            self.layer_spin.setRange(1, num_layers)
-            self.layer_spin.setSuffix(f" / {num_layers}")
-            self.layer_spin.setValue(self._layer + 1)
-            self.head_spin.setRange(1, num_heads)
-            self.head_spin.setSuffix(f" / {num_heads}")
-            self.head_spin.setValue(self._head + 1)
+        self.show_layer_head(num_layers, num_heads, self._layer, self._head)
+        with blocked(self.mean_check):
             self.mean_check.setChecked(self._mean)  # prepare_view may have chosen it before any result
         for w in (self.measure_combo, self.layer_spin, self.colormap_combo, self.export_button):
             w.setEnabled(True)

@@ -395,18 +395,9 @@ class ComparePanel(View):
         num_layers, num_heads = c.result_a.attention.shape[:2]
         self._layer = min(self._layer, num_layers - 1)
         self._head = min(self._head, num_heads - 1)
-        with (
-            QtCore.QSignalBlocker(self.layer_spin),
-            QtCore.QSignalBlocker(self.head_spin),
-            QtCore.QSignalBlocker(self.mean_check),
-        ):
+        with blocked(self.mean_check):
             self.mean_check.setChecked(self._mean)
-            self.layer_spin.setRange(1, num_layers)
-            self.layer_spin.setSuffix(f" / {num_layers}")
-            self.layer_spin.setValue(self._layer + 1)
-            self.head_spin.setRange(1, num_heads)
-            self.head_spin.setSuffix(f" / {num_heads}")
-            self.head_spin.setValue(self._head + 1)
+        self.show_layer_head(num_layers, num_heads, self._layer, self._head)
         for w in (self.layer_spin, self.mean_check, self.renormalize_check, self.export_button):
             w.setEnabled(True)
         self.head_spin.setEnabled(not self._mean)

@@ -137,11 +137,7 @@ class NeuronPanel(View):
         self._head = min(self._head, num_heads - 1)
         if self._token is None or self._token >= num_tokens:
             self._token = self._default_token(result)
-        with QtCore.QSignalBlocker(self.layer_spin), QtCore.QSignalBlocker(self.head_spin):
-            self.layer_spin.setRange(1, num_layers)
-            self.layer_spin.setSuffix(f" / {num_layers}")
-            self.head_spin.setRange(1, num_heads)
-            self.head_spin.setSuffix(f" / {num_heads}")
+        self.show_layer_head(num_layers, num_heads, self._layer, self._head)
         with QtCore.QSignalBlocker(self.token_combo):
             self.token_combo.clear()
             self.token_combo.addItems([f"#{i}  {t}" for i, t in enumerate(token_labels(result))])

@@ -110,6 +110,15 @@ class View(QtWidgets.QWidget):
             spin.valueChanged.connect(self._on_controls_changed)
         return layer, head
 
+    def show_layer_head(self, num_layers: int, num_heads: int, layer: int, head: int) -> None:
+        """The layer/head boxes of `layer_head_spins` for a model of this size, showing `layer` and `head`
+        (0-based; shown from 1 as "3 / 6"), without their signals."""
+        with blocked(self.layer_spin, self.head_spin):
+            for spin, count, value in ((self.layer_spin, num_layers, layer), (self.head_spin, num_heads, head)):
+                spin.setRange(1, count)
+                spin.setSuffix(f" / {count}")
+                spin.setValue(value + 1)
+
     def _on_controls_changed(self, *_args) -> None:
         """A control of the view changed (views with layer/head boxes implement it)."""
 
