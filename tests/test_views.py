@@ -78,3 +78,21 @@ def test_every_built_in_view_is_a_view_with_its_registry_entry():
     assert views.VIEWS == ("attention", "embeddings", "layers", "heads", "neurons", "scoring", "compare")
     assert all(views.REGISTRY[name].title.startswith("&") for name in views.VIEWS)
     assert "head_importance" in views.REGISTRY["heads"].analyses
+
+
+def test_the_layer_and_head_picked_in_one_view_are_the_selection_of_the_others(qtbot, tmp_path, tiny_model_dir):
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    window, controller = build_window(str(tiny_model_dir), "the cat sat on the [MASK] .", settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert controller.wait_until_idle()
+    attention, neurons = window.views["attention"], window.views["neurons"]
+    attention.layer_spin.setValue(2)  # what a user does: layer 2, head 3 in the attention view
+    attention.head_spin.setValue(3)
+    assert (window.selection.layer, window.selection.head) == (1, 2)
+    window.show_view("neurons")
+    assert (neurons.layer, neurons.head) == (1, 2) and neurons.current_view().head == 2
+    neurons.head_spin.setValue(1)  # and back: head 1 in the neuron view
+    window.show_view("attention")
+    assert (attention.layer, attention.head) == (1, 0)
+    controller.shutdown()

@@ -10,6 +10,7 @@ a slice of work at a time, so a 512-token input never freezes the window.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Iterator
@@ -85,6 +86,7 @@ class AttentionPanel(View):
         self._apply_palette()
         self._update_measure_controls()
         self._set_titles()
+        self.selection_changed.connect(self.selection.set_head)  # the neuron view follows, and the other way
         if controller is not None:
             self.head_toggled.connect(controller.toggle_head)
         self.clear(self.empty_message)
@@ -400,6 +402,11 @@ class AttentionPanel(View):
             self.mean_check.setChecked(self._mean)
         self.head_spin.setEnabled(not self._mean and self._cache is not None and self.shown_measure != "rollout")
         self._render()
+
+    def follow_head(self, layer: int, head: int) -> None:
+        if head >= 0 and not self._mean and (layer, head) != (self._layer, self._head):
+            with contextlib.suppress(IndexError):  # a head of another model: ignored
+                self.set_selection(layer, head)
 
     def set_mean_over_heads(self, mean: bool) -> None:
         self.set_selection(self._layer, -1 if mean else self._head)

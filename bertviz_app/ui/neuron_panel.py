@@ -11,6 +11,7 @@ The table itself is ui/neuron_canvas.py.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,7 @@ class NeuronPanel(View):
         self._pending: tuple[int | None, int | None, str | None] | None = None  # from --view-arg
         self._view: NeuronView | None = None
         self._build()
+        self.selection_changed.connect(lambda layer, head, _token: self.selection.set_head(layer, head))
         self.clear(NO_RESULT)
 
     # ---- construction -------------------------------------------------------------------------------------
@@ -211,6 +213,11 @@ class NeuronPanel(View):
         if token is not None:
             self._token = token
         self._render()
+
+    def follow_head(self, layer: int, head: int) -> None:
+        if head >= 0 and (layer, head) != (self._layer, self._head):
+            with contextlib.suppress(IndexError):  # a head of another model: ignored
+                self.set_selection(layer, head)
 
     def set_selected_token(self, index: int | None) -> None:
         """The token selected anywhere in the app becomes the query token (None or out of range: ignored)."""

@@ -55,10 +55,10 @@ class Selection(QtCore.QObject):
         self.layer, self.head = 0, 0
 
     def set_token(self, index: int | None) -> None:
-        index = None if index is None or index < 0 else int(index)
-        if index != self.token:
-            self.token = index
-            self.token_changed.emit(-1 if index is None else index)
+        """Select a token everywhere (said again even when unchanged: a view may have dropped it for a shorter
+        result meanwhile)."""
+        self.token = None if index is None or index < 0 else int(index)
+        self.token_changed.emit(-1 if self.token is None else self.token)
 
     def set_head(self, layer: int, head: int) -> None:
         if (layer, head) != (self.layer, self.head):
@@ -95,6 +95,7 @@ class View(QtWidgets.QWidget):
         layout.addWidget(self._stack, 1)
         self.token_selected.connect(self.selection.set_token)
         self.selection.token_changed.connect(lambda i: self.set_selected_token(None if i < 0 else i))
+        self.selection.head_changed.connect(self.follow_head)
 
     # ---- building blocks -----------------------------------------------------------------------------------
     def needs_result(self, *widgets: QtWidgets.QWidget) -> None:
@@ -194,6 +195,9 @@ class View(QtWidgets.QWidget):
 
     def set_selected_token(self, index: int | None) -> None:
         """The token selected anywhere (None: none); views that mark tokens override it."""
+
+    def follow_head(self, layer: int, head: int) -> None:
+        """The layer and head chosen in another view (head -1: the mean); views that show one head override it."""
 
     # ---- export ---------------------------------------------------------------------------------------------
     def export_formats(self) -> list[tuple[str, str]]:
