@@ -250,3 +250,41 @@ def test_a_chosen_prediction_reads_well_in_the_text(qtbot, window):
     assert new == (before + " " + piece.text + after if piece.space else glued)
     display = mask.predictions[0].display
     assert display.removeprefix(JOIN_MARK).removeprefix(SPACE_MARK) == controller._model.tokenizer.display(token)
+
+
+@pytest.mark.parametrize("family", ["roberta", "xlm-roberta", "modernbert"])
+def test_every_payload_with_words_has_them_readably(folders, family):
+    """Scores, comparisons, head-importance targets and joint fills carry readable words beside the tokenizer's."""
+    from bertviz_app.analysis.compare import compare_task
+    from bertviz_app.analysis.heads import head_importance
+    from bertviz_app.analysis.joint_fill import iterative_fill
+    from bertviz_app.analysis.scoring import pseudo_log_likelihood
+
+    lm = load_folder(folders[family][0])
+    tok = lm.tokenizer
+    marker = MARKER[FAMILIES[family][3]]
+
+    def readable(words):
+        return words and not any(marker in w for w in words)
+
+    score = pseudo_log_likelihood(lm, "The cat sat on the mat.")
+    assert readable(score.display_tokens) and any(marker in t for t in score.tokens)
+    assert score.display_tokens == tuple(
+        tok.encode("The cat sat on the mat.").display_tokens[p] for p in score.positions
+    )
+    assert tok.cls_token not in score.tokens  # the model's own specials are not scored
+
+    c = compare_task(lm, InferenceInput("The cat sat on the bank."), "The dog sat on the bank.")
+    assert readable(c.display_a) and readable(c.shared_display) and "bank" in c.shared_display
+    assert len(c.display_a) == len(c.tokens_a) and len(c.shared_display) == len(c.alignment)
+
+    masked = InferenceInput("The cat sat on the [MASK] and the [MASK].")
+    imp = head_importance(lm, masked)
+    assert len(imp.target_displays) == 2 and readable(imp.target_displays)
+    assert [
+        tok.display_prediction(t, tok.encode(masked.text), p) for t, p in zip(imp.target_tokens, imp.masked_positions)
+    ] == list(imp.target_displays)
+
+    fill = iterative_fill(lm, masked)
+    assert readable(fill.iterative.displays) and readable(fill.independent.displays)
+    assert len(fill.iterative.displays) == len(fill.iterative.tokens) == 2

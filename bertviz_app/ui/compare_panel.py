@@ -410,7 +410,7 @@ class ComparePanel(View):
             kinds = [_ONLY if i in only else SPECIAL if special[i] else NORMAL for i in range(len(tokens))]
             for axis in self._axes[key]:
                 axis.set_tokens(list(tokens), kinds)
-        shared = list(c.shared_tokens)
+        shared = list(c.shared_display)
         special_a = c.result_a.encoding.special
         shared_kinds = [SPECIAL if special_a[i] else NORMAL for i, _ in c.alignment]
         for axis in self._axes["diff"]:
@@ -429,8 +429,8 @@ class ComparePanel(View):
         fit_heatmap(self.shift_plot, rows, max(cols, 1))
 
         self.tokens_label.setText(
-            f"<span style='color:{ONLY_COLOR}'><b>only in A:</b> {html.escape(token_list(c.tokens_a, c.only_a))}"
-            f"&nbsp;&nbsp;·&nbsp;&nbsp;<b>only in B:</b> {html.escape(token_list(c.tokens_b, c.only_b))}</span>"
+            f"<span style='color:{ONLY_COLOR}'><b>only in A:</b> {html.escape(token_list(c.display_a, c.only_a))}"
+            f"&nbsp;&nbsp;·&nbsp;&nbsp;<b>only in B:</b> {html.escape(token_list(c.display_b, c.only_b))}</span>"
             f"&nbsp;&nbsp;·&nbsp;&nbsp;{len(c.alignment)} tokens shared"
         )
         if not c.alignment:
@@ -480,8 +480,8 @@ class ComparePanel(View):
             kinds[best] = _ONLY  # drawn bold in the highlight colour
             self._token_outline.setRect(QtCore.QRectF(best - 0.5, -0.5, 1, rows))
             self._token_outline.show()
-            summary = f"most after layer {row}: “{c.shared_tokens[best]}” ({c.embedding_shift[row, best]:.3f})"
-        self._shift_axis.set_tokens(list(c.shared_tokens), kinds)
+            summary = f"most after layer {row}: “{c.shared_display[best]}” ({c.embedding_shift[row, best]:.3f})"
+        self._shift_axis.set_tokens(list(c.shared_display), kinds)
         self.shift_summary = summary
         # A long title would widen the plot's middle column past the widget and clip the colour bar.
         self.shift_plot.setTitle(f"{SHIFT_TITLE} · {summary}", color=self._fg.name(), size="11pt")
@@ -513,11 +513,11 @@ class ComparePanel(View):
         if c is None or m is None:
             return ""
         if which in ("a", "b"):
-            tokens = c.tokens_a if which == "a" else c.tokens_b
+            tokens = c.display_a if which == "a" else c.display_b
             weight = float((m[0] if which == "a" else m[1])[row, col])
             return f"{which.upper()}: “{tokens[row]}” → “{tokens[col]}”: {format_weight(weight)}"
         (ia, ib), (ja, jb) = c.alignment[row], c.alignment[col]
-        tokens = c.shared_tokens
+        tokens = c.shared_display
         before, after = float(m[0][ia, ja]), float(m[1][ib, jb])
         extra = "  (rows re-normalised)" if self._renormalize else ""
         return (
@@ -547,7 +547,7 @@ class ComparePanel(View):
             row, col = cell
             where = "the embeddings" if row == 0 else f"after layer {row}"
             self.readout_label.setText(
-                f"“{c.shared_tokens[col]}” {where}: 1 − cos = {c.embedding_shift[row, col]:.4f}"
+                f"“{c.shared_display[col]}” {where}: 1 − cos = {c.embedding_shift[row, col]:.4f}"
                 + ("   · click to show this layer's attention" if row > 0 else "")
             )
 

@@ -204,7 +204,7 @@ class EmbeddingPanel(View):
         self._special = np.array(result.encoding.special, dtype=bool)
         self._masked = np.zeros(t, dtype=bool)
         self._masked[[p for p in result.masked_positions if 0 <= p < t]] = True
-        self._segments = np.array(result.encoding.token_type_ids, dtype=int)
+        self._segments = np.array(result.encoding.segments, dtype=int)  # the sentence, whatever the token types
         if self._selected is not None and self._selected >= t:
             self._selected = None
         num_states = hs.shape[0]
@@ -410,7 +410,7 @@ class EmbeddingPanel(View):
         )
         self.selection_ring.setData(pos=path[self._layer : self._layer + 1])
         self._axis_labels(space.explained_variance_ratio)
-        name = self._result.tokens[token] if self._result is not None else str(token)
+        name = self._result.display_tokens[token] if self._result is not None else str(token)
         self.plot.setTitle(
             f"'{name}' (#{token}) through the layers · ring: {self._layer_name(self._layer)}",
             color=self._fg.name(),
@@ -427,7 +427,7 @@ class EmbeddingPanel(View):
     def _update_labels(self) -> None:
         if self._mode != LAYER_MODE or self._result is None:
             return
-        tokens = self._result.tokens
+        tokens = self._result.display_tokens
         label_all = len(self._shown) <= LABEL_ALL_LIMIT
         entries = []
         for i in self._shown.tolist():
@@ -498,7 +498,7 @@ class EmbeddingPanel(View):
             notes.append("special")
         if len(set(self._segments.tolist())) > 1:
             notes.append(f"sentence {'AB'[min(int(self._segments[token]), 1)]}")
-        text = f"'{self._result.tokens[token]}' · token #{token}"
+        text = f"'{self._result.display_tokens[token]}' · token #{token}"
         if layer is not None:
             text += f" · {self._layer_name(layer)}"
         return text + (f" ({', '.join(notes)})" if notes else "")

@@ -270,7 +270,7 @@ class HeadsPanel(View):
         with QtCore.QSignalBlocker(self.mask_combo):
             self.mask_combo.clear()
             if imp is not None:
-                for i, (pos, word) in enumerate(zip(imp.masked_positions, imp.target_tokens, strict=True)):
+                for i, (pos, word) in enumerate(zip(imp.masked_positions, imp.target_displays, strict=True)):
                     self.mask_combo.addItem(f"{i + 1}: #{pos} → {word}")
                 self.mask_combo.setCurrentIndex(self._mask_index)
 
@@ -279,7 +279,7 @@ class HeadsPanel(View):
         if imp is None or not imp.num_masks:
             return None
         i = self._mask_index
-        return imp.target_tokens[i], float(np.exp(imp.baseline_log_probs[i]))
+        return imp.target_displays[i], float(np.exp(imp.baseline_log_probs[i]))
 
     def _refresh(self) -> None:
         running = self.running

@@ -174,7 +174,7 @@ class NeuronPanel(View):
             self._layer = int(np.clip(layer, 0, num_layers - 1))
             self._head = int(np.clip(head, 0, num_heads - 1))
         if token is not None:
-            index = find_token(self._result.tokens, token)
+            index = find_token(self._result.display_tokens, token)  # "cat" finds RoBERTa's "Ġcat"
             if index is not None:
                 self._token = index
                 return index

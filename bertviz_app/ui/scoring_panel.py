@@ -119,7 +119,7 @@ class SurpriseChart(QtWidgets.QWidget):
     def _labels(self) -> list[str]:
         if self.score is None:
             return []
-        return [t if len(t) <= MAX_LABEL_CHARS else t[: MAX_LABEL_CHARS - 1] + "…" for t in self.score.tokens]
+        return [t if len(t) <= MAX_LABEL_CHARS else t[: MAX_LABEL_CHARS - 1] + "…" for t in self.score.display_tokens]
 
     def _layout(self) -> tuple[QtCore.QRectF, str]:
         """The plot rectangle, and how token labels are set: "flat" side by side where they fit, "staggered"
@@ -159,8 +159,8 @@ class SurpriseChart(QtWidgets.QWidget):
     def describe(self, i: int) -> str:
         lp = float(self.score.log_probs[i])
         return (
-            f"'{self.score.tokens[i]}' (token #{self.score.positions[i]}): p = {math.exp(lp):.2%} given the rest, "
-            f"log p = {lp:.2f}, surprise {-lp:.2f} nats"
+            f"'{self.score.display_tokens[i]}' (token #{self.score.positions[i]}): "
+            f"p = {math.exp(lp):.2%} given the rest, log p = {lp:.2f}, surprise {-lp:.2f} nats"
         )
 
     # ---- painting -----------------------------------------------------------------------------------------
