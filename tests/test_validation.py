@@ -252,3 +252,13 @@ def test_broken_cache_entries_hide_only_themselves(tiny_model_dir, tmp_path, fif
     thread.join(10)
     assert found, "listing the cache waited on a FIFO"
     assert [m.name for m in found[0]] == ["acme/good-bert"]
+
+
+@pytest.mark.parametrize("name", ["vocab.json", "merges.txt"])
+def test_fifo_in_place_of_an_old_roberta_tokenizer_file(model_dir, fifo_cleanup, name):
+    (model_dir / "vocab.txt").unlink()
+    (model_dir / "vocab.json").write_text(json.dumps({"[PAD]": 0}))
+    (model_dir / "merges.txt").write_text("#version: 0.2\n")
+    make_fifo(model_dir / name, fifo_cleanup)
+    exc = load_error(model_dir, timeout=10)
+    assert isinstance(exc, TokenizerError) and "named pipe" in str(exc) and name in str(exc)
