@@ -357,3 +357,14 @@ def test_half_precision_runs_close_to_full(pairs, name):
     assert low.attentions.dtype == torch.bfloat16
     a, b = (low.logits, full.logits) if ours.has_mlm_head else (low.replaced_logits, full.replaced_logits)
     assert float((a.float() - b).abs().max()) < 0.05 * float(b.abs().max())
+
+
+def test_albert_groups_that_do_not_divide_the_layers(tmp_path, monkeypatch):
+    """3 layers over 2 groups: transformers runs group int(i / 1.5) = 0, 0, 1; so do we."""
+    spec = FAMILIES["albert-1-group"]
+    monkeypatch.setitem(FAMILIES, "albert-uneven", (*spec[:2], {**spec[2], "num_hidden_groups": 2}, spec[3]))
+    hf = build_hf("albert-uneven", seed=5)
+    _, ours, _ = load_encoder(save(hf, tmp_path / "m", "safetensors"))
+    assert ours.config.layer_weights == (0, 0, 1)
+    ids, types, masked = sample("albert-uneven", seed=6)
+    compare("albert-uneven", hf, ours, ids, types, masked)

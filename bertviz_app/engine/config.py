@@ -61,11 +61,8 @@ class ModelConfig:
                 raise ConfigError(
                     f"{name} {act!r} is not supported; expected one of {', '.join(SUPPORTED_ACTIVATIONS)}"
                 )
-        if self.family.shared_layers and (self.num_hidden_layers // self.inner_group_num) % self.num_hidden_groups:
-            raise ConfigError(
-                f"{self.num_hidden_layers // self.inner_group_num} layers cannot be split into "
-                f"{self.num_hidden_groups} equal layer groups"
-            )
+        if self.family.shared_layers and self.num_hidden_layers % self.inner_group_num:
+            raise ConfigError(f"{self.num_hidden_layers} layers are not a whole number of layer groups")
         if self.layer_types is not None and len(self.layer_types) != self.num_hidden_layers:
             raise ConfigError(f"layer_types names {len(self.layer_types)} layers, not {self.num_hidden_layers}")
 
@@ -100,8 +97,9 @@ class ModelConfig:
         if not self.family.shared_layers:
             return tuple(range(self.num_hidden_layers))
         inner, layers = self.inner_group_num, self.num_hidden_layers // self.inner_group_num
-        per_group = layers // self.num_hidden_groups
-        return tuple((i // inner // per_group) * inner + i % inner for i in range(self.num_hidden_layers))
+        # transformers' rule: layer i runs group int(i / (layers / groups)), which need not divide evenly
+        group = [int(i / (layers / self.num_hidden_groups)) for i in range(layers)]
+        return tuple(group[i // inner] * inner + i % inner for i in range(self.num_hidden_layers))
 
     @property
     def attention_windows(self) -> tuple[int | None, ...]:

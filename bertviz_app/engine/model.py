@@ -284,11 +284,6 @@ class EncoderModel(nn.Module):
         self.cls = _Cls(cfg) if with_mlm_head else None
         self.discriminator = ReplacedTokenHead(cfg) if with_discriminator else None
         self.windows = cfg.attention_windows
-        if cfg.family.positions == "rotary":
-            hd = cfg.head_dim
-            steps = torch.arange(0, hd, 2, dtype=torch.float32) / hd
-            for name, theta in (("rope_global", cfg.global_rope_theta), ("rope_local", cfg.local_rope_theta)):
-                self.register_buffer(name, 1.0 / (theta**steps), persistent=False)  # (hd/2,) inverse frequencies
         self.tie_weights()
 
     @property
@@ -429,11 +424,14 @@ class EncoderModel(nn.Module):
         return biases
 
     def _rotary(self, x: torch.Tensor) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
-        """((cos, sin) of global layers, (cos, sin) of local layers), each (T, hd), in x's dtype."""
+        """((cos, sin) of global layers, (cos, sin) of local layers), each (T, hd), in x's dtype. The angles are
+        computed in float32 even for a half-precision model (position x frequency needs the digits)."""
+        hd = self.config.head_dim
         positions = torch.arange(x.shape[1], device=x.device, dtype=torch.float32)
+        steps = torch.arange(0, hd, 2, device=x.device, dtype=torch.float32) / hd
         out = []
-        for inverse in (self.rope_global, self.rope_local):
-            angles = positions[:, None] * inverse.float()[None, :]  # (T, hd/2)
+        for theta in (self.config.global_rope_theta, self.config.local_rope_theta):
+            angles = positions[:, None] / (theta**steps)[None, :]  # (T, hd/2)
             angles = torch.cat([angles, angles], dim=-1)  # (T, hd)
             out.append((angles.cos().to(x.dtype), angles.sin().to(x.dtype)))
         return tuple(out)
