@@ -21,3 +21,5 @@ shot scoring.png --view scoring --text "The keys to the cabinet are on the table
   --view-arg "The keys to the cabinet is on the table."
 shot compare.png --view compare --text "I sat on the bank of the river." --view-arg "I paid the money into the bank."
 shot joint-fill.png --text "He lives in [MASK] [MASK] city."
+shot corpus.png --view corpus --view-arg demo:14 \
+  --text "The bank of the river was muddy, so she went to the bank to get money."  # indexes the demo corpus once

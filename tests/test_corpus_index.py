@@ -35,7 +35,8 @@ def corpus_file(tmp_path):
 
 
 @pytest.fixture
-def built(tiny_model, corpus_file, tmp_path):
+def built(tiny_model, corpus_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus._Outputs, "REMAP_BYTES", 1000)  # unmapped and mapped again every few lines
     return corpus.index_corpus(tiny_model, [corpus_file], tmp_path / "index", context=True)
 
 
@@ -211,6 +212,12 @@ def test_the_map_basis_is_one_for_every_layer(built):
         coords = basis.project(built.hidden[s])
         expected = (built.hidden[s].astype(np.float64) - reference.mean) @ reference.components.T
         np.testing.assert_allclose(np.abs(coords), np.abs(expected), atol=1e-3)
+    # The map task (its scatter in torch) draws the same picture: word tokens only, every layer in that basis.
+    drawn = run_to_end(corpus.map_task(None, None, built))
+    assert list(drawn.rows) == list(words) and drawn.coords.shape == (3, len(words), 3)
+    for s in range(3):
+        expected = (built.hidden[s][words].astype(np.float64) - reference.mean) @ reference.components.T
+        np.testing.assert_allclose(np.abs(drawn.coords[s]), np.abs(expected), atol=1e-3)
 
 
 def test_senses_separate_two_clouds_and_are_named_by_neighbours(tiny_model, built):

@@ -28,9 +28,12 @@ from bertviz_app.analysis.numeric.corpus import (
     INDEX_FILE,
     CorpusError,
     CorpusIndex,
+    CorpusMap,
     IndexInfo,
     read_info,
+    sample_rows,
     sense_clusters,
+    shared_basis,
 )
 from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.engine.loader import LoadedModel
@@ -38,8 +41,8 @@ from bertviz_app.resources import resource_path
 
 DEMO_CORPUS = ("corpus", "state-of-the-union.txt")
 # A batch holds about this many (padded) tokens: at the bundled model's size (7 states x 384 wide, fp32) that is
-# ~90 MB of hidden states in flight, and larger batches are no faster on a CPU (measured: benchmarks/bench_corpus.py).
-TOKENS_PER_BATCH = 8192
+# ~45 MB of hidden states in flight; larger batches are no faster on a CPU and only cost memory.
+TOKENS_PER_BATCH = 4096
 _ACTIVATION_BUDGET = 256 * 2**20  # bytes of hidden states (+ attention, with context) one batch may hold
 
 
@@ -179,7 +182,7 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
         encodings, truncated = [], 0
         for i, line in enumerate(request.lines):
             enc = tok.encode(line)
-            encodings.append((enc.input_ids, enc.special))
+            encodings.append((np.asarray(enc.input_ids, dtype=np.int32), np.asarray(enc.special, dtype=np.bool_)))
             truncated += enc.truncated
             if i % 256 == 255:
                 yield 0, 1  # tokenizing: nothing embedded yet (and a chance to cancel)
@@ -189,8 +192,8 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
         S = len(request.layers)
         ctx_layers = tuple(x for x in request.layers if x >= 1) if request.context else ()
         C = len(ctx_layers)
-        token_ids = np.concatenate([np.asarray(ids, dtype=np.int32) for ids, _ in encodings])
-        special = np.concatenate([np.asarray(sp, dtype=np.bool_) for _, sp in encodings])
+        token_ids = np.concatenate([ids for ids, _ in encodings])
+        special = np.concatenate([sp for _, sp in encodings])
         np.save(tmp / "token_ids.npy", token_ids)
         np.save(tmp / "special.npy", special)
         np.save(tmp / "line_starts.npy", line_starts)
@@ -206,12 +209,10 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
             display[i] = tok.display(vocab[i])
         (tmp / "vocab.json").write_text(json.dumps({"tokens": vocab, "display": display}, ensure_ascii=False))
 
-        open_mm = np.lib.format.open_memmap
-        hidden = open_mm(tmp / "hidden.npy", mode="w+", dtype=np.float16, shape=(S, N, D))
-        norms2 = open_mm(tmp / "norms2.npy", mode="w+", dtype=np.float32, shape=(S, N, H))
+        shapes = {"hidden": ((S, N, D), np.float16), "norms2": ((S, N, H), np.float32)}
         if C:
-            context = open_mm(tmp / "context.npy", mode="w+", dtype=np.float16, shape=(C, N, D))
-            context_norms2 = open_mm(tmp / "context_norms2.npy", mode="w+", dtype=np.float32, shape=(C, N, H))
+            shapes.update(context=((C, N, D), np.float16), context_norms2=((C, N, H), np.float32))
+        out_arrays = _Outputs(tmp, shapes)
         layer_index = torch.tensor(request.layers)
         ctx_index = torch.tensor(ctx_layers, dtype=torch.long) - 1  # attention layer l is result row l-1
         budget = batch_tokens(lm, bool(C))
@@ -227,7 +228,7 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
             mask = torch.zeros((len(rows), width), dtype=torch.long)
             for r, line in enumerate(rows):
                 n = int(lengths[line])
-                ids[r, :n] = torch.tensor(encodings[line][0])
+                ids[r, :n] = torch.from_numpy(encodings[line][0])
                 mask[r, :n] = 1
             with torch.inference_mode():
                 out = lm.model(
@@ -238,7 +239,9 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
                     output_attentions=bool(C),
                     output_qkv=bool(C),
                 )
-                states = out.hidden_states.index_select(1, layer_index)  # (B, S, T, D)
+                states = out.hidden_states  # (B, L+1, T, D)
+                if states.shape[1] > S:
+                    states = states.index_select(1, layer_index)  # (B, S, T, D)
                 states_norms2 = states.view(*states.shape[:3], H, D // H).square().sum(-1)  # (B, S, T, H)
                 if C:
                     probs = out.attentions.index_select(1, ctx_index)  # (B, C, H, T, T)
@@ -246,6 +249,9 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
                     ctx = heads.permute(0, 1, 3, 2, 4).reshape(len(rows), C, width, D)  # (B, C, T, H*hd)
                     ctx_norms2 = heads.square().sum(-1).permute(0, 1, 3, 2)  # (B, C, T, H)
             states16 = states.half().numpy()
+            hidden, norms2 = out_arrays["hidden"], out_arrays["norms2"]
+            if C:
+                context, context_norms2 = out_arrays["context"], out_arrays["context_norms2"]
             for r, line in enumerate(rows):
                 s, n = int(line_starts[line]), int(lengths[line])
                 hidden[:, s : s + n] = states16[r, :, :n]
@@ -254,14 +260,14 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
                     context[:, s : s + n] = ctx[r, :, :n].half().numpy()
                     context_norms2[:, s : s + n] = ctx_norms2[r, :, :n].numpy()
             done += int(lengths[rows].sum())
+            # Each line's slice of each array may touch two pages it only partly fills: count them as mapped too.
+            out_arrays.wrote(int(lengths[rows].sum()) * (S + C) * (D * 2 + H * 4) + len(rows) * (S + C) * 4 * 4096)
             b = e
             yield done, N
-        arrays = [hidden, norms2] + ([context, context_norms2] if C else [])
-        for array in arrays:
-            array.flush()
-        del arrays, hidden, norms2
+        del hidden, norms2
         if C:
             del context, context_norms2
+        out_arrays.close()
         info = IndexInfo(
             key=request.key,
             model=lm.name,
@@ -285,6 +291,38 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
         if not finished:
             shutil.rmtree(tmp, ignore_errors=True)
     return CorpusIndex(folder)
+
+
+class _Outputs:
+    """The index's big arrays, memory-mapped for writing. Pages written stay mapped (and count as the process's
+    memory) until unmapped, so every REMAP_BYTES of pages touched they are flushed and mapped again: memory stays
+    bounded whatever the corpus's size."""
+
+    REMAP_BYTES = 64 * 2**20
+
+    def __init__(self, folder: Path, shapes: dict):
+        self._folder, self._shapes, self._pending = folder, shapes, 0
+        self._arrays = {
+            name: np.lib.format.open_memmap(folder / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
+            for name, (shape, dtype) in shapes.items()
+        }
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._arrays[name]
+
+    def wrote(self, nbytes: int) -> None:
+        self._pending += nbytes
+        if self._pending >= self.REMAP_BYTES:
+            self.close()
+            self._arrays = {
+                name: np.lib.format.open_memmap(self._folder / f"{name}.npy", mode="r+") for name in self._shapes
+            }
+            self._pending = 0
+
+    def close(self) -> None:
+        for array in self._arrays.values():
+            array.flush()
+        self._arrays = {}
 
 
 def _check_replaceable(folder: Path) -> None:
@@ -406,19 +444,24 @@ def search(
     X = torch.from_numpy(vectors)  # (N, D) float16, memory-mapped
     if len(chosen) < H:
         X = X.index_select(1, torch.from_numpy(columns))
-    norms = torch.from_numpy(np.sqrt(norms2[:, chosen].sum(axis=1)))  # (N,) float32
+    norms = np.sqrt(norms2.sum(axis=1) if len(chosen) == H else norms2[:, chosen].sum(axis=1))  # (N,) float32
     if q_norm == 0:
         raise CorpusError("the query vector is zero there; nothing is similar to it")
-    # Coarse pass in fp16 with the query scaled to unit length (dot products stay in fp16's precise range).
-    coarse = (X @ torch.from_numpy(q_sub / q_norm).half()).float() / norms.clamp_min(1e-6)  # (N,)
+    # Coarse pass in fp16 with the query scaled to unit length (dot products stay in fp16's precise range). Only
+    # the product is torch's (numpy has no fast fp16 product); the element-wise rest is numpy, one thread: torch's
+    # threads cost more to wake than 200,000 divisions take.
+    coarse = (X @ torch.from_numpy(q_sub / q_norm).half()).numpy().astype(np.float32)  # (N,)
+    coarse /= np.maximum(norms, 1e-6)
+    valid = len(coarse)
     if not include_special:
-        coarse[torch.from_numpy(np.asarray(index.special))] = -np.inf
-    n_valid = int(torch.isfinite(coarse).sum())
-    k = min(n_valid, top * 4 + 64)
-    if k == 0:
+        special = np.asarray(index.special)
+        coarse[special] = -np.inf
+        valid -= int(special.sum())
+    k = min(valid, top * 4 + 64)
+    if k <= 0:
         return []
-    candidates = torch.topk(coarse, k).indices.numpy()
-    rescored = X[torch.from_numpy(candidates)].float().numpy()  # (k, d) float32: scored again exactly
+    candidates = np.argpartition(-coarse, k - 1)[:k]
+    rescored = np.asarray(vectors[candidates][:, columns], dtype=np.float32)  # (k, d): scored again exactly
     exact = rescored @ q_sub / (np.maximum(np.linalg.norm(rescored, axis=1), 1e-6) * q_norm)
     best = np.argsort(-exact, kind="stable")[:top]
     rows = candidates[best]
@@ -427,6 +470,15 @@ def search(
         Neighbour(int(r), int(line), int(r - index.line_starts[line]), float(s))
         for r, line, s in zip(rows, lines, exact[best])
     ]
+
+
+def cosine_all(index: CorpusIndex, vector: np.ndarray, layer: int) -> np.ndarray:
+    """(N,) float32: every token's cosine to `vector` at `layer` (fp16 product: about 1e-3 exact, for colours)."""
+    q = np.asarray(vector, dtype=np.float32)
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    row = index.layer_row(layer)
+    dots = (torch.from_numpy(index.hidden[row]) @ torch.from_numpy(q).half()).numpy().astype(np.float32)
+    return dots / np.maximum(np.sqrt(index.norms2[row].sum(axis=1)), 1e-6)
 
 
 def search_text(
@@ -516,6 +568,34 @@ def index_task(lm: LoadedModel, _inp, files=(), folder=None, layers=None, contex
     return index
 
 
+def scatter_torch(vectors, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray, int]:
+    """numeric.corpus.scatter in torch: its fp16 -> fp32 conversion and X^T X are several times numpy's speed
+    (numpy converts fp16 element by element). Mean and scatter summed in float64 across chunks."""
+    x = torch.from_numpy(np.ascontiguousarray(vectors))
+    d, n = x.shape[1], x.shape[0]
+    total, sum_xx = torch.zeros(d, dtype=torch.float64), torch.zeros((d, d), dtype=torch.float64)
+    for i in range(0, n, chunk):
+        block = x[i : i + chunk].float()
+        total += block.sum(dim=0).double()
+        sum_xx += (block.T @ block).double()
+    mean = (total / max(n, 1)).numpy()
+    return mean, sum_xx.numpy() - n * np.outer(mean, mean), n
+
+
+def map_task(_lm, _inp, index: CorpusIndex, max_points: int = 200_000):
+    """corpus_map: every stored layer's word tokens (at most `max_points`, sampled) in one shared 3-D PCA space,
+    a step per layer."""
+    words = np.flatnonzero(~np.asarray(index.special))
+    rows = words[sample_rows(len(words), max_points)]
+    basis = shared_basis(index, 3, scatter_of=scatter_torch)
+    yield 0, len(index.info.layers)
+    coords = np.empty((len(index.info.layers), len(rows), 3), dtype=np.float32)
+    for s in range(len(index.info.layers)):
+        coords[s] = basis.project(index.hidden[s][rows])
+        yield s + 1, len(index.info.layers)
+    return CorpusMap(index, rows, coords, basis)
+
+
 @dataclass(frozen=True, eq=False)
 class CorpusNeighbours:
     index: CorpusIndex
@@ -523,12 +603,19 @@ class CorpusNeighbours:
     layer: int
     heads: tuple[int, ...]
     neighbours: tuple[Neighbour, ...]
+    similarity: np.ndarray  # (N,) float32: every token's cosine to the query at that layer (for the map's colours)
 
 
 def search_task(lm: LoadedModel, inp, index: CorpusIndex, position: int, layer: int, top: int = 20, heads=()):
     """corpus_search: neighbours of token `position` of the current sentence."""
     query, found = search_text(index, lm, inp.text, position, layer, top, heads)
-    return CorpusNeighbours(index, query, layer, tuple(heads), tuple(found))
+    similarity = cosine_all(index, query.hidden[layer], layer)
+    return CorpusNeighbours(index, query, layer, tuple(heads), tuple(found), similarity)
+
+
+def senses_task(_lm, _inp, index: CorpusIndex, token_id: int, word: str, layer: int):
+    """corpus_senses: see word_senses."""
+    return word_senses(index, token_id, word, layer)
 
 
 def index_corpus(lm: LoadedModel, files, folder=None, layers=None, context=False, spec=None) -> CorpusIndex:

@@ -35,7 +35,8 @@ def run_to_end(steps, progress: list | None = None):
 
 def _registry() -> dict[str, Task]:
     # Imported here, not at the top: heads and joint_fill import run_to_end from this module.
-    from bertviz_app.analysis import compare, heads, joint_fill, scoring
+    from bertviz_app.analysis import compare, corpus, heads, joint_fill, scoring
+    from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap
 
     return {
         task.name: task
@@ -45,6 +46,10 @@ def _registry() -> dict[str, Task]:
             Task("compare", compare.compare_task, compare.Comparison),
             Task("joint_fill", joint_fill.joint_fill_task, joint_fill.JointFillResult),
             Task("beam_search", joint_fill.beam_search_task, joint_fill.BeamSearchResult),
+            Task("corpus_index", corpus.index_task, CorpusIndex),
+            Task("corpus_map", corpus.map_task, CorpusMap),
+            Task("corpus_search", corpus.search_task, corpus.CorpusNeighbours),
+            Task("corpus_senses", corpus.senses_task, corpus.WordSenses),
         )
     }
 

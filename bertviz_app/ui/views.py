@@ -86,6 +86,13 @@ for _spec in (
         "the second sentence",
         ("compare",),
     ),
+    ViewSpec(
+        "corpus",
+        "&Corpus",
+        panel("bertviz_app.ui.corpus_view", "CorpusView"),
+        "'demo' or FILE,... to index, then :N a token of the sentence to find in it",
+        ("corpus_index", "corpus_map", "corpus_search", "corpus_senses"),
+    ),
 ):
     register(_spec)
 

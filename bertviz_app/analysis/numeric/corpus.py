@@ -196,6 +196,16 @@ class SharedBasis:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class CorpusMap:
+    """What the corpus view draws: word tokens of an index at every stored layer, in one shared PCA space."""
+
+    index: CorpusIndex
+    rows: np.ndarray  # (M,) the tokens drawn (rows of the index; special tokens left out)
+    coords: np.ndarray  # (S, M, 3) float32: coords[s] = the stored layer s (index.info.layers[s])
+    basis: SharedBasis  # what projected them (a sentence's own tokens can be placed with it)
+
+
 def scatter(vectors, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray, int]:
     """Mean (D,) and scatter matrix (D, D) of (M, D) vectors (any float dtype, memory-mapped is fine), in chunks:
     float32 products summed in float64, about the data's own precision for fp16 vectors."""
@@ -209,9 +219,10 @@ def scatter(vectors, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray, int]:
     return mean, sum_xx - n * np.outer(mean, mean), n
 
 
-def fit_basis(pools, n_components: int = 3) -> SharedBasis:
-    """PCA of the union of `pools` (each (M_i, D), e.g. one layer's vectors or a sample of them)."""
-    stats = [scatter(p) for p in pools if len(p)]
+def fit_basis(pools, n_components: int = 3, scatter_of=scatter) -> SharedBasis:
+    """PCA of the union of `pools` (each (M_i, D), e.g. one layer's vectors or a sample of them); `scatter_of`
+    computes each pool's (mean, scatter, count) (analysis/corpus.py passes a faster one in torch)."""
+    stats = [scatter_of(p) for p in pools if len(p)]
     if not stats:
         raise CorpusError("nothing to project: the corpus has no tokens")
     n = sum(s[2] for s in stats)
@@ -239,12 +250,12 @@ def sample_rows(n: int, limit: int, seed: int = 0) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
 
 
-def shared_basis(index: CorpusIndex, n_components: int = 3, per_layer: int = 20_000) -> SharedBasis:
+def shared_basis(index: CorpusIndex, n_components: int = 3, per_layer: int = 20_000, scatter_of=scatter) -> SharedBasis:
     """The map's basis for an index: PCA of up to `per_layer` tokens (the same ones) from every stored layer,
     special tokens left out (their vectors are far from the words' and would take the first axes)."""
     words = np.flatnonzero(~np.asarray(index.special))
     rows = words[sample_rows(len(words), per_layer)]
-    return fit_basis([index.hidden[s][rows] for s in range(len(index.info.layers))], n_components)
+    return fit_basis([index.hidden[s][rows] for s in range(len(index.info.layers))], n_components, scatter_of)
 
 
 # ---- word senses ------------------------------------------------------------------------------------------
