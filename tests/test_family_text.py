@@ -9,7 +9,7 @@ import json
 
 import pytest
 import torch
-from toy_tokenizers import MODERNBERT_SPECIALS, ROBERTA_SPECIALS, write_toy_tokenizer
+from test_family_folders import FOLDERS, make_folder
 
 from bertviz_app.analysis.inference import InferenceInput, run_inference
 from bertviz_app.cli import main
@@ -19,89 +19,21 @@ from bertviz_app.engine.tokenizer import JOIN_MARK, SPACE_MARK
 transformers = pytest.importorskip("transformers")
 transformers.utils.logging.set_verbosity_error()
 
-_SMALL = dict(
-    hidden_size=32,
-    num_attention_heads=4,
-    intermediate_size=48,
-    max_position_embeddings=64,
-    hidden_dropout_prob=0.0,
-    attention_probs_dropout_prob=0.0,
-)
-_ROBERTA_IDS = dict(pad_token_id=1, bos_token_id=0, eos_token_id=2)
-_MODERN_IDS = {
-    f"{role}_token_id": MODERNBERT_SPECIALS.index(token)
-    for role, token in (("pad", "[PAD]"), ("cls", "[CLS]"), ("sep", "[SEP]"), ("mask", "[MASK]"))
-} | {"bos_token_id": 1, "eos_token_id": 2}
-# family -> (transformers model class, config class, config arguments, tokenizer kind)
-FAMILIES = {
-    "bert": ("BertForMaskedLM", "BertConfig", dict(num_hidden_layers=2, **_SMALL), "wordpiece"),
-    "roberta": ("RobertaForMaskedLM", "RobertaConfig", dict(num_hidden_layers=2, **_ROBERTA_IDS, **_SMALL), "roberta"),
-    "xlm-roberta": (
-        "XLMRobertaForMaskedLM",
-        "XLMRobertaConfig",
-        dict(num_hidden_layers=2, **_ROBERTA_IDS, **_SMALL),
-        "xlmr",
-    ),
-    "distilbert": (
-        "DistilBertForMaskedLM",
-        "DistilBertConfig",
-        dict(dim=32, n_layers=2, n_heads=4, hidden_dim=48, dropout=0.0, max_position_embeddings=64),
-        "wordpiece",
-    ),
-    "albert": (
-        "AlbertForMaskedLM",
-        "AlbertConfig",
-        dict(num_hidden_layers=2, embedding_size=16, pad_token_id=0, **_SMALL),
-        "albert",
-    ),
-    "electra": (
-        "ElectraForMaskedLM",
-        "ElectraConfig",
-        dict(num_hidden_layers=2, embedding_size=16, **_SMALL),
-        "wordpiece",
-    ),
-    "modernbert": (
-        "ModernBertForMaskedLM",
-        "ModernBertConfig",
-        dict(
-            num_hidden_layers=3,
-            hidden_size=32,
-            num_attention_heads=4,
-            intermediate_size=40,
-            max_position_embeddings=64,
-            local_attention=8,
-            global_attn_every_n_layers=3,
-            **_MODERN_IDS,
-        ),
-        "modernbert",
-    ),
-}
 MARKER = {"wordpiece": "", "roberta": "Ġ", "modernbert": "Ġ", "xlmr": "▁", "albert": "▁"}
-assert ROBERTA_SPECIALS.index("<pad>") == _ROBERTA_IDS["pad_token_id"]
 
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     """family -> (folder with config.json, model.safetensors, tokenizer.json, tokenizer_config.json; the
-    transformers model)."""
+    transformers model): the Hub-style folders of test_family_folders."""
     built = {}
-    for seed, (family, (model_class, config_class, kwargs, kind)) in enumerate(FAMILIES.items()):
+    for family in FOLDERS:
         folder = tmp_path_factory.mktemp(family)
-        vocab_size = write_toy_tokenizer(folder, kind)
-        cfg = getattr(transformers, config_class)(vocab_size=vocab_size, **kwargs)
-        cfg._attn_implementation = "eager"
-        torch.manual_seed(seed)
-        hf = getattr(transformers, model_class)(cfg).eval()
-        gen = torch.Generator().manual_seed(seed + 100)
-        with torch.no_grad():
-            for p in hf.parameters():
-                p.add_(torch.randn(p.shape, generator=gen) * 0.3)
-        hf.save_pretrained(folder)
-        built[family] = (folder, hf)
+        built[family] = (folder, make_folder(folder, family))
     return built
 
 
-@pytest.fixture(scope="module", params=list(FAMILIES))
+@pytest.fixture(scope="module", params=list(FOLDERS))
 def family(request):
     return request.param
 
@@ -120,7 +52,7 @@ def _hf_tokenizer(folder, lm):
 
 def test_predict_json_on_every_family(capsys, folders, family):
     folder, hf = folders[family]
-    kind = FAMILIES[family][3]
+    kind = FOLDERS[family][0]
     text = "The cat sat on the [MASK] and looked at the bird."
     code = main(["predict", "--json", "--top-k", "5", "--model", str(folder), text])
     out, err = capsys.readouterr()
@@ -262,7 +194,7 @@ def test_every_payload_with_words_has_them_readably(folders, family):
 
     lm = load_folder(folders[family][0])
     tok = lm.tokenizer
-    marker = MARKER[FAMILIES[family][3]]
+    marker = MARKER[FOLDERS[family][0]]
 
     def readable(words):
         return words and not any(marker in w for w in words)
