@@ -97,3 +97,19 @@ def test_hub_style_folder_predicts_like_transformers(tmp_path, name):
     assert max(abs(p.probability - e) for p, e in zip(got, expected.values.tolist())) < 1e-5
     attention = torch.stack(ref.attentions, 1)[0]  # (L, H, T, T)
     assert float((torch.from_numpy(result.attention) - attention).abs().max()) < 1e-4
+
+
+def test_train_mlm_refuses_other_families_before_training(tmp_path):
+    """Training writes BERT checkpoints only: a RoBERTa folder is refused at once, with the family named."""
+    from bertviz_app.engine import ConfigError
+    from bertviz_app.training.config import TrainConfig
+    from bertviz_app.training.mlm import train
+
+    make_folder(tmp_path / "roberta", "roberta")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "train.txt").write_text(TEXT + "\n", encoding="utf-8")
+    cfg = TrainConfig(model=str(tmp_path / "roberta"), corpus=str(corpus), out=str(tmp_path / "out"), steps=1)
+    with pytest.raises(ConfigError, match="RoBERTa"):
+        train(cfg, echo=None)
+    assert not (tmp_path / "out" / "model.safetensors").exists()

@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from bertviz_app.engine.checkpoint import save_bert, tokenizer_folder
+from bertviz_app.engine.errors import ConfigError
 from bertviz_app.engine.model import BertModel
 from bertviz_app.engine.tokenizer import BertTokenizer
 from bertviz_app.training.config import RESUME_LOCKED, TrainConfig, config_from_args
@@ -514,6 +515,8 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_
         log(f"note: --resume given but {ckpt_dir} holds no checkpoint; starting from the beginning")
 
     base = load_model(cfg.model)
+    if base.config.model_type != "bert":  # checked before hours of training, not at the first save
+        raise ConfigError(f"train-mlm trains BERT models; {cfg.model} is a {base.config.family.name} model")
     tokenizer = base.tokenizer
     tokenizer_dir = tokenizer_folder(Path(base.info.path))  # a delta folder's tokenizer is its base's
     seed_everything(cfg.seed)
