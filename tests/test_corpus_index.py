@@ -27,11 +27,16 @@ LINES = [
 ]
 
 
-@pytest.fixture
-def corpus_file(tmp_path):
-    path = tmp_path / "lines.txt"
+def write_lines(folder):
+    """LINES as a corpus file in `folder` (the view's tests index it too)."""
+    path = folder / "lines.txt"
     path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    return write_lines(tmp_path)
 
 
 @pytest.fixture

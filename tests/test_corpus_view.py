@@ -7,29 +7,21 @@ import numpy as np
 import pytest
 from PySide6 import QtCore
 from PySide6.QtCore import QSettings
+from test_corpus_index import LINES as INDEX_LINES
+from test_corpus_index import write_lines
 
 from bertviz_app.analysis import corpus
 from bertviz_app.analysis.numeric.corpus import read_info
 from bertviz_app.app import build_window
 from bertviz_app.ui.settings import Settings
 
-LINES = [
-    "the cat sat on the mat .",
-    "she went to the bank of the river .",
-    "he ran to the bank to get money .",
-    "they walked to the store and ate with their small dog .",
-    "the dog was happy",
-    "i drink coffee and tea every day of the week",
-    "the bird sat in the tree by the river bank",
-    "we went to the bank and the store",
-]
+# The same corpus file as the index tests: 7 lines (an empty one is skipped), "bank" 3 times.
+LINES = [line for line in INDEX_LINES if line]
 
 
 @pytest.fixture
 def corpus_file(tmp_path):
-    path = tmp_path / "lines.txt"
-    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    return path
+    return write_lines(tmp_path)
 
 
 @pytest.fixture
@@ -56,7 +48,7 @@ def test_index_click_a_token_and_read_its_neighbours(qtbot, window, corpus_file,
     view = window.views["corpus"]
     assert window.tabs.currentWidget() is view
     index_through_the_button(qtbot, view, [corpus_file], monkeypatch)
-    assert "8 lines" in view.status.text()
+    assert "7 lines" in view.status.text()
     assert view.layer_spin.value() == 2 and view.layer_spin.isEnabled()
     drawn = sum(len(item.data) for item in view.items)
     assert drawn == int((~np.asarray(view.index.special)).sum())  # every word token, no special token
@@ -143,10 +135,10 @@ def test_senses_of_the_selected_word(qtbot, window, corpus_file, monkeypatch):
     qtbot.waitUntil(lambda: view.neighbours is not None, timeout=10_000)
     qtbot.mouseClick(view.senses_button, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.senses is not None, timeout=10_000)
-    assert sum(len(item.data) for item in view.items) == 4  # "bank" occurs 4 times
-    assert "“bank”, 4 times" in view.legend.text()
+    assert sum(len(item.data) for item in view.items) == 3  # "bank" occurs 3 times
+    assert "“bank”, 3 times" in view.legend.text()
     qtbot.mouseClick(view.senses_button, QtCore.Qt.MouseButton.LeftButton)
-    assert view.senses is None and sum(len(item.data) for item in view.items) > 4
+    assert view.senses is None and sum(len(item.data) for item in view.items) > 3
 
 
 def test_a_failed_index_is_a_message_and_keeps_the_previous_one(qtbot, window, corpus_file, tmp_path, monkeypatch):
