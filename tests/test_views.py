@@ -96,3 +96,16 @@ def test_the_layer_and_head_picked_in_one_view_are_the_selection_of_the_others(q
     window.show_view("attention")
     assert (attention.layer, attention.head) == (1, 0)
     controller.shutdown()
+
+
+def test_reading_the_registry_loads_no_qt():
+    """The command line's --help and lessons read the registry: it must not pull in the GUI."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bertviz_app.ui.views as v; v.view_names(); "
+        "print(any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr

@@ -8,7 +8,6 @@ analysis/tasks.py), and register a ViewSpec below (or call `register` from anywh
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,16 +22,6 @@ class ViewSpec:
     factory: Callable
     arg_help: str = ""
     analyses: tuple[str, ...] = ()
-
-
-def panel(module: str, cls: str) -> Callable:
-    """A factory building `cls` of `module` (imported at that moment, so this registry stays Qt-free)."""
-
-    def build(controller, selection):
-        return getattr(importlib.import_module(module), cls)(controller, selection)
-
-    build.__qualname__ = f"{module}.{cls}"
-    return build
 
 
 REGISTRY: dict[str, ViewSpec] = {}
@@ -59,37 +48,68 @@ def view_arg_help() -> str:
     return "what the view starts with: " + "; ".join(parts)
 
 
+# Each factory imports its panel when it is called (keeping this module Qt-free); the imports are written out, not
+# built from strings, so that readers, linters and the installer's module finder all see them.
+def _attention(controller, selection):
+    from bertviz_app.ui.attention_panel import AttentionPanel
+
+    return AttentionPanel(controller, selection)
+
+
+def _embeddings(controller, selection):
+    from bertviz_app.ui.embedding_panel import EmbeddingPanel
+
+    return EmbeddingPanel(controller, selection)
+
+
+def _layers(controller, selection):
+    from bertviz_app.ui.layers_panel import LayersPanel
+
+    return LayersPanel(controller, selection)
+
+
+def _heads(controller, selection):
+    from bertviz_app.ui.heads_panel import HeadsPanel
+
+    return HeadsPanel(controller, selection)
+
+
+def _neurons(controller, selection):
+    from bertviz_app.ui.neuron_panel import NeuronPanel
+
+    return NeuronPanel(controller, selection)
+
+
+def _scoring(controller, selection):
+    from bertviz_app.ui.scoring_panel import ScoringPanel
+
+    return ScoringPanel(controller, selection)
+
+
+def _compare(controller, selection):
+    from bertviz_app.ui.compare_panel import ComparePanel
+
+    return ComparePanel(controller, selection)
+
+
+def _corpus(controller, selection):
+    from bertviz_app.ui.corpus_view import CorpusView
+
+    return CorpusView(controller, selection)
+
+
 for _spec in (
-    ViewSpec(
-        "attention",
-        "&Attention",
-        panel("bertviz_app.ui.attention_panel", "AttentionPanel"),
-        "attention|value|rollout[:LAYER[:HEAD]]",
-    ),
-    ViewSpec("embeddings", "&Embeddings", panel("bertviz_app.ui.embedding_panel", "EmbeddingPanel")),
-    ViewSpec("layers", "&Layers", panel("bertviz_app.ui.layers_panel", "LayersPanel"), "a word to follow"),
-    ViewSpec(
-        "heads",
-        "&Heads",
-        panel("bertviz_app.ui.heads_panel", "HeadsPanel"),
-        "'importance' and/or LAYER.HEAD,... to knock out",
-        ("head_importance",),
-    ),
-    ViewSpec("neurons", "&Neurons", panel("bertviz_app.ui.neuron_panel", "NeuronPanel"), "LAYER.HEAD.TOKEN"),
-    ViewSpec(
-        "scoring", "&Scoring", panel("bertviz_app.ui.scoring_panel", "ScoringPanel"), "the second sentence", ("score",)
-    ),
-    ViewSpec(
-        "compare",
-        "&Compare",
-        panel("bertviz_app.ui.compare_panel", "ComparePanel"),
-        "the second sentence",
-        ("compare",),
-    ),
+    ViewSpec("attention", "&Attention", _attention, "attention|value|rollout[:LAYER[:HEAD]]"),
+    ViewSpec("embeddings", "&Embeddings", _embeddings),
+    ViewSpec("layers", "&Layers", _layers, "a word to follow"),
+    ViewSpec("heads", "&Heads", _heads, "'importance' and/or LAYER.HEAD,... to knock out", ("head_importance",)),
+    ViewSpec("neurons", "&Neurons", _neurons, "LAYER.HEAD.TOKEN"),
+    ViewSpec("scoring", "&Scoring", _scoring, "the second sentence", ("score",)),
+    ViewSpec("compare", "&Compare", _compare, "the second sentence", ("compare",)),
     ViewSpec(
         "corpus",
         "&Corpus",
-        panel("bertviz_app.ui.corpus_view", "CorpusView"),
+        _corpus,
         "'demo' or FILE,... to index, then :N a token of the sentence to find in it",
         ("corpus_index", "corpus_map", "corpus_search", "corpus_senses"),
     ),
