@@ -92,10 +92,17 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
 
 @contextlib.contextmanager
 def scratch_window(
-    model: str | None, text: str | None, pair: str | None = None, view: str = "attention", view_arg: str | None = None
+    model: str | None,
+    text: str | None,
+    pair: str | None = None,
+    view: str = "attention",
+    view_arg: str | None = None,
+    lesson: str | None = None,
+    step: int = 1,
 ):
     """The main window with throw-away settings (so it neither reads nor changes the user's), after its first
-    result: yields (app, window, controller, ok) where ok says whether the model answered in time."""
+    result: yields (app, window, controller, ok) where ok says whether the model answered in time. `lesson`
+    (a lesson file) opens at `step` (from 1) over what the other arguments set."""
     import tempfile
 
     from PySide6.QtCore import QSettings
@@ -109,6 +116,10 @@ def scratch_window(
         window.show_view(view, view_arg)
         window.resize(1360, 860)
         window.show()
+        if lesson is not None:
+            from bertviz_app.ui.lesson_panel import open_lesson
+
+            open_lesson(window, lesson, step, model_loading=model or "default")
         ok = controller.wait_until_idle(120_000) and controller.current_result is not None
         window.wait_until_drawn(30_000)  # panels that draw in slices between events (the attention grid)
         for _ in range(5):
@@ -127,9 +138,11 @@ def take_screenshot(
     pair: str | None,
     view: str = "attention",
     view_arg: str | None = None,
+    lesson: str | None = None,
+    step: int = 1,
 ) -> int:
     """Render the main window offscreen after one inference (and what the view starts) and save it as PNG."""
-    with scratch_window(model, text, pair, view, view_arg) as (_app, window, _controller, ok):
+    with scratch_window(model, text, pair, view, view_arg, lesson, step) as (_app, window, _controller, ok):
         if not ok:
             box = getattr(window, "last_error_box", None)  # the dialog a user would have seen
             reason = box.text() if box is not None else "the model gave no result in time"
@@ -164,15 +177,36 @@ def run_gui(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if getattr(args, "smoke", False):
         return smoke_test(args.model, args.text)
+    lesson, model, text = _lesson_start(args)
     if args.screenshot:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        return take_screenshot(args.screenshot, args.model, args.text, args.pair, args.view, args.view_arg)
+        return take_screenshot(
+            args.screenshot, model, text, args.pair, args.view, args.view_arg, lesson, getattr(args, "step", 1)
+        )
     from bertviz_app.ui.settings import Settings
 
     app = create_app()
     settings = Settings()
-    window, _controller = build_window(args.model, *opening_sentence(args.text, args.pair, settings), settings)
+    window, _controller = build_window(model, *opening_sentence(text, args.pair, settings), settings)
     window.show_view(args.view, args.view_arg)
     window.show()
+    if lesson is not None:
+        from bertviz_app.ui.lesson_panel import open_lesson
+
+        open_lesson(window, lesson, args.step, model_loading=model or settings.model)
     return app.exec()
+
+
+def _lesson_start(args) -> tuple[str | None, str | None, str | None]:
+    """--lesson/--step: (the lesson file, the model and the text to open with). A broken lesson or a step it
+    does not have is an error (exit 2, before any window)."""
+    if not getattr(args, "lesson", None):
+        return None, args.model, args.text
+    from bertviz_app.lessons import load_lesson
+
+    lesson = load_lesson(args.lesson)
+    if not 1 <= args.step <= len(lesson.steps):
+        raise ValueError(f"--step {args.step}: {lesson.name} has steps 1 to {len(lesson.steps)}")
+    state = lesson.state(args.step - 1)
+    return lesson.path, state.model, args.text or state.text  # the lesson sets its model

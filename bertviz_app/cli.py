@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--pair", help="second sentence (segment B) to show when the app opens")
     parser.add_argument("--view", choices=view_names(), default="attention", help="the tab shown at the start")
     parser.add_argument("--view-arg", metavar="TEXT", help=view_arg_help())
+    parser.add_argument("--lesson", metavar="NAME", help="open a lesson: a name from `bertviz-app lesson` or a file")
+    parser.add_argument("--step", type=int, default=1, help="with --lesson: the step to open it at (from 1)")
     parser.add_argument(
         "--screenshot",
         metavar="PATH",

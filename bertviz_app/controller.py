@@ -253,6 +253,18 @@ class Controller(QObject):
         if spans is not None:
             self._update(replace(self._input, masked_spans=spans), immediate=True)
 
+    def set_input(self, text: str, text_b: str | None = None, *, masked_spans=(), whole_word=False, knocked_out=()):
+        """The whole input at once, as a lesson step or a workspace sets it: one change, one inference."""
+        new = replace(
+            self._input,
+            text=text,
+            text_b=text_b or None,
+            masked_spans=tuple(tuple(s) for s in masked_spans),
+            whole_word=bool(whole_word),
+            knocked_out=frozenset(tuple(h) for h in knocked_out),
+        )
+        self._update(new, immediate=True)
+
     def clear_masks(self) -> None:
         self._update(replace(self._input, masked_spans=()), immediate=True)
 

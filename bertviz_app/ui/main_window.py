@@ -28,6 +28,7 @@ from bertviz_app import APP_NAME, __version__
 from bertviz_app.atomic import atomic_write
 from bertviz_app.resources import resource_path
 from bertviz_app.ui.exporting import save_widget_png
+from bertviz_app.ui.lesson_panel import add_lessons_menu
 from bertviz_app.ui.model_picker import ModelPicker, megabytes
 from bertviz_app.ui.predictions_panel import PredictionsPanel
 from bertviz_app.ui.sentence_panel import SentencePanel
@@ -193,6 +194,8 @@ class MainWindow(QMainWindow):
         self.model_menu.aboutToShow.connect(self._fill_model_menu)
         self.model_menu.aboutToShow.connect(self.controller.scan_cache)  # for the next opening
         self._fill_model_menu()
+
+        add_lessons_menu(self, mb)
 
         help_menu = mb.addMenu("&Help")
         self._action(help_menu, f"&About {APP_NAME}", self.show_about, "F1")
