@@ -99,10 +99,13 @@ def scratch_window(
     view_arg: str | None = None,
     lesson: str | None = None,
     step: int = 1,
+    presenter: bool = False,
+    size: tuple[int, int] = (1360, 860),
 ):
     """The main window with throw-away settings (so it neither reads nor changes the user's), after its first
     result: yields (app, window, controller, ok) where ok says whether the model answered in time. `lesson`
-    (a lesson file) opens at `step` (from 1) over what the other arguments set."""
+    (a lesson file) opens at `step` (from 1) over what the other arguments set; `presenter`: in the presenter
+    view (not full screen: at `size`)."""
     import tempfile
 
     from PySide6.QtCore import QSettings
@@ -114,16 +117,24 @@ def scratch_window(
         store = QSettings(os.path.join(scratch, "settings.ini"), QSettings.IniFormat)
         window, controller = build_window(model or "default", text or DEMO_TEXT, pair, Settings(store))
         window.show_view(view, view_arg)
-        window.resize(1360, 860)
+        window.resize(*size)
         window.show()
         if lesson is not None:
             from bertviz_app.ui.lesson_panel import open_lesson
 
             open_lesson(window, lesson, step, model_loading=model or "default")
+        if presenter:
+            window.presenter.set_on(True, full_screen=False, size=size)
+        window.resize(*size)  # the lesson's dock widens the window; a screenshot is the size asked for
         ok = controller.wait_until_idle(120_000) and controller.current_result is not None
         window.wait_until_drawn(30_000)  # panels that draw in slices between events (the attention grid)
         for _ in range(5):
             app.processEvents()
+        if (window.width(), window.height()) != tuple(size):  # docks laid out late grow the window: back to size
+            window.resize(*size)
+            for _ in range(5):
+                app.processEvents()
+            window.wait_until_drawn(30_000)
         try:
             yield app, window, controller, ok
         finally:
@@ -140,9 +151,12 @@ def take_screenshot(
     view_arg: str | None = None,
     lesson: str | None = None,
     step: int = 1,
+    presenter: bool = False,
+    size: tuple[int, int] = (1360, 860),
 ) -> int:
     """Render the main window offscreen after one inference (and what the view starts) and save it as PNG."""
-    with scratch_window(model, text, pair, view, view_arg, lesson, step) as (_app, window, _controller, ok):
+    scratch = scratch_window(model, text, pair, view, view_arg, lesson, step, presenter, size)
+    with scratch as (_app, window, _controller, ok):
         if not ok:
             box = getattr(window, "last_error_box", None)  # the dialog a user would have seen
             reason = box.text() if box is not None else "the model gave no result in time"
@@ -181,8 +195,10 @@ def run_gui(args) -> int:
     if args.screenshot:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        size = _window_size(getattr(args, "window_size", None))
+        step, presenter = getattr(args, "step", 1), getattr(args, "presenter", False)
         return take_screenshot(
-            args.screenshot, model, text, args.pair, args.view, args.view_arg, lesson, getattr(args, "step", 1)
+            args.screenshot, model, text, args.pair, args.view, args.view_arg, lesson, step, presenter, size
         )
     from bertviz_app.ui.settings import Settings
 
@@ -195,7 +211,18 @@ def run_gui(args) -> int:
         from bertviz_app.ui.lesson_panel import open_lesson
 
         open_lesson(window, lesson, args.step, model_loading=model or settings.model)
+    if getattr(args, "presenter", False):
+        window.presenter.set_on(True)
     return app.exec()
+
+
+def _window_size(text: str | None) -> tuple[int, int]:
+    if not text:
+        return 1360, 860
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and 320 <= int(width) <= 8000 and 240 <= int(height) <= 8000):
+        raise ValueError(f"--window-size {text!r}: give WIDTHxHEIGHT in pixels, e.g. 1024x768")
+    return int(width), int(height)
 
 
 def _lesson_start(args) -> tuple[str | None, str | None, str | None]:
@@ -204,8 +231,9 @@ def _lesson_start(args) -> tuple[str | None, str | None, str | None]:
     if not getattr(args, "lesson", None):
         return None, args.model, args.text
     from bertviz_app.lessons import load_lesson
+    from bertviz_app.ui.views import view_names
 
-    lesson = load_lesson(args.lesson)
+    lesson = load_lesson(args.lesson, view_names())
     if not 1 <= args.step <= len(lesson.steps):
         raise ValueError(f"--step {args.step}: {lesson.name} has steps 1 to {len(lesson.steps)}")
     state = lesson.state(args.step - 1)

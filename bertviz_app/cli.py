@@ -40,6 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lesson", metavar="NAME", help="open a lesson: a name from `bertviz-app lesson` or a file")
     parser.add_argument("--step", type=int, default=1, help="with --lesson: the step to open it at (from 1)")
     parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="open in the presenter view (large fonts, high contrast, full screen; F5 switches it)",
+    )
+    parser.add_argument(
+        "--window-size",
+        dest="window_size",
+        metavar="WxH",
+        help="with --screenshot: the window's size in pixels, e.g. 1024x768 (default 1360x860)",
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="PATH",
         help="render the window offscreen after one inference, save it as PNG, and exit",
@@ -434,7 +445,7 @@ def cmd_lesson(args) -> int:
         if args.files or args.live:
             raise ValueError("give --check to check lesson files")
         for path in bundled_lessons():
-            lesson = load_lesson(path)
+            lesson = load_lesson(path, view_names())
             print(f"{lesson_name(path):<20} {len(lesson.steps):>3} steps  {lesson.title}")
         return 0
     models: dict = {}
@@ -450,7 +461,7 @@ def cmd_lesson(args) -> int:
     failed = 0
     for name in args.files or [str(p) for p in bundled_lessons()]:
         try:
-            lesson = load_lesson(name)
+            lesson = load_lesson(name, view_names())
             if args.live:
                 from bertviz_app.analysis.lesson_check import check_lesson
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bertviz_app.resources import resource_path
-from bertviz_app.ui.views import view_names
 
 PANELS = ("sentence", "predictions", "view")  # what `highlight:` may frame besides a token
 MEASURES = ("attention", "value", "rollout")
@@ -164,21 +163,24 @@ def find_lesson(name: str) -> Path:
     raise LessonError(name, 0, f"no lesson called {name!r} (the app has: {names}; or give a lesson file's path)")
 
 
-def load_lesson(name_or_path: str | Path) -> Lesson:
+def load_lesson(name_or_path: str | Path, views: tuple[str, ...] | None = None) -> Lesson:
+    """A lesson by name or path; `views`: the view names a step may show (ui/views.py's view_names(); this
+    module stays out of ui/, so the caller says)."""
     path = find_lesson(str(name_or_path))
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError(path, 0, f"cannot read it: {exc}") from exc
-    return parse_lesson(text, path)
+    return parse_lesson(text, path, views)
 
 
 # ---- parsing -----------------------------------------------------------------------------------------------
 _SETTING = re.compile(r"^(?P<key>[A-Za-z][A-Za-z-]*)\s*:\s?(?P<value>.*)$")
 
 
-def parse_lesson(source: str, path: str | Path = "<lesson>") -> Lesson:
-    """Read a lesson file's text. Raises LessonError at the line of the first problem."""
+def parse_lesson(source: str, path: str | Path = "<lesson>", views: tuple[str, ...] | None = None) -> Lesson:
+    """Read a lesson file's text. Raises LessonError at the line of the first problem. `views`: the view names
+    `view:` and `highlight:` may name (None: any name)."""
     lines = source.splitlines()
     front, body_start = _front_matter(lines, path)
     title = front.get("title", ("", 0))[0]
@@ -241,7 +243,7 @@ def parse_lesson(source: str, path: str | Path = "<lesson>") -> Lesson:
     if not steps:
         raise LessonError(path, phase_line or len(lines), "the lesson has no steps ('## Step title' under a phase)")
     model = front.get("model", ("default", 0))[0] or "default"
-    states = _resolve(steps, StepState(model=model), path)
+    states = _resolve(steps, StepState(model=model), path, views)
     return Lesson(
         name=lesson_name(Path(path)),
         title=title,
@@ -282,7 +284,7 @@ def _close_step(current: dict | None, phase: str, steps: list[Step]) -> None:
     steps.append(Step(current["title"], phase, body, current["line"], current["settings"]))
 
 
-def _resolve(steps: list[Step], state: StepState, path) -> list[StepState]:
+def _resolve(steps: list[Step], state: StepState, path, views) -> list[StepState]:
     """Fold the steps' settings into one complete state per step, checking each value."""
     states = []
     for step in steps:
@@ -315,8 +317,8 @@ def _resolve(steps: list[Step], state: StepState, path) -> list[StepState]:
             state = replace(state, knocked_out=_heads(s, path))
         if "view" in s:
             value, line = s["view"]
-            if value not in view_names():
-                raise LessonError(path, line, f"unknown view {value!r} (views: {', '.join(view_names())})")
+            if views is not None and value not in views:
+                raise LessonError(path, line, f"unknown view {value!r} (views: {', '.join(views)})")
             state = replace(state, view=value)
         if "measure" in s:
             value, line = s["measure"]
@@ -332,7 +334,7 @@ def _resolve(steps: list[Step], state: StepState, path) -> list[StepState]:
             state = replace(state, token=_value(s, "token", path))
         if "highlight" in s:
             value, line = s["highlight"]
-            if value not in PANELS and value not in view_names() and not value.startswith("token"):
+            if value not in PANELS and views is not None and value not in views and not value.startswith("token"):
                 raise LessonError(
                     path, line, f"highlight what? {value!r} (one of: token, {', '.join(PANELS)}, a view name)"
                 )

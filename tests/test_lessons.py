@@ -112,7 +112,7 @@ def test_a_broken_lesson_names_its_line(change, line, words):
     old, new = change
     assert old in GOOD
     with pytest.raises(LessonError) as caught:
-        parse_lesson(GOOD.replace(old, new, 1), "broken.md")
+        parse_lesson(GOOD.replace(old, new, 1), "broken.md", view_names())
     assert caught.value.line == line, str(caught.value)
     assert words in str(caught.value)
     assert str(caught.value).startswith(f"broken.md:{line}: " if line else "broken.md: ")
@@ -127,7 +127,7 @@ def test_the_issue_s_six_lessons_are_there_and_valid():
     names = [lesson_name(p) for p in bundled_lessons()]
     assert set(ISSUE_LESSONS) <= set(names)
     for path in bundled_lessons():
-        lesson = load_lesson(path)
+        lesson = load_lesson(path, view_names())
         assert len(lesson.steps) >= 3 and lesson.title and lesson.about
         assert all(step.body for step in lesson.steps), lesson.path
         assert all(state.view in view_names() for state in lesson.states)

@@ -40,6 +40,7 @@ from bertviz_app.lessons import (
 )
 from bertviz_app.ui import theme
 from bertviz_app.ui.token_chips import TokenChips
+from bertviz_app.ui.views import view_names
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class LessonPanel(QDockWidget):
     def __init__(self, window):
         super().__init__("Lesson", window)
         self.setObjectName("lesson-dock")
-        self.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
+        self.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
         self._window = window
         self._controller = window.controller
         self.lesson: Lesson | None = None
@@ -119,9 +120,11 @@ class LessonPanel(QDockWidget):
         self.title_label.setFont(font)
         self.where_label = QLabel()
         self.where_label.setStyleSheet(f"color: {theme.MUTED_TEXT.name()};")
+        self.where_label.setWordWrap(True)
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(True)
         self.text.setAccessibleName("Lesson step")
+        self.text.setMinimumHeight(60)
         self.steps = QListWidget()
         self.steps.setAccessibleName("Phases and steps")
         self.steps.setMaximumHeight(180)
@@ -138,10 +141,11 @@ class LessonPanel(QDockWidget):
         layout.addWidget(self.where_label)
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
-        layout.addWidget(QLabel("Phases and steps:"))
+        self.steps_label = QLabel("Phases and steps:")
+        layout.addWidget(self.steps_label)
         layout.addWidget(self.steps)
         self.setWidget(body)
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(260)
 
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
@@ -295,6 +299,12 @@ class LessonPanel(QDockWidget):
         self.where_label.setText(f"{lesson.title} · {step.phase} · step {self.index + 1} of {len(lesson.steps)}")
         self.text.setMarkdown(fill_live(step.body, result, state))
 
+    def set_compact(self, compact: bool) -> None:
+        """Under the panels on a small projector: the text and the buttons only (PageUp/PageDown still move)."""
+        self.steps.setVisible(not compact)
+        self.steps_label.setVisible(not compact)
+        self.where_label.setVisible(not compact)
+
     @property
     def awaiting(self) -> bool:
         """The step's input is on its way to the model: its live values show "…" until the answer comes."""
@@ -330,7 +340,7 @@ def open_lesson(window, name_or_path, step: int = 1, model_loading: str | None =
     """Open a lesson (a bundled name or a file) at `step` (from 1). A broken file gets a message naming its line,
     and whatever was on show stays."""
     try:
-        lesson = load_lesson(name_or_path)
+        lesson = load_lesson(name_or_path, view_names())
     except LessonError as exc:
         box = QMessageBox(QMessageBox.Warning, "Could not open the lesson", str(exc), QMessageBox.Ok, window)
         box.setAttribute(Qt.WA_DeleteOnClose)
@@ -354,7 +364,7 @@ def add_lessons_menu(window, menubar) -> None:
     window.lessons_menu = menu
     for number, path in enumerate(bundled_lessons(), start=1):
         try:
-            title = load_lesson(path).title
+            title = load_lesson(path, view_names()).title
         except LessonError as exc:  # a broken bundled lesson is a bug, but must not break the window
             log.warning("%s", exc)
             continue

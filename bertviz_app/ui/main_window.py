@@ -31,6 +31,7 @@ from bertviz_app.ui.exporting import save_widget_png
 from bertviz_app.ui.lesson_panel import add_lessons_menu
 from bertviz_app.ui.model_picker import ModelPicker, megabytes
 from bertviz_app.ui.predictions_panel import PredictionsPanel
+from bertviz_app.ui.presenter import add_presenter_action
 from bertviz_app.ui.sentence_panel import SentencePanel
 from bertviz_app.ui.settings import Settings
 from bertviz_app.ui.view import Selection, View
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._action(view, "&Fewer predictions", lambda: self.predictions.k_spin.stepBy(-1), "Ctrl+-")
         self._action(view, "&More predictions", lambda: self.predictions.k_spin.stepBy(1), "Ctrl+=")
+        view.addSeparator()
+        add_presenter_action(self, view)
 
         self.model_menu = mb.addMenu("&Model")
         self.model_menu.aboutToShow.connect(self._fill_model_menu)
