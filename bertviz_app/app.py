@@ -142,21 +142,10 @@ def scratch_window(
             window.close()
 
 
-def take_screenshot(
-    path: str,
-    model: str | None,
-    text: str | None,
-    pair: str | None,
-    view: str = "attention",
-    view_arg: str | None = None,
-    lesson: str | None = None,
-    step: int = 1,
-    presenter: bool = False,
-    size: tuple[int, int] = (1360, 860),
-) -> int:
-    """Render the main window offscreen after one inference (and what the view starts) and save it as PNG."""
-    scratch = scratch_window(model, text, pair, view, view_arg, lesson, step, presenter, size)
-    with scratch as (_app, window, _controller, ok):
+def take_screenshot(path: str, model: str | None, text: str | None, pair: str | None, *options, **keywords) -> int:
+    """Render the main window offscreen after one inference (and what the view starts) and save it as PNG.
+    `options`/`keywords`: the rest of scratch_window's arguments (view, view_arg, lesson, step, presenter, size)."""
+    with scratch_window(model, text, pair, *options, **keywords) as (_app, window, _controller, ok):
         if not ok:
             box = getattr(window, "last_error_box", None)  # the dialog a user would have seen
             reason = box.text() if box is not None else "the model gave no result in time"
@@ -195,10 +184,17 @@ def run_gui(args) -> int:
     if args.screenshot:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        size = _window_size(getattr(args, "window_size", None))
-        step, presenter = getattr(args, "step", 1), getattr(args, "presenter", False)
         return take_screenshot(
-            args.screenshot, model, text, args.pair, args.view, args.view_arg, lesson, step, presenter, size
+            args.screenshot,
+            model,
+            text,
+            args.pair,
+            args.view,
+            args.view_arg,
+            lesson=lesson,
+            step=getattr(args, "step", 1),
+            presenter=getattr(args, "presenter", False),
+            size=_window_size(getattr(args, "window_size", None)),
         )
     from bertviz_app.ui.settings import Settings
 

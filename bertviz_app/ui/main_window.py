@@ -36,6 +36,7 @@ from bertviz_app.ui.sentence_panel import SentencePanel
 from bertviz_app.ui.settings import Settings
 from bertviz_app.ui.view import Selection, View
 from bertviz_app.ui.views import REGISTRY
+from bertviz_app.ui.workspace_menu import add_workspace_actions
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,8 @@ class MainWindow(QMainWindow):
             "Ctrl+Alt+Shift+E",
         )
         self._action(file, "Save &window as PNG…", self.save_window_png, "Ctrl+Shift+S")
+        file.addSeparator()
+        add_workspace_actions(self, file)
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
 

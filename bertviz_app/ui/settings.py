@@ -114,6 +114,15 @@ class Settings:
     def set_layout(self, key: str, value: QByteArray) -> None:
         self._set(f"layout/{key}", value)
 
+    def recent_workspaces(self) -> list[str]:
+        """Workspace files opened or saved lately, newest first (File ▸ Recent workspaces)."""
+        value = self._store.value("workspaces/recent", [])
+        value = [value] if isinstance(value, str) else value
+        return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+
+    def set_recent_workspaces(self, paths: list[str]) -> None:
+        self._store.setValue("workspaces/recent", list(paths))
+
     def sync(self) -> None:
         """Write now. A location that cannot be written is reported once (`on_write_problem`), then only logged."""
         if self._autosave is not None:
