@@ -161,8 +161,13 @@ def test_save_a_new_window_open_the_same_state(windows, qtbot, tmp_path, monkeyp
     assert second.predictions.k_spin.value() == 7 and second.sentence.pair_toggle.isChecked()
     assert second.workspaces.note == ""  # the same weights
     # Both windows list it under File ▸ Recent workspaces.
-    second.recent_menu.aboutToShow.emit()
-    assert [a.text() for a in second.recent_menu.actions()] == [str(tmp_path / "lesson-plan.workspace.json")]
+    assert second.recent_menu.isEnabled()
+    (entry,) = second.recent_menu.actions()
+    assert entry.text() == str(tmp_path / "lesson-plan.workspace.json") and not entry.shortcut().isEmpty()
+    second.controller.clear_masks()
+    with qtbot.waitSignal(second.workspaces.opened, timeout=20_000):
+        entry.trigger()
+    assert second.controller.current_input == first.controller.current_input
 
 
 def test_a_missing_model_is_named_and_offered_and_nothing_changes(windows, qtbot, tmp_path):

@@ -40,6 +40,7 @@ class Workspaces(QObject):
     saved = Signal(str)  # path
     opened = Signal(str)  # path, once its state is applied
     failed = Signal(str)  # message
+    recent_changed = Signal()
     _hashed = Signal(object, object)  # (callback, sha256 or an exception), from the hashing thread
 
     def __init__(self, window):
@@ -257,6 +258,7 @@ class Workspaces(QObject):
         path = str(Path(path).resolve())
         recent = [p for p in self.recent() if p != path]
         self._window.settings.set_recent_workspaces([path, *recent][:MAX_RECENT])
+        self.recent_changed.emit()
 
     def _fail(self, message: str, title: str = "Workspace") -> None:
         box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, self._window)
@@ -341,12 +343,12 @@ def add_workspace_actions(window, menu) -> None:
     def fill():
         recent.clear()
         paths = ws.recent()
-        for path in paths:
-            recent.addAction(path, lambda p=path: ws.open(p))
-        if not paths:
-            recent.addAction("(none yet)").setEnabled(False)
+        for number, path in enumerate(paths, start=1):
+            window._action(recent, path, lambda _=False, p=path: ws.open(p), f"Ctrl+Alt+Shift+{number}")
+        recent.setEnabled(bool(paths))  # greyed until a workspace is saved or opened
 
     recent.aboutToShow.connect(fill)
+    ws.recent_changed.connect(fill)
     fill()
     window._action(menu, "Export all views as P&DF…", lambda: _export_dialog(window, "pdf"), "Ctrl+Alt+P")
     window._action(menu, "Export all views as &figures…", lambda: _export_dialog(window, "folder"), "Ctrl+Alt+F")
