@@ -11,7 +11,9 @@ import sys
 from bertviz_app import APP_NAME
 
 REMEMBERED_MODEL_TIMEOUT_S = 60.0  # bert-large loads in ~10 s from a slow disk
-DEMO_TEXT = "The cat sat on the [MASK] and looked at the bird."
+DEMO_TEXT = (
+    "The children [MASK] playing in the park."  # chosen by scripts/ship_default_model.py (evaluation.json "examples")
+)
 
 
 def create_app(argv=None):

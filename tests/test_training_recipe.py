@@ -88,3 +88,18 @@ def test_recipe_trains_and_ships_on_cpu(tmp_path, monkeypatch):
     assert evaluation["previous"]["delta_sha256"] == bundled["delta_sha256"]
     card = (ship_to / "MODEL_CARD.md").read_text()
     assert "modern held-out" in card and "the model shipped before" in card and "## Rebuild it" in card
+
+
+def test_first_start_sentence_is_the_one_the_bundled_model_is_surest_of():
+    """DEMO_TEXT (what the app opens with the first time) is chosen by ship_default_model.py's evaluation, not
+    by hand: the probe the bundled model gets right with the highest probability; and the model still does."""
+    from bertviz_app.app import DEMO_TEXT
+    from bertviz_app.engine import load_model
+    from bertviz_app.training.evaluate import Probe, evaluate_probes
+
+    evaluation = json.loads((ROOT / "resources" / "models" / "bert-explorer-mini" / "evaluation.json").read_text())
+    best = evaluation["examples"][0]
+    assert best["sentence"] == DEMO_TEXT
+    answers = next(tuple(o["answers"]) for o in evaluation["probes"]["probes"] if o["sentence"] == DEMO_TEXT)
+    (outcome,) = evaluate_probes(load_model("default"), [Probe(DEMO_TEXT, answers)]).outcomes
+    assert outcome.hit1 and not outcome.echo and outcome.predictions[0][0] == best["top1"]
