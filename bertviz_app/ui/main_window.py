@@ -43,6 +43,12 @@ log = logging.getLogger(__name__)
 BERT_BASE = "google-bert/bert-base-uncased"  # what the first start offers (engine/catalog.py: FIRST_START_OFFER)
 
 
+def view_shortcut(number: int) -> str:
+    """The View menu's shortcut of the view at 1-based position `number`: Ctrl+1 … Ctrl+9, then Alt+1 … Alt+9
+    (a digit key exists only once: "Ctrl+10" is no key sequence)."""
+    return f"Ctrl+{number}" if number <= 9 else f"Alt+{number - 9}"
+
+
 class MainWindow(QMainWindow):
     def __init__(self, controller, settings: Settings):
         super().__init__()
@@ -189,7 +195,7 @@ class MainWindow(QMainWindow):
         view = mb.addMenu("&View")
         for number, (name, panel) in enumerate(self.views.items(), start=1):
             title = self.tabs.tabText(self.tabs.indexOf(panel))
-            self._action(view, title, lambda _=False, n=name: self.show_view(n), f"Ctrl+{number}")
+            self._action(view, title, lambda _=False, n=name: self.show_view(n), view_shortcut(number))
         view.addSeparator()
         self._action(view, "&Fewer predictions", lambda: self.predictions.k_spin.stepBy(-1), "Ctrl+-")
         self._action(view, "&More predictions", lambda: self.predictions.k_spin.stepBy(1), "Ctrl+=")

@@ -92,6 +92,12 @@ def _compare(controller, selection):
     return ComparePanel(controller, selection)
 
 
+def _replaced(controller, selection):
+    from bertviz_app.ui.replaced_view import ReplacedView
+
+    return ReplacedView(controller, selection)
+
+
 def _corpus(controller, selection):
     from bertviz_app.ui.corpus_view import CorpusView
 
@@ -106,6 +112,7 @@ for _spec in (
     ViewSpec("neurons", "&Neurons", _neurons, "LAYER.HEAD.TOKEN"),
     ViewSpec("scoring", "&Scoring", _scoring, "the second sentence", ("score",)),
     ViewSpec("compare", "&Compare", _compare, "the second sentence", ("compare",)),
+    ViewSpec("replaced", "&Replaced tokens", _replaced),
     ViewSpec(
         "corpus",
         "&Corpus",
