@@ -29,6 +29,7 @@ ROUTES = {
     "Neurons": [("menu", "View", "Neurons")],
     "Scoring": [("menu", "View", "Scoring"), ("button", "Minimal pair")],
     "Compare": [("menu", "View", "Compare")],
+    "Replaced tokens": [("menu", "View", "Replaced tokens")],
     "Fill together": [("button", "Beam search")],
     "Model menu": [
         ("menu", "Model", "Default model"),
