@@ -75,7 +75,17 @@ def test_the_screenshot_command_puts_a_registered_view_in_front(qtbot, tmp_path,
 
 
 def test_every_built_in_view_is_a_view_with_its_registry_entry():
-    assert views.VIEWS == ("attention", "embeddings", "layers", "heads", "neurons", "scoring", "compare", "replaced", "corpus")
+    assert views.VIEWS == (
+        "attention",
+        "embeddings",
+        "layers",
+        "heads",
+        "neurons",
+        "scoring",
+        "compare",
+        "replaced",
+        "corpus",
+    )
     assert all(views.REGISTRY[name].title.startswith("&") for name in views.VIEWS)
     assert "head_importance" in views.REGISTRY["heads"].analyses
 
