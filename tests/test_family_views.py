@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 from PySide6.QtCore import Qt
 from test_family_text import _type, family, folders, window  # noqa: F401  (fixtures)
 
@@ -48,3 +49,51 @@ def test_every_view_works_for_every_family(qtbot, window, family, caplog):  # no
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
     result = controller.current_result
     assert result is not None and len(result.predictions) == 1
+
+
+def test_the_attention_view_shows_shared_layers_and_local_windows(qtbot, window, family):  # noqa: F811
+    """ALBERT's title names the layers that run the same weights; ModernBERT's local layers get their window
+    outlined on the heatmap (global layers and other families none)."""
+    from bertviz_app.ui.plot_items import window_edges
+
+    controller = window.controller
+    _type(qtbot, window.sentence.text_a, controller, TEXT)
+    window.show_view("attention")
+    panel = window.views["attention"]
+    result = controller.current_result
+    title = panel.heatmap_plot.titleLabel.text
+    outline = panel.window_outline
+    if family == "albert":  # 3 layers, one group: layer 1 runs the weights of layers 2 and 3
+        assert "same weights as layers 2, 3" in title
+    else:
+        assert "same weights" not in title
+    if (
+        family == "modernbert"
+    ):  # a window of 4 tokens: global layer 1 (every third, from the first), ±2 on layers 2 and 3
+        assert result.attention_windows == (None, 2, 2)
+        assert not outline.isVisible() and "local" not in title  # layer 1 is on show
+        panel.layer_spin.setValue(2)
+        title = panel.heatmap_plot.titleLabel.text
+        assert outline.isVisible() and "local: sees ±2 tokens" in title
+        x, y = outline.getData()
+        ex, ey = window_edges(len(result.tokens), 2)
+        assert np.allclose(x, ex, equal_nan=True) and np.allclose(y, ey, equal_nan=True)
+        # Every cell the window hides has zero attention, every cell inside it is on the right side of the lines.
+        t = len(result.tokens)
+        far = np.abs(np.arange(t)[:, None] - np.arange(t)[None, :]) > 2
+        assert np.all(result.attention[1][:, far] < 1e-6)
+        panel.layer_spin.setValue(1)  # the global layer
+        assert not outline.isVisible() and "local" not in panel.heatmap_plot.titleLabel.text
+    else:
+        assert not outline.isVisible()
+
+
+def test_window_edges_trace_the_band():
+    from bertviz_app.ui.plot_items import window_edges
+
+    x, y = window_edges(5, 1)
+    right = [(a, b) for a, b in zip(x, y) if not np.isnan(a) and a > b]
+    # Row r may see columns r-1..r+1: the right edge of row 0 is at x = 1.5, of row 3 at x = 4.5 (outside: none).
+    assert (1.5, -0.5) in right and (1.5, 0.5) in right and (3.5, 2.5) in right
+    assert all(-0.5 < a < 4.5 for a in x if not np.isnan(a))
+    assert window_edges(5, 1)[0].size == window_edges(5, 1)[1].size

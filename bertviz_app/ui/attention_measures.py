@@ -89,3 +89,22 @@ def heatmap_title(measure: str, layer: int, head: int, off, num_layers: int | No
         which = f"head {head + 1}" + (" · knocked out" if head in layer_off else "")
     prefix = "Value-weighted · " if measure == "value" else ""
     return f"{prefix}Layer {layer + 1} · {which}"
+
+
+def structure_note(layer: int, layer_weights: tuple[int, ...], windows: tuple[int | None, ...]) -> str:
+    """What the model's structure says about `layer` (0-based), for the heatmap's title: the other layers that run
+    the same weights (ALBERT shares one set across layers) and a local attention window (ModernBERT); "" for
+    a plain BERT layer."""
+    notes = []
+    if layer < len(layer_weights):
+        same = [i + 1 for i, w in enumerate(layer_weights) if w == layer_weights[layer] and i != layer]
+        if same:
+            shown = (
+                f"{same[0]}–{same[-1]}"
+                if len(same) > 2 and same == list(range(same[0], same[-1] + 1))
+                else (", ".join(map(str, same)))
+            )
+            notes.append(f"same weights as layer{'s' if len(same) > 1 else ''} {shown}")
+    if layer < len(windows) and windows[layer] is not None:
+        notes.append(f"local: sees ±{windows[layer]} tokens")
+    return "".join(f" · {n}" for n in notes)

@@ -1,11 +1,9 @@
 """Attention: one layer/head as a token × token heatmap, and every layer × head at once (the model view).
 
-Renders from the arrays of an InferenceResult only. Changing layer, head, "mean over heads", the measure or
-the colour map re-slices the cached (L, H, T, T) array or what analysis/numeric/measures.py derives from it;
-nothing here ever runs the model. Three measures share the heatmap and the grid: raw attention,
-value-weighted attention (Kobayashi et al. 2020) and attention rollout (Abnar & Zuidema 2020). Derived
-matrices are computed when first shown and kept until the next result; the model-view thumbnails are filled
-a slice of work at a time, so a 512-token input never freezes the window.
+Renders from an InferenceResult's arrays only (re-slicing the cached (L, H, T, T) array, or what
+analysis/numeric/measures.py derives from it, computed when first shown): raw, value-weighted (Kobayashi et al.
+2020) and rolled-out (Abnar & Zuidema 2020) attention; thumbnails fill a slice at a time, so 512 tokens never
+freeze the window. The title names layers that share weights (ALBERT); a local window is outlined (ModernBERT).
 """
 
 from __future__ import annotations
@@ -34,11 +32,12 @@ from bertviz_app.ui.attention_measures import (
     ROLLOUT_HEAD_TIP,
     heatmap_title,
     parse_view_arg,
+    structure_note,
 )
 from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP, make_colormap
 from bertviz_app.ui.exporting import export_item_png, export_item_svg, write_matrix_csv, write_result_npz
 from bertviz_app.ui.layer_head_grid import LayerHeadGrid
-from bertviz_app.ui.plot_items import OutlineItem, format_weight, heatmap_plot
+from bertviz_app.ui.plot_items import OutlineItem, WindowOutline, format_weight, heatmap_plot
 from bertviz_app.ui.token_axis import MASKED, MASKED_COLOR, SELECTED_COLOR, TokenAxis, token_kinds, token_labels
 from bertviz_app.ui.view import View, blocked, read_only
 
@@ -52,10 +51,8 @@ log = logging.getLogger(__name__)
 
 class AttentionPanel(View):
     """Attention heatmap for one layer and head (or the mean over heads) beside the every-layer × head grid,
-    under one of three measures (raw attention, value-weighted, rollout).
-
-    Layers and heads are 0-based in the API (indices into result.attention) and shown 1-based on screen.
-    """
+    under one of three measures (raw attention, value-weighted, rollout). Layers and heads are 0-based in the
+    API (indices into result.attention) and shown 1-based on screen."""
 
     empty_message = "No sentence yet: type one to see where each token looks."
     selection_changed = QtCore.Signal(int, int)  # (layer, head); head is -1 for the mean over heads
@@ -136,6 +133,7 @@ class AttentionPanel(View):
             label=COLORBAR_LABELS["attention"],
         )
         self.colorbar.setImageItem(self.heatmap_image, insert_in=plot)
+        self.window_outline = WindowOutline(plot)  # where a local attention window ends (ModernBERT)
         self._row_outline = OutlineItem()
         self._col_outline = OutlineItem()
         self._hover_outline = OutlineItem(width=1.0)
@@ -211,6 +209,8 @@ class AttentionPanel(View):
         fg, measure, cache = self._fg.name(), self.shown_measure, self._cache
         layers = cache.num_layers if cache is not None else None
         title = heatmap_title(measure, self._layer, -1 if self._mean else self._head, self._knocked_out(), layers)
+        if measure != "rollout" and self._result is not None:  # (a rollout's layer is "through layer n")
+            title += structure_note(self._layer, self._result.layer_weights, self._result.attention_windows)
         if self._pending and cache is not None:
             title += f" · computing… ({cache.rollout_layers_done()} of {cache.num_layers} layers)"
         self.heatmap_plot.setTitle(title, color=fg, size="12pt")
@@ -476,6 +476,9 @@ class AttentionPanel(View):
         self._set_titles()
         self._update_grid_outline()
         self._update_token_outline()
+        self.window_outline.show_window(
+            len(matrix), () if measure == "rollout" else self._result.attention_windows, self._layer
+        )
         key = (self._layer, -1 if self._mean else self._head)
         if key != self._last_emitted:
             self._last_emitted = key

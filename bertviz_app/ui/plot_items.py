@@ -3,6 +3,7 @@ knocked-out head, and how a weight is written."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -117,3 +118,40 @@ class OutlineItem(QtWidgets.QGraphicsRectItem):
         for pen in (self._dark, self._light):
             painter.setPen(pen)
             painter.drawRect(self.rect())
+
+
+def window_edges(length: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of the outline of a local attention window on a (length × length) heatmap whose cell (row r,
+    column c) is centred on (c, r): the staircases along the cells' edges where |r − c| ≤ window stops, the
+    two separated by NaN (draw with connect="finite"); empty where the window covers the whole heatmap."""
+    xs, ys = [], []
+    for side in (1, -1):
+        for r in range(length):
+            x = r + side * (window + 0.5)
+            if -0.5 < x < length - 0.5:
+                xs += [x, x]
+                ys += [r - 0.5, r + 0.5]
+        xs.append(np.nan)
+        ys.append(np.nan)
+    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+
+
+class WindowOutline(pg.PlotCurveItem):
+    """Dashed staircases on a heatmap where a layer's local attention window ends (ModernBERT's local layers
+    see only the tokens within `window` either side); hidden for a global layer."""
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(pen=pg.mkPen("w", width=2, style=QtCore.Qt.PenStyle.DashLine), connect="finite")
+        self.setZValue(5)
+        plot.addItem(self)
+
+    def show_window(self, length: int, windows: tuple[int | None, ...], layer: int) -> None:
+        """Outline layer `layer`'s window (`windows`: each layer's, or None for a global one) on a heatmap of
+        `length` tokens."""
+        window = windows[layer] if layer < len(windows) else None
+        if window is None or window >= length - 1:
+            self.setData([], [])
+            self.hide()
+            return
+        self.setData(*window_edges(length, window))
+        self.show()
