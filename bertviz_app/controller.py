@@ -59,6 +59,8 @@ class ModelSummary:
     device_label: str = "CPU"  # for the status bar: "CPU", "CUDA fp16", ...
     device_note: str = ""  # why the model is not where the Device menu asked for, if it is not
     devices: tuple[tuple[str, str], ...] = (("cpu", "CPU"),)  # (device, menu label) of this machine
+    segment_embeddings: bool = True  # sentence A / B reach the model as token types (not in DistilBERT, RoBERTa, ...)
+    family: str = "BERT"
 
 
 CARD_FILES = ("MODEL_CARD.md", "README.md")
@@ -831,6 +833,8 @@ def _summarize(lm) -> ModelSummary:
         device_label=placement.label if placement else "CPU",
         device_note=placement.note if placement else "",
         devices=getattr(lm.model, "devices", (("cpu", "CPU"),)),
+        segment_embeddings=cfg.has_token_types and cfg.type_vocab_size > 1,
+        family=cfg.family.name,
     )
 
 

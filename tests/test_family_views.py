@@ -97,3 +97,18 @@ def test_window_edges_trace_the_band():
     assert (1.5, -0.5) in right and (1.5, 0.5) in right and (3.5, 2.5) in right
     assert all(-0.5 < a < 4.5 for a in x if not np.isnan(a))
     assert window_edges(5, 1)[0].size == window_edges(5, 1)[1].size
+
+
+def test_a_pair_says_when_the_model_has_no_segment_embeddings(qtbot, window, family):  # noqa: F811
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(window.sentence.pair_toggle, Qt.LeftButton)
+    note = window.sentence.segment_note
+    summary = window.controller.model_summary
+    # The toy BERT-like families have two token types; RoBERTa's one, DistilBERT and ModernBERT none.
+    expected = family in ("roberta", "distilbert", "modernbert") or not summary.segment_embeddings
+    assert note.isVisible() == expected
+    if expected:
+        assert summary.family in note.text() and "no segment embeddings" in note.text()
+    qtbot.mouseClick(window.sentence.pair_toggle, Qt.LeftButton)
+    assert not note.isVisible()

@@ -78,6 +78,12 @@ class SentencePanel(QWidget):
         self.text_b.setMaxLength(MAX_SENTENCE_CHARS + 1)
         self.text_b.setVisible(False)
 
+        # Said where a pair means less than in BERT: the model has no segment (token-type) embeddings.
+        self.segment_note = QLabel()
+        self.segment_note.setStyleSheet("color: gray;")
+        self.segment_note.setVisible(False)
+        self._segments_reach_model = True
+
         self.whole_word = QCheckBox("&Whole-word masking")
         self.whole_word.setToolTip(
             "Clicking one piece of a word (e.g. 'believ' in 'unbelievable') masks all its pieces"
@@ -103,6 +109,7 @@ class SentencePanel(QWidget):
 
         options = QHBoxLayout()
         options.addWidget(self.pair_toggle)
+        options.addWidget(self.segment_note)
         options.addWidget(self.whole_word)
         options.addStretch(1)
         options.addWidget(self.clear_masks)
@@ -123,6 +130,7 @@ class SentencePanel(QWidget):
         self.chips.chip_clicked.connect(controller.toggle_mask)
         controller.input_changed.connect(self.show_input)
         controller.result_ready.connect(self.show_result)
+        controller.model_loaded.connect(self._model_loaded)
         self.setTabOrder(self.text_a, self.text_b)
         self.setTabOrder(self.text_b, self.pair_toggle)
         self.setTabOrder(self.pair_toggle, self.whole_word)
@@ -142,8 +150,16 @@ class SentencePanel(QWidget):
         text_b = self.text_b.text() if self.pair_toggle.isChecked() else None
         self._controller.set_text(self.text_a.text(), text_b)
 
+    def _model_loaded(self, summary) -> None:
+        self._segments_reach_model = summary.segment_embeddings
+        self.segment_note.setText(
+            f"({summary.family} has no segment embeddings: only the separator tokens tell sentence B apart)"
+        )
+        self.segment_note.setVisible(self.pair_toggle.isChecked() and not self._segments_reach_model)
+
     def _pair_toggled(self, on: bool) -> None:
         self.text_b.setVisible(on)
+        self.segment_note.setVisible(on and not self._segments_reach_model)
         if on:
             self.text_b.setFocus()
         self._edited()
