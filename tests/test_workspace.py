@@ -113,7 +113,7 @@ def windows(qtbot, tiny_model_dir, tmp_path):
 
     yield make
     for win in made:
-        win.workspaces.shutdown()
+        win.workspaces.shutdown(wait=True)
         win.controller.shutdown()
 
 

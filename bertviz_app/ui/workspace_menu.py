@@ -46,13 +46,15 @@ class Workspaces(QObject):
     def __init__(self, window):
         super().__init__(window)
         self._window = window
+        window.destroyed.connect(lambda *_: self.shutdown())
         self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-hash")
         self._hashes: dict[tuple, str] = {}  # (folder, size and mtime of its files) -> sha256
         self._hashed.connect(lambda done, value: done(value))
+        self._closed = False
         self.note = ""  # what the last opening had to say (a different model's weights, ...)
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.shutdown)  # a hash still running must not hold the exit up
+            app.aboutToQuit.connect(lambda: self.shutdown())  # a hash still running must not hold the exit up
 
     # ---- the state ----------------------------------------------------------------------------------------
     def snapshot(self, weights: str = "") -> Workspace | None:
@@ -117,12 +119,12 @@ class Workspaces(QObject):
 
         def job():
             try:
-                sha = weights_sha256(folder)
+                value = sha = weights_sha256(folder)
+                self._hashes[key] = sha
             except OSError as exc:
-                self._hashed.emit(done, exc)
-                return
-            self._hashes[key] = sha
-            self._hashed.emit(done, sha)
+                value = exc
+            if not self._closed:  # a window gone meanwhile has no one to tell (and no object to signal)
+                self._hashed.emit(done, value)
 
         self._hasher.submit(job)
 
@@ -268,8 +270,10 @@ class Workspaces(QObject):
         self._window.last_error_box = box
         self.failed.emit(message)
 
-    def shutdown(self) -> None:
-        self._hasher.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop hashing: what is queued is dropped, a hash under way ends without a word (`wait`: for it)."""
+        self._closed = True
+        self._hasher.shutdown(wait=wait, cancel_futures=True)
 
 
 # ---- exporting every view -------------------------------------------------------------------------------------
