@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 import threading
 import time
@@ -759,3 +760,26 @@ def test_other_families_download_and_open(hub, online, tmp_path, family):
     assert [e.model_type for e in cache_entries(tmp_path / "hub")] == [family]
     result = run_inference(load_model(str(info.path)), InferenceInput("The cat sat on the [MASK] .", top_k=3))
     assert len(result.predictions) == 1 and result.predictions[0].predictions
+
+
+@pytest.mark.parametrize("broken", ["fifo", "binary"])
+def test_a_broken_refs_main_is_replaced_not_waited_on(hub, online, tmp_path, broken):
+    """A refs/main that is a FIFO (opening it would wait for ever) or not text is written anew by the next
+    download, which completes and lists the model."""
+    cache = tmp_path / "hub"
+    download_model("acme/tiny-bert", endpoint=hub.endpoint, cache_dir=cache)
+    (ref,) = cache.glob("models--acme--tiny-bert/refs/main")
+    commit = ref.read_text(encoding="utf-8")
+    ref.unlink()
+    if broken == "fifo":
+        os.mkfifo(ref)
+    else:
+        ref.write_bytes(b"\xff\xfe\x00binary")
+    done = threading.Event()
+    worker = threading.Thread(
+        target=lambda: (download_model("acme/tiny-bert", endpoint=hub.endpoint, cache_dir=cache), done.set()),
+        daemon=True,
+    )
+    worker.start()
+    assert done.wait(30), "the download hung on refs/main"
+    assert ref.is_file() and ref.read_text(encoding="utf-8") == commit

@@ -37,6 +37,7 @@ from urllib.parse import quote, urlsplit
 from bertviz_app.engine import files
 from bertviz_app.engine.discovery import ModelInfo, hf_hub_cache
 from bertviz_app.engine.errors import DownloadCancelled, ModelNotFoundError
+from bertviz_app.engine.validation import is_regular_file
 
 REVISION = "main"
 # Seconds to connect to, or hear back from, the Hub before calling the network down.
@@ -392,8 +393,11 @@ class _Tracker:
 
 def _write_ref(repo_dir: Path, revision: str, commit: str) -> None:
     ref = repo_dir / "refs" / revision
-    if ref.exists() and ref.read_text(encoding="utf-8").strip() == commit:
-        return
+    # Read only a regular file (a FIFO would be waited on for ever) and only as text; anything else is replaced.
+    if is_regular_file(ref):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if ref.read_text(encoding="utf-8").strip() == commit:
+                return
     ref.parent.mkdir(parents=True, exist_ok=True)
     tmp = ref.with_name(f"{ref.name}.{uuid.uuid4().hex[:8]}.tmp")
     tmp.write_text(commit, encoding="utf-8")
