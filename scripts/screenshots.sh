@@ -16,10 +16,10 @@ shot value-weighted.png --view attention --view-arg value:2:11 \
   --text "The trophy did not fit in the suitcase because it was too [MASK]."
 shot rollout.png --view attention --view-arg rollout:6 \
   --text "The trophy did not fit in the suitcase because it was too [MASK]."
-shot neurons.png --view neurons --text "The cat sat on the mat because it was tired." --view-arg 5.5.it
+shot neurons.png --view neurons --text "The cat sat on the mat because it was tired." --view-arg 6.5.it
 shot scoring.png --view scoring --text "The keys to the cabinet are on the table." \
   --view-arg "The keys to the cabinet is on the table."
 shot compare.png --view compare --text "I sat on the bank of the river." --view-arg "I paid the money into the bank."
-shot joint-fill.png --text "He lives in [MASK] [MASK] city."
+shot joint-fill.png --text "She bought a [MASK] [MASK] for her son."
 shot corpus.png --view corpus --view-arg demo:14 \
   --text "The bank of the river was muddy, so she went to the bank to get money."  # indexes the demo corpus once
