@@ -186,6 +186,7 @@ class Controller(QObject):
         self.device_preference = "auto"  # engine/device.py: a GPU for models above 100M parameters
         # Cache listings and network checks: quick, but never on the GUI thread, and not behind a download.
         self._side_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bert-disk")
+        self._closed = False  # after shutdown(): signals still arriving start nothing (see shutdown)
         self._side_pending = 0
         self._side.connect(self._deliver_side)
         self._runs: dict[str, AnalysisRun] = {}  # task name -> its live run
@@ -326,6 +327,8 @@ class Controller(QObject):
     def request_inference(self) -> int:
         """Send the current input to the worker now. Returns the request id (0 if nothing to run)."""
         self._debounce.stop()
+        if self._closed:
+            return 0
         if self._model is None or not self._input.text.strip():
             if not self._input.text.strip() and self._model is not None:
                 self.error.emit("Type a sentence to see what BERT makes of it.")
@@ -372,6 +375,8 @@ class Controller(QObject):
         (`cancel_load`), times out (`timeout_s`, then `model_load_failed`) or is replaced by a newer one is
         abandoned: it is told to stop at its next step, and whatever it returns later is dropped.
         """
+        if self._closed:
+            return
         self._abandon_load()
         name = str(getattr(spec, "name", None) or spec or "default")
         load = _Load(next(self._ids), name, threading.Event())
@@ -439,6 +444,8 @@ class Controller(QObject):
         next download of the same model continues from there). `hub_options` (endpoint, cache_dir) default
         to `self.hub_options`, which tests point at a local stand-in for the Hub.
         """
+        if self._closed:
+            return
         if self._cancel_download is not None:
             self.download_failed.emit("A download is already running.")
             return
@@ -536,6 +543,8 @@ class Controller(QObject):
         return CacheListing(entries, hub.offline(), models)
 
     def _on_side_thread(self, fn, signal) -> None:
+        if self._closed:
+            return
         self._side_pending += 1
 
         def job():
@@ -661,6 +670,8 @@ class Controller(QObject):
         self._submit(lambda: _Done("custom", 0, fn()))
 
     def _submit(self, job) -> None:
+        if self._closed:  # e.g. a model load or a debounce finishing while the window closes
+            return
         with self._lock:
             self._pending += 1
             if self._pending == 1:
@@ -774,6 +785,9 @@ class Controller(QObject):
         return True
 
     def shutdown(self) -> None:
+        """Stop for good (the window is closing): queued work is dropped, and whatever a late signal would start
+        (a load finishing, a keystroke's debounce, a cache listing) is not started."""
+        self._closed = True
         self._debounce.stop()
         self._abandon_load()  # its thread is not waited for
         self._latest_id = -1  # anything still queued is stale now

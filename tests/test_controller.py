@@ -317,3 +317,16 @@ def test_each_run_is_a_handle_with_its_own_signals_and_a_typed_payload(qtbot, co
     with qtbot.waitSignal(controller.start(wrong).failed, timeout=10_000) as blocker:
         pass
     assert "returned str, not tuple" in blocker.args[0]
+
+
+def test_nothing_is_scheduled_after_shutdown(controller, qtbot):
+    """Closing the window shuts the controller down while signals may still arrive (a model load finishing,
+    a keystroke's debounce, a cache listing): what they would start is dropped, never an exception."""
+    controller.shutdown()
+    controller.set_text("The cat sat on the [MASK].", immediate=True)  # a result would request an inference
+    assert controller.request_inference() == 0
+    controller.load_model("default")
+    controller.scan_cache()
+    controller.download_model("acme/tiny-bert")
+    qtbot.wait(50)
+    assert not controller.busy
