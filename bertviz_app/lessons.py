@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bertviz_app.analysis.numeric.neuron import find_token
 from bertviz_app.resources import resource_path
 
 PANELS = ("sentence", "predictions", "view")  # what `highlight:` may frame besides a token
@@ -440,18 +441,6 @@ def count_masks(state: StepState) -> int:
     but the lesson counts it once: expectations name the masks in order)."""
     typed = len(re.findall(r"\[MASK\]|<mask>", state.text + " " + (state.pair or "")))
     return typed + len(state.masks)
-
-
-def find_token(tokens, spec: str) -> int | None:
-    """'#8' -> 8; 'it' -> the first token spelled 'it' (case-insensitive, '##' ignored); None if absent."""
-    if spec.startswith("#") and spec[1:].isdigit():
-        index = int(spec[1:])
-        return index if 0 <= index < len(tokens) else None
-    wanted = spec.lower()
-    for i, token in enumerate(tokens):
-        if token.lower() == wanted or token.lower().removeprefix("##") == wanted:
-            return i
-    return None
 
 
 # ---- live values in a step's text ----------------------------------------------------------------------------

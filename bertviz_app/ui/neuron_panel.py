@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from bertviz_app.analysis.numeric.neuron import NeuronView, neuron_view
+from bertviz_app.analysis.numeric.neuron import NeuronView, find_token, neuron_view
 from bertviz_app.ui import theme
 from bertviz_app.ui.neuron_canvas import NeuronCanvas
 from bertviz_app.ui.plot_items import format_weight
@@ -43,18 +43,6 @@ def parse_view_arg(arg: str) -> tuple[int | None, int | None, str | None]:
         token = parts[2].strip() if len(parts) == 3 and parts[2].strip() else None
         return layer, head, token
     return None, None, arg or None
-
-
-def find_token(tokens: tuple[str, ...] | list[str], spec: str) -> int | None:
-    """'#8' -> 8; 'it' -> the first token spelled 'it' (case-insensitive, '##' ignored); None if absent."""
-    if spec.startswith("#") and spec[1:].isdigit():
-        index = int(spec[1:])
-        return index if 0 <= index < len(tokens) else None
-    wanted = spec.lower()
-    for i, token in enumerate(tokens):
-        if token.lower() == wanted or token.lower().removeprefix("##") == wanted:
-            return i
-    return None
 
 
 class NeuronPanel(View):

@@ -68,3 +68,15 @@ def neuron_view(queries: np.ndarray, keys: np.ndarray, layer: int, head: int, qu
         scaled=scaled,
         probs=softmax(scaled),
     )
+
+
+def find_token(tokens: tuple[str, ...] | list[str], spec: str) -> int | None:
+    """'#8' -> 8; 'it' -> the first token spelled 'it' (case-insensitive, '##' ignored); None if absent."""
+    if spec.startswith("#") and spec[1:].isdigit():
+        index = int(spec[1:])
+        return index if 0 <= index < len(tokens) else None
+    wanted = spec.lower()
+    for i, token in enumerate(tokens):
+        if token.lower() == wanted or token.lower().removeprefix("##") == wanted:
+            return i
+    return None
