@@ -112,6 +112,23 @@ def show_widget(qtbot, widget, width: int, height: int):
     return widget
 
 
+def open_window(qtbot, folder: Path):
+    """The main window with the model in `folder` open (settings kept in that folder, not the user's), once the
+    model has loaded: returns (window, controller); the caller shuts the controller down."""
+    from PySide6.QtCore import QSettings
+
+    from bertviz_app.app import build_window
+    from bertviz_app.ui.settings import Settings
+
+    settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
+    win, controller = build_window(str(folder), settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert controller.wait_until_idle() and controller.model_summary is not None
+    return win, controller
+
+
 @pytest.fixture
 def model_dir(tiny_model_dir, tmp_path) -> Path:
     """A fresh, writable copy of the tiny model, to break."""

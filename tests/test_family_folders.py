@@ -59,8 +59,11 @@ TEXT = "The cat sat on the [MASK] and looked at the bird."
 PAIR = "She ran to the bank of the river."
 
 
-def make_folder(folder, name):
-    kind, model_class, config_class, kwargs, pad = FOLDERS[name]
+def make_folder(folder, name, model_class=None, scale=0.1):
+    """A Hub-style folder of family `name` (its FOLDERS entry; `model_class` instead of its MLM class, e.g.
+    ELECTRA's discriminator), random weights moved by `scale`; returns the transformers model."""
+    kind, mlm_class, config_class, kwargs, pad = FOLDERS[name]
+    model_class = model_class or mlm_class
     vocab = write_toy_tokenizer(folder, kind)
     tok = build(kind)
     config = getattr(transformers, config_class)(
@@ -74,7 +77,7 @@ def make_folder(folder, name):
     model = getattr(transformers, model_class)(config).eval()
     with torch.no_grad():
         for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.1)
+            p.add_(torch.randn_like(p) * scale)
     model.save_pretrained(folder)
     return model
 

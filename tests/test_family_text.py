@@ -9,6 +9,7 @@ import json
 
 import pytest
 import torch
+from conftest import open_window
 from test_family_folders import FOLDERS, make_folder
 
 from bertviz_app.analysis.inference import InferenceInput, run_inference
@@ -104,18 +105,7 @@ def test_a_pair_follows_the_family_template(folders, family):
 @pytest.fixture
 def window(qtbot, folders, family):
     """The main window with the family's tiny model open."""
-    from PySide6.QtCore import QSettings
-
-    from bertviz_app.app import build_window
-    from bertviz_app.ui.settings import Settings
-
-    folder, _ = folders[family]
-    settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
-    win, controller = build_window(str(folder), settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    assert controller.wait_until_idle() and controller.model_summary is not None
+    win, controller = open_window(qtbot, folders[family][0])
     yield win
     controller.shutdown()
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QSettings
+from conftest import open_window
+from test_family_folders import make_folder
 from test_family_text import _type
-from toy_tokenizers import build, write_toy_tokenizer
 
-from bertviz_app.app import build_window
 from bertviz_app.ui.replaced_view import REPLACED_COLOR, THRESHOLD
-from bertviz_app.ui.settings import Settings
 
 transformers = pytest.importorskip("transformers")
 transformers.utils.logging.set_verbosity_error()
@@ -21,36 +19,8 @@ TEXT = "The cat sat on the mat and looked at the bird."
 
 
 def _discriminator(folder):
-    vocab = write_toy_tokenizer(folder, "wordpiece")
-    tok = build("wordpiece")
-    config = transformers.ElectraConfig(
-        vocab_size=vocab,
-        pad_token_id=tok.token_to_id("[PAD]"),
-        hidden_size=32,
-        num_attention_heads=4,
-        intermediate_size=48,
-        max_position_embeddings=80,
-        num_hidden_layers=2,
-        embedding_size=16,
-    )
-    config._attn_implementation = "eager"
-    torch.manual_seed(0)
-    model = transformers.ElectraForPreTraining(config).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.5)  # spread the probabilities on both sides of one half
-    model.save_pretrained(folder)
-    return model
-
-
-def _open(qtbot, folder):
-    settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
-    win, controller = build_window(str(folder), settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    assert controller.wait_until_idle() and controller.model_summary is not None
-    return win, controller
+    # Larger random weights than make_folder's default spread the probabilities on both sides of one half.
+    return make_folder(folder, "electra", model_class="ElectraForPreTraining", scale=0.5)
 
 
 def _show_from_menu(win):
@@ -62,7 +32,7 @@ def _show_from_menu(win):
 
 def test_a_discriminator_shows_each_tokens_replaced_probability(qtbot, tmp_path):
     hf = _discriminator(tmp_path)
-    win, controller = _open(qtbot, tmp_path)
+    win, controller = open_window(qtbot, tmp_path)
     try:
         _type(qtbot, win.sentence.text_a, controller, TEXT)
         view = _show_from_menu(win)
@@ -86,7 +56,7 @@ def test_a_discriminator_shows_each_tokens_replaced_probability(qtbot, tmp_path)
 
 
 def test_a_model_without_a_discriminator_says_so(qtbot, tiny_model_dir):
-    win, controller = _open(qtbot, tiny_model_dir)
+    win, controller = open_window(qtbot, tiny_model_dir)
     try:
         _type(qtbot, win.sentence.text_a, controller, TEXT)
         view = _show_from_menu(win)
