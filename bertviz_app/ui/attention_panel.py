@@ -30,11 +30,15 @@ from bertviz_app.ui.attention_measures import (
     MEASURE_TIPS,
     MEASURES,
     ROLLOUT_HEAD_TIP,
+    axis_titles,
+    cell_note,
     heatmap_title,
     parse_view_arg,
     structure_note,
+    tile_readout,
+    translated,
 )
-from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP, make_colormap
+from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP, colormap_label, make_colormap
 from bertviz_app.ui.exporting import export_item_png, export_item_svg, write_matrix_csv, write_result_npz
 from bertviz_app.ui.layer_head_grid import LayerHeadGrid
 from bertviz_app.ui.plot_items import OutlineItem, WindowOutline, format_weight, heatmap_plot
@@ -54,13 +58,13 @@ class AttentionPanel(View):
     under one of three measures (raw attention, value-weighted, rollout). Layers and heads are 0-based in the
     API (indices into result.attention) and shown 1-based on screen."""
 
-    empty_message = "No sentence yet: type one to see where each token looks."
     selection_changed = QtCore.Signal(int, int)  # (layer, head); head is -1 for the mean over heads
     colormap_changed = QtCore.Signal(str)
     head_toggled = QtCore.Signal(int, int)  # (layer, head): knock it out, or switch it back on
 
     def __init__(self, controller=None, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr("No sentence yet: type one to see where each token looks.")
         self._cache: MeasureCache | None = None
         self._kinds: list[int] = []
         self._layer = 0
@@ -93,21 +97,22 @@ class AttentionPanel(View):
         controls = self.controls
         self.measure_combo = QtWidgets.QComboBox()
         for i, key in enumerate(MEASURES):
-            self.measure_combo.addItem(MEASURE_LABELS[key], key)
-            self.measure_combo.setItemData(i, MEASURE_TIPS[key], QtCore.Qt.ItemDataRole.ToolTipRole)
-        self.measure_combo.setToolTip("What the heatmap and the model view show")
+            self.measure_combo.addItem(translated(MEASURE_LABELS[key]), key)
+            self.measure_combo.setItemData(i, translated(MEASURE_TIPS[key]), QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.measure_combo.setToolTip(self.tr("What the heatmap and the model view show"))
         self.measure_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.layer_spin, self.head_spin = self.layer_head_spins(
-            "Which transformer layer's attention to show (1 = closest to the input)"
+            self.tr("Which transformer layer's attention to show (1 = closest to the input)")
         )
-        self.mean_check = QtWidgets.QCheckBox("Mean over heads")
+        self.mean_check = QtWidgets.QCheckBox(self.tr("Mean over heads"))
         self.colormap_combo = QtWidgets.QComboBox()
-        self.colormap_combo.addItems(COLORMAPS)
-        self.colormap_combo.setToolTip("Colour map of the heatmaps")
+        for name in COLORMAPS:  # the settings keep the name (the item's data), whatever the language shows
+            self.colormap_combo.addItem(colormap_label(name), name)
+        self.colormap_combo.setToolTip(self.tr("Colour map of the heatmaps"))
         for w in (self.measure_combo, self.layer_spin, self.head_spin, self.mean_check):
             controls.addWidget(w)
         controls.addSpacing(12)
-        controls.addWidget(QtWidgets.QLabel("Colours"))
+        controls.addWidget(QtWidgets.QLabel(self.tr("Colours")))
         controls.addWidget(self.colormap_combo)
         self.add_export_button()
         self._npz_action = self.export_button.menu().actions()[-1]
@@ -130,7 +135,7 @@ class AttentionPanel(View):
             width=14,
             interactive=False,
             colorMapMenu=False,
-            label=COLORBAR_LABELS["attention"],
+            label=translated(COLORBAR_LABELS["attention"]),
         )
         self.colorbar.setImageItem(self.heatmap_image, insert_in=plot)
         self.window_outline = WindowOutline(plot)  # where a local attention window ends (ModernBERT)
@@ -161,7 +166,9 @@ class AttentionPanel(View):
             lambda i: self.set_measure(self.measure_combo.itemData(i)) if i >= 0 else None
         )
         self.mean_check.toggled.connect(self._on_controls_changed)
-        self.colormap_combo.currentTextChanged.connect(self.set_colormap)
+        self.colormap_combo.currentIndexChanged.connect(
+            lambda i: self.set_colormap(self.colormap_combo.itemData(i)) if i >= 0 else None
+        )
 
     def _apply_palette(self) -> None:
         bg, fg, grey = theme.plot_colors(self)
@@ -178,10 +185,10 @@ class AttentionPanel(View):
         for axis in (self._left_axis, self._bottom_axis):
             axis.set_colors(fg, grey)
         self.legend_label.setText(
-            f"<span style='color:{MASKED_COLOR}'><b>■ masked</b></span>&nbsp;&nbsp;"
-            f"<span style='color:{grey.name()}'>■ special</span>&nbsp;&nbsp;"
-            f"<span style='color:{SELECTED_COLOR}'><b>■ selected</b></span>&nbsp;&nbsp;"
-            f"<b>✕</b> head knocked out"
+            f"<span style='color:{MASKED_COLOR}'><b>■ {self.tr('masked')}</b></span>&nbsp;&nbsp;"
+            f"<span style='color:{grey.name()}'>■ {self.tr('special')}</span>&nbsp;&nbsp;"
+            f"<span style='color:{SELECTED_COLOR}'><b>■ {self.tr('selected')}</b></span>&nbsp;&nbsp;"
+            f"<b>✕</b> {self.tr('head knocked out')}"
         )
         self._set_axis_labels()
 
@@ -193,11 +200,8 @@ class AttentionPanel(View):
 
     def _set_axis_labels(self) -> None:
         fg = self._fg.name()
-        if self.shown_measure == "rollout":
-            left, bottom = "position (after this layer)", "input token (embedding)"
-        else:
-            left, bottom = "attending token (query)", "attended-to token (key)"
-        labels = (left, bottom, COLORBAR_LABELS[self.shown_measure], fg)
+        left, bottom = axis_titles(self.shown_measure)
+        labels = (left, bottom, translated(COLORBAR_LABELS[self.shown_measure]), fg)
         if labels == self._axis_labels:  # setLabel re-lays out rich text: ~3 ms each, on every measure switch
             return
         self._axis_labels = labels
@@ -212,9 +216,10 @@ class AttentionPanel(View):
         if measure != "rollout" and self._result is not None:  # (a rollout's layer is "through layer n")
             title += structure_note(self._layer, self._result.layer_weights, self._result.attention_windows)
         if self._pending and cache is not None:
-            title += f" · computing… ({cache.rollout_layers_done()} of {cache.num_layers} layers)"
+            done = self.tr("computing… ({done} of {layers} layers)")
+            title += " · " + done.format(done=cache.rollout_layers_done(), layers=cache.num_layers)
         self.heatmap_plot.setTitle(title, color=fg, size="12pt")
-        self.grid_plot.setTitle(GRID_TITLES[measure], color=fg, size="11pt")
+        self.grid_plot.setTitle(translated(GRID_TITLES[measure]), color=fg, size="11pt")
 
     # ---- data in ------------------------------------------------------------------------------------------
     def show_result(self, result: InferenceResult) -> None:
@@ -228,7 +233,7 @@ class AttentionPanel(View):
         if att is None or att.ndim != 4 or att.shape[0] == 0 or att.shape[1] == 0:
             self._cache = None
             self._matrix = None
-            self._show_message("This result has no attention weights.")
+            self._show_message(self.tr("This result has no attention weights."))
             return
         self._cache = MeasureCache(att, result.value_norms)
         num_layers, num_heads = att.shape[:2]
@@ -313,12 +318,16 @@ class AttentionPanel(View):
         item = self.measure_combo.model().item(MEASURES.index("value"))
         has_norms = self._cache is None or self._cache.available("value")
         item.setEnabled(has_norms)
-        item.setToolTip(MEASURE_TIPS["value"] if has_norms else "This result has no value vectors to weight by.")
+        no_norms = self.tr("This result has no value vectors to weight by.")
+        item.setToolTip(translated(MEASURE_TIPS["value"]) if has_norms else no_norms)
         self.mean_check.setEnabled(have and not rollout)
         self.head_spin.setEnabled(have and not rollout and not self._mean)
-        self.head_spin.setToolTip(ROLLOUT_HEAD_TIP if rollout else "Which attention head of that layer")
-        self.mean_check.setToolTip(ROLLOUT_HEAD_TIP if rollout else "Average the attention of every head in the layer")
-        self._npz_action.setText("All layers as NPZ…" if rollout else "All layers and heads as NPZ…")
+        rollout_tip = translated(ROLLOUT_HEAD_TIP)
+        self.head_spin.setToolTip(rollout_tip if rollout else self.tr("Which attention head of that layer"))
+        self.mean_check.setToolTip(
+            rollout_tip if rollout else self.tr("Average the attention of every head in the layer")
+        )
+        self._npz_action.setText(self.tr("All layers as NPZ…") if rollout else self.tr("All layers and heads as NPZ…"))
         self._set_axis_labels()
 
     def _show_measure(self) -> None:
@@ -420,7 +429,7 @@ class AttentionPanel(View):
         changed = name != self._cmap_name
         self._cmap_name = name
         with QtCore.QSignalBlocker(self.colormap_combo):
-            self.colormap_combo.setCurrentText(name)
+            self.colormap_combo.setCurrentIndex(self.colormap_combo.findData(name))
         self.colorbar.setColorMap(cmap)
         self.grid_image.setColorMap(cmap)
         if changed:
@@ -536,18 +545,9 @@ class AttentionPanel(View):
         def describe(i: int) -> str:
             return f"'{tokens[i]}'"
 
-        measure = self.shown_measure
-        if measure == "rollout":
-            notes = [f"#{row} ← input #{col}", f"rollout through layer {self._layer + 1}"]
-        else:
-            where = "mean of heads" if self._mean else f"head {self._head + 1}"
-            notes = [f"#{row} → #{col}", f"layer {self._layer + 1}, {where}"]
-            if measure == "value":
-                notes.append("value-weighted")
-        masked = [f"#{i}" for i in (row, col) if self._kinds[i] == MASKED]
-        if masked:
-            notes.append(f"{' and '.join(masked)} masked")
-        return f"{describe(row)} → {describe(col)}: {format_weight(weight)}   ({'; '.join(notes)})"
+        masked = [i for i in (row, col) if self._kinds[i] == MASKED]
+        note = cell_note(self.shown_measure, row, col, self._layer, -1 if self._mean else self._head, masked)
+        return f"{describe(row)} → {describe(col)}: {format_weight(weight)}   ({note})"
 
     def _on_heatmap_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
         cell = self.cell_at(scene_pos)
@@ -598,11 +598,14 @@ class AttentionPanel(View):
         """The context menu of one head's tile: knock it out, or switch it back on (emits head_toggled)."""
         menu = QtWidgets.QMenu(self)
         off = (layer, head) in self._knocked_out()
-        text = "Switch this head back on" if off else "Knock out this head"
-        action = menu.addAction(f"{text} (layer {layer + 1}, head {head + 1})")
+        if off:
+            text = self.tr("Switch this head back on (layer {layer}, head {head})")
+        else:
+            text = self.tr("Knock out this head (layer {layer}, head {head})")
+        action = menu.addAction(text.format(layer=layer + 1, head=head + 1))
         action.setData("on" if off else "off")
         action.triggered.connect(lambda _=False: self.head_toggled.emit(layer, head))
-        menu.addAction("Show this head", lambda: self.set_selection(layer, head))
+        menu.addAction(self.tr("Show this head"), lambda: self.set_selection(layer, head))
         return menu
 
     def handle_grid_context_menu(self, scene_pos: QtCore.QPointF, screen_pos: QtCore.QPoint) -> bool:
@@ -629,14 +632,7 @@ class AttentionPanel(View):
         if cell is None:
             return
         layer, head = cell
-        if head < 0:
-            self.readout_label.setText(f"Rollout through layer {layer + 1} · click to show it")
-            return
-        state = " · knocked out" if (layer, head) in self._knocked_out() else ""
-        self.readout_label.setText(
-            f"Model view: layer {layer + 1}, head {head + 1}{state} · click to show it, right-click to switch it"
-            f" {'on' if state else 'off'}"
-        )
+        self.readout_label.setText(tile_readout(layer, head, (layer, head) in self._knocked_out()))
 
     # ---- export -------------------------------------------------------------------------------------------
     def export_png(self, path: str | Path, width: int = 1400) -> None:
@@ -678,10 +674,10 @@ class AttentionPanel(View):
 
     def export_formats(self) -> list[tuple[str, str]]:
         return [
-            ("Heatmap as PNG…", "png"),
-            ("Heatmap as SVG…", "svg"),
-            ("This matrix as CSV…", "csv"),
-            ("All layers and heads as NPZ…", "npz"),
+            (self.tr("Heatmap as PNG…"), "png"),
+            (self.tr("Heatmap as SVG…"), "svg"),
+            (self.tr("This matrix as CSV…"), "csv"),
+            (self.tr("All layers and heads as NPZ…"), "npz"),
         ]
 
     def export_name(self, kind: str) -> str:

@@ -3,8 +3,16 @@ the choice, and every heatmap that follows it read this list."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
+
 COLORMAPS = ("viridis", "inferno", "magma", "plasma", "cividis", "greys")
 DEFAULT_COLORMAP = "viridis"
+
+
+def colormap_label(name: str) -> str:
+    """The name a selector shows for a colour map: viridis, magma, ... are proper names and stay as they are;
+    "greys" is a word, in the user's language. Settings store `name` itself."""
+    return QCoreApplication.translate("ColorMaps", "greys") if name == "greys" else name
 
 
 def make_colormap(name: str):

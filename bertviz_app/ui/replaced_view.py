@@ -27,17 +27,18 @@ THRESHOLD = 0.5  # above this the discriminator calls the token replaced (its tr
 class ReplacedView(View):
     """One bar per token: the discriminator's probability that the token was replaced."""
 
-    empty_message = "No sentence yet: type one, with a word that does not belong, to see which token stands out."
-
     def __init__(self, controller=None, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr(
+            "No sentence yet: type one, with a word that does not belong, to see which token stands out."
+        )
         self.summary = QtWidgets.QLabel(" ")
         self.summary.setWordWrap(True)
         self.controls.addWidget(self.summary, 1)
         self.axis = TokenAxis("bottom")
         self.plot_widget, self.plot = plot_widget()
         self.plot.setAxisItems({"bottom": self.axis})
-        self.plot.setLabel("left", "probability the token was replaced")
+        self.plot.setLabel("left", self.tr("probability the token was replaced"))
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.addItem(
@@ -59,9 +60,11 @@ class ReplacedView(View):
         probs = result.replaced_probs
         if probs is None:
             self._show_message(
-                f"{result.model_name} is not an ELECTRA discriminator, so it does not say which tokens look "
-                "replaced.\nOpen one (for example google/electra-small-discriminator, Model ▸ Get a model…) to "
-                "see, for every token, how likely the model thinks it was swapped in."
+                self.tr(
+                    "{model} is not an ELECTRA discriminator, so it does not say which tokens look replaced.\n"
+                    "Open one (for example google/electra-small-discriminator, Model ▸ Get a model…) to see, for "
+                    "every token, how likely the model thinks it was swapped in."
+                ).format(model=result.model_name)
             )
             return
         self.probabilities = np.asarray(probs, dtype=np.float32)
@@ -71,9 +74,9 @@ class ReplacedView(View):
         words = [i for i, special in enumerate(result.encoding.special) if not special]
         flagged = [labels[i] for i in words if self.probabilities[i] > THRESHOLD]
         self.summary.setText(
-            "Looks replaced: " + ", ".join(f"“{w}”" for w in flagged)
+            self.tr("Looks replaced: {tokens}").format(tokens=self.tr(", ").join(f"“{w}”" for w in flagged))
             if flagged
-            else "Every token reads as the sentence's own (no probability above 50%)."
+            else self.tr("Every token reads as the sentence's own (no probability above 50%).")
         )
         self._show_content()
 
