@@ -10,14 +10,19 @@ $(STAMP): pyproject.toml scripts/bootstrap.sh scripts/apt.sh
 	VENV=$(VENV) scripts/bootstrap.sh
 	touch $@
 
-run: $(STAMP)
+# The compiled translations (build outputs): rebuilt when their .ts changes.
+QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
+$(QM): %.qm: %.ts $(STAMP)
+	$(PY) scripts/i18n.py build
+
+run: $(STAMP) $(QM)
 	$(PY) -m bertviz_app
 
-test: $(STAMP)
+test: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 	$(VENV)/bin/ruff check .
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow"
 
 lint: $(STAMP)

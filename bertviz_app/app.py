@@ -16,12 +16,17 @@ DEMO_TEXT = (
 )
 
 
-def create_app(argv=None):
+def create_app(argv=None, language: str | None = None):
+    """The QApplication, with the translators of `language` installed before any widget exists (None: the
+    system's locale decides; see ui/i18n.py)."""
     from PySide6.QtWidgets import QApplication
+
+    from bertviz_app.ui.i18n import install_translators, resolve_language
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("BERT Explorer")
+    install_translators(app, resolve_language(language))
     return app
 
 
@@ -103,18 +108,19 @@ def scratch_window(
     step: int = 1,
     presenter: bool = False,
     size: tuple[int, int] = (1360, 860),
+    language: str | None = None,
 ):
     """The main window with throw-away settings (so it neither reads nor changes the user's), after its first
     result: yields (app, window, controller, ok) where ok says whether the model answered in time. `lesson`
     (a lesson file) opens at `step` (from 1) over what the other arguments set; `presenter`: in the presenter
-    view (not full screen: at `size`)."""
+    view (not full screen: at `size`); `language`: the interface's (None: the system's)."""
     import tempfile
 
     from PySide6.QtCore import QSettings
 
     from bertviz_app.ui.settings import Settings
 
-    app = create_app()
+    app = create_app(language=language)
     with tempfile.TemporaryDirectory(prefix="bertviz-scratch-") as scratch:
         store = QSettings(os.path.join(scratch, "settings.ini"), QSettings.IniFormat)
         window, controller = build_window(model or "default", text or DEMO_TEXT, pair, Settings(store))
@@ -179,6 +185,8 @@ def smoke_test(model: str | None = None, text: str | None = None) -> int:
 
 
 def run_gui(args) -> int:
+    from bertviz_app.ui.i18n import resolve_language
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if getattr(args, "smoke", False):
         return smoke_test(args.model, args.text)
@@ -197,11 +205,12 @@ def run_gui(args) -> int:
             step=getattr(args, "step", 1),
             presenter=getattr(args, "presenter", False),
             size=_window_size(getattr(args, "window_size", None)),
+            language=getattr(args, "lang", None),
         )
     from bertviz_app.ui.settings import Settings
 
-    app = create_app()
-    settings = Settings()
+    settings = Settings()  # before the application: it holds the language chosen in View ▸ Language
+    app = create_app(language=resolve_language(getattr(args, "lang", None), settings.language))
     window, _controller = build_window(model, *opening_sentence(text, args.pair, settings), settings)
     window.show_view(args.view, args.view_arg)
     window.show()

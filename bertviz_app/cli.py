@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open in the presenter view (large fonts, high contrast, full screen; F5 switches it)",
     )
     parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="the interface's language, also for --screenshot: en or zh_CN (default: View > Language, else the "
+        "system's)",
+    )
+    parser.add_argument(
         "--window-size",
         dest="window_size",
         metavar="WxH",

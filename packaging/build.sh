@@ -48,6 +48,9 @@ ARCH=$(dpkg --print-architecture)
 DATE=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
 echo "BERT Explorer $VERSION ($ARCH), PyInstaller $("$PY" -c 'import PyInstaller; print(PyInstaller.__version__)')"
 
+step "translations: resources/i18n/*.ts -> .qm"
+"$PY" scripts/i18n.py build  # the spec bundles resources/, .qm included
+
 step "freeze: PyInstaller -> $BUNDLE"
 "$VENV/bin/pyinstaller" --noconfirm --log-level WARN --distpath "$DIST" --workpath "$WORK/pyinstaller" \
     packaging/bert-explorer.spec

@@ -29,4 +29,6 @@ fi
 # torch first and on its own, so the package's looser "torch>=2.2" is already satisfied.
 "$VENV/bin/python" -m pip install -q "$TORCH_SPEC"
 "$VENV/bin/python" -m pip install -q -e ".[test,dev,hub]"
+# The interface's translations: resources/i18n/*.ts compiled to .qm with Qt's lrelease (scripts/i18n.py).
+"$VENV/bin/python" scripts/i18n.py build
 echo "bootstrap: ready ($("$VENV/bin/python" -c 'import torch, PySide6; print("torch", torch.__version__, "/ PySide6", PySide6.__version__)'))"

@@ -284,7 +284,10 @@ def test_bundle_runs_the_headless_commands(built, home):
 def test_bundle_is_slim(built):
     internal = built["bundle"] / "_internal"
     qt = internal / "PySide6" / "Qt"
-    assert not (qt / "translations").exists() and not (qt / "qml").exists()
+    assert not (qt / "qml").exists()
+    # of Qt's translations only its standard dialogs' Chinese (bertviz_app/ui/i18n.py), beside the app's own
+    assert {p.name for p in (qt / "translations").iterdir()} == {"qtbase_zh_CN.qm"}
+    assert (internal / "resources" / "i18n" / "bertviz_app_zh_CN.qm").is_file()
     libs = {p.name for p in (qt / "lib").iterdir()}
     assert {"libQt6Core.so.6", "libQt6Gui.so.6", "libQt6Widgets.so.6", "libQt6Svg.so.6"} <= libs
     assert not any(name.startswith(("libQt6Qml", "libQt6Quick", "libQt6WebEngine", "libQt63D")) for name in libs)

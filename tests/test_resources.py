@@ -60,3 +60,7 @@ def test_installed_wheel_carries_and_finds_resources(tmp_path):
     )
     found = subprocess.run([sys.executable, "-S", "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path)
     assert Path(found.stdout.strip()) == target / "bertviz_app" / "_resources" / "icons" / "bert-explorer.svg"
+    # the translations, compiled by hatch_build.py (they are build outputs, not in git)
+    code = code.replace(f"{ICON[0]!r}, {ICON[1]!r}", "'i18n', 'bertviz_app_zh_CN.qm'")
+    found = subprocess.run([sys.executable, "-S", "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path)
+    assert Path(found.stdout.strip()) == target / "bertviz_app" / "_resources" / "i18n" / "bertviz_app_zh_CN.qm"

@@ -360,7 +360,7 @@ def _enable_steps(window) -> None:
 
 def add_lessons_menu(window, menubar) -> None:
     """Lessons ▸ each bundled lesson, Open lesson file…, Next step, Previous step, Close the lesson."""
-    menu = menubar.addMenu("&Lessons")
+    menu = menubar.addMenu(QCoreApplication.translate("lesson_panel", "&Lessons"))
     window.lessons_menu = menu
     for number, path in enumerate(bundled_lessons(), start=1):
         try:
@@ -369,13 +369,28 @@ def add_lessons_menu(window, menubar) -> None:
             log.warning("%s", exc)
             continue
         shortcut = f"Alt+Shift+{number}" if number < 10 else None
-        window._action(menu, title, lambda _=False, p=str(path): open_lesson(window, p), shortcut)
+        # the lesson's own title: lessons are written in English (resources/lessons/README.md)
+        window._action(menu, title, lambda _=False, p=str(path): open_lesson(window, p), shortcut).setData("lesson")
     menu.addSeparator()
-    window._action(menu, "&Open lesson file…", lambda: _open_file(window), "Ctrl+Shift+O")
+    window._action(
+        menu,
+        QCoreApplication.translate("lesson_panel", "&Open lesson file…"),
+        lambda: _open_file(window),
+        "Ctrl+Shift+O",
+    )
     menu.addSeparator()
-    nxt = window._action(menu, "&Next step", lambda: lesson_panel(window).next(), "PgDown")
-    prev = window._action(menu, "&Previous step", lambda: lesson_panel(window).back(), "PgUp")
-    close = window._action(menu, "&Close the lesson", lambda: lesson_panel(window).close_lesson(), "Ctrl+Alt+L")
+    nxt = window._action(
+        menu, QCoreApplication.translate("lesson_panel", "&Next step"), lambda: lesson_panel(window).next(), "PgDown"
+    )
+    prev = window._action(
+        menu, QCoreApplication.translate("lesson_panel", "&Previous step"), lambda: lesson_panel(window).back(), "PgUp"
+    )
+    close = window._action(
+        menu,
+        QCoreApplication.translate("lesson_panel", "&Close the lesson"),
+        lambda: lesson_panel(window).close_lesson(),
+        "Ctrl+Alt+L",
+    )
     window.lesson_step_actions = (nxt, prev, close)
     _enable_steps(window)
 

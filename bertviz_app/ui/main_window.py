@@ -28,6 +28,7 @@ from bertviz_app import APP_NAME, __version__
 from bertviz_app.atomic import atomic_write
 from bertviz_app.resources import resource_path
 from bertviz_app.ui.exporting import save_widget_png
+from bertviz_app.ui.i18n import add_language_menu
 from bertviz_app.ui.lesson_panel import add_lessons_menu
 from bertviz_app.ui.model_picker import ModelPicker, megabytes
 from bertviz_app.ui.predictions_panel import PredictionsPanel
@@ -98,14 +99,14 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._restore_layout()
-        self._set_panels_message("Loading the model…")
+        self._set_panels_message(self.tr("Loading the model…"))
 
     # ---- construction ---------------------------------------------------------------------------------
     def add_view(self, name: str, title: str, panel: View) -> None:
         """A tab on the right (a view of ui/views.py's registry). The view in front gets each result
         (`set_result`), every view each message (`clear`)."""
         self.views[name] = panel
-        self.tabs.addTab(panel, title)
+        self.tabs.addTab(panel, QCoreApplication.translate("views", title))
 
     def __getattr__(self, name: str):
         views = self.__dict__.get("views")  # window.attention, window.heads, ...: the view of that name
@@ -115,15 +116,15 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.model_label = QLabel("no model")
+        self.model_label = QLabel(self.tr("no model"))
         self.device_label = QLabel("")
         self.time_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # indeterminate: loading reports no fraction
         self.progress.setMaximumWidth(160)
         self.progress.setVisible(False)
-        self.cancel_load = QPushButton("Cancel")  # beside the progress bar while a model loads
-        self.cancel_load.setToolTip("Stop loading this model; the one loaded before stays")
+        self.cancel_load = QPushButton(self.tr("Cancel"))  # beside the progress bar while a model loads
+        self.cancel_load.setToolTip(self.tr("Stop loading this model; the one loaded before stays"))
         self.cancel_load.setVisible(False)
         self.cancel_load.clicked.connect(self.controller.cancel_load)
         for w in (self.progress, self.cancel_load, self.model_label, self.device_label, self.time_label):
@@ -133,8 +134,8 @@ class MainWindow(QMainWindow):
         offer_layout = QHBoxLayout(self.offer)
         offer_layout.setContentsMargins(0, 0, 0, 0)
         self.offer_label = QLabel("")
-        self.offer_accept = QPushButton("Download")
-        self.offer_dismiss = QPushButton("Not now")
+        self.offer_accept = QPushButton(self.tr("Download"))
+        self.offer_dismiss = QPushButton(self.tr("Not now"))
         for w in (self.offer_label, self.offer_accept, self.offer_dismiss):
             offer_layout.addWidget(w)
         self.offer_accept.clicked.connect(lambda: self.offer.hide() or self.download(self._offered))
@@ -155,98 +156,101 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
-        file = mb.addMenu("&File")
-        self._action(file, "Export predictions as &JSON…", self.export_predictions, "Ctrl+Shift+J")
-        self._action(file, "Export attention as &CSV…", self.export_attention_csv, "Ctrl+Shift+C")
-        self._action(file, "Export attention as &NPZ…", self.export_attention_npz, "Ctrl+Shift+N")
+        file = mb.addMenu(self.tr("&File"))
+        self._action(file, self.tr("Export predictions as &JSON…"), self.export_predictions, "Ctrl+Shift+J")
+        self._action(file, self.tr("Export attention as &CSV…"), self.export_attention_csv, "Ctrl+Shift+C")
+        self._action(file, self.tr("Export attention as &NPZ…"), self.export_attention_npz, "Ctrl+Shift+N")
         file.addSeparator()
-        self._action(file, "Export attention plot as &PNG…", lambda: self.export_plot("attention", "png"), "Ctrl+E")
+        self._action(
+            file, self.tr("Export attention plot as &PNG…"), lambda: self.export_plot("attention", "png"), "Ctrl+E"
+        )
         self._action(
             file,
-            "Export attention plot as &SVG…",
+            self.tr("Export attention plot as &SVG…"),
             lambda: self.export_plot("attention", "svg"),
             "Ctrl+Shift+E",
         )
         self._action(
             file,
-            "Export embedding plot as P&NG…",
+            self.tr("Export embedding plot as P&NG…"),
             lambda: self.export_plot("embeddings", "png"),
             "Ctrl+Alt+E",
         )
         self._action(
             file,
-            "Export embedding plot as S&VG…",
+            self.tr("Export embedding plot as S&VG…"),
             lambda: self.export_plot("embeddings", "svg"),
             "Ctrl+Alt+Shift+E",
         )
-        self._action(file, "Save &window as PNG…", self.save_window_png, "Ctrl+Shift+S")
+        self._action(file, self.tr("Save &window as PNG…"), self.save_window_png, "Ctrl+Shift+S")
         file.addSeparator()
         add_workspace_actions(self, file)
         file.addSeparator()
-        self._action(file, "&Quit", self.close, "Ctrl+Q")
+        self._action(file, self.tr("&Quit"), self.close, "Ctrl+Q")
 
-        edit = mb.addMenu("&Edit")
-        self._action(edit, "&Edit the sentence", self._focus_sentence, "Ctrl+L")
-        self._action(edit, "&Clear masks", self.controller.clear_masks, "Ctrl+Shift+M")
-        self._action(edit, "Switch all heads back &on", self.controller.clear_knockouts, "Ctrl+Shift+H")
-        self._action(edit, "Toggle &whole-word masking", self.sentence.whole_word.toggle, "Ctrl+W")
-        self._action(edit, "Toggle sentence &pair", self.sentence.pair_toggle.toggle, "Ctrl+P")
+        edit = mb.addMenu(self.tr("&Edit"))
+        self._action(edit, self.tr("&Edit the sentence"), self._focus_sentence, "Ctrl+L")
+        self._action(edit, self.tr("&Clear masks"), self.controller.clear_masks, "Ctrl+Shift+M")
+        self._action(edit, self.tr("Switch all heads back &on"), self.controller.clear_knockouts, "Ctrl+Shift+H")
+        self._action(edit, self.tr("Toggle &whole-word masking"), self.sentence.whole_word.toggle, "Ctrl+W")
+        self._action(edit, self.tr("Toggle sentence &pair"), self.sentence.pair_toggle.toggle, "Ctrl+P")
 
-        view = mb.addMenu("&View")
+        view = mb.addMenu(self.tr("&View"))
         for number, (name, panel) in enumerate(self.views.items(), start=1):
             title = self.tabs.tabText(self.tabs.indexOf(panel))
             self._action(view, title, lambda _=False, n=name: self.show_view(n), view_shortcut(number))
         view.addSeparator()
-        self._action(view, "&Fewer predictions", lambda: self.predictions.k_spin.stepBy(-1), "Ctrl+-")
-        self._action(view, "&More predictions", lambda: self.predictions.k_spin.stepBy(1), "Ctrl+=")
+        self._action(view, self.tr("&Fewer predictions"), lambda: self.predictions.k_spin.stepBy(-1), "Ctrl+-")
+        self._action(view, self.tr("&More predictions"), lambda: self.predictions.k_spin.stepBy(1), "Ctrl+=")
         view.addSeparator()
         add_presenter_action(self, view)
+        add_language_menu(self, view)
 
-        self.model_menu = mb.addMenu("&Model")
+        self.model_menu = mb.addMenu(self.tr("&Model"))
         self.model_menu.aboutToShow.connect(self._fill_model_menu)
         self.model_menu.aboutToShow.connect(self.controller.scan_cache)  # for the next opening
         self._fill_model_menu()
 
         add_lessons_menu(self, mb)
 
-        help_menu = mb.addMenu("&Help")
-        self._action(help_menu, f"&About {APP_NAME}", self.show_about, "F1")
+        help_menu = mb.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&About {app}").format(app=APP_NAME), self.show_about, "F1")
 
     def _fill_model_menu(self) -> None:
         menu = self.model_menu
         menu.clear()
         self._action(
             menu,
-            "&Default model",
+            self.tr("&Default model"),
             lambda: self.open_model("default"),
             "Ctrl+0",
-            "The small model bundled with the app",
+            self.tr("The small model bundled with the app"),
         )
         for name, source in self._models:  # minilm-base: bundled too, so not under the cache's heading
             if source == "bundled" and name != "default":
                 self._action(menu, name, lambda _=False, n=name: self.open_model(n)).setData("cached-model")
         found = [m for m in self._models if m[1] == "cache"]
         if found:
-            menu.addSection("In the Hugging Face cache")
+            menu.addSection(self.tr("In the Hugging Face cache"))
             for name, _source in found:
                 self._action(menu, name, lambda _=False, n=name: self.open_model(n)).setData("cached-model")
         menu.addSeparator()
         self._action(
             menu,
-            "&Open folder…",
+            self.tr("&Open folder…"),
             self.open_folder,
             "Ctrl+O",
-            "Open a model folder (config.json + model.safetensors + tokenizer)",
+            self.tr("Open a model folder (config.json + model.safetensors + tokenizer)"),
         )
         self._action(
             menu,
-            "&Get a model…",
+            self.tr("&Get a model…"),
             self.show_model_picker,
             "Ctrl+G",
-            "Curated models to download from the Hugging Face Hub, any Hub id, and your cache",
+            self.tr("Curated models to download from the Hugging Face Hub, any Hub id, and your cache"),
         )
-        self._action(menu, "&About this model", self.show_model_info, "Ctrl+I")
-        self._fill_device_menu(menu.addMenu("De&vice"))
+        self._action(menu, self.tr("&About this model"), self.show_model_info, "Ctrl+I")
+        self._fill_device_menu(menu.addMenu(self.tr("De&vice")))
 
     def _models_listed(self, listing) -> None:
         self._models = listing.models
@@ -260,7 +264,7 @@ class MainWindow(QMainWindow):
         devices = summary.devices if summary is not None else (("cpu", "CPU"),)
         group = QActionGroup(menu)
         chosen = self.settings.device
-        entries = (("auto", "&Automatic (a GPU for models above 100M parameters)"), *devices)
+        entries = (("auto", self.tr("&Automatic (a GPU for models above 100M parameters)")), *devices)
         for number, (device, label) in enumerate(entries):
             shortcut = f"Ctrl+Alt+{number}" if number < 10 else None
             action = self._action(menu, label, lambda _=False, d=device: self.set_device(d), shortcut)
@@ -309,7 +313,7 @@ class MainWindow(QMainWindow):
         self._latest = result
         self.predictions.set_result(result)
         self._catch_up()
-        self.time_label.setText(f"inference {result.seconds * 1000:.0f} ms")
+        self.time_label.setText(self.tr("inference {ms:.0f} ms").format(ms=result.seconds * 1000))
         self.statusBar().clearMessage()
 
     def _catch_up(self, *_args) -> None:
@@ -328,34 +332,47 @@ class MainWindow(QMainWindow):
     def _model_loading(self, name: str) -> None:
         self.progress.setVisible(True)
         self.cancel_load.setVisible(True)
-        self.statusBar().showMessage(f"Loading {name}…")
+        self.statusBar().showMessage(self.tr("Loading {name}…").format(name=name))
         if self.controller.current_result is None:
-            self._set_panels_message(f"Loading {name}…")
+            self._set_panels_message(self.tr("Loading {name}…").format(name=name))
 
     def _model_loaded(self, summary) -> None:
         self.progress.setVisible(False)
         self.cancel_load.setVisible(False)
-        self.model_label.setText(f"{summary.name} · {summary.layers} layers × {summary.heads} heads")
+        self.model_label.setText(
+            self.tr("{name} · {layers} layers × {heads} heads").format(
+                name=summary.name, layers=summary.layers, heads=summary.heads
+            )
+        )
         self._show_device(summary)
-        self.statusBar().showMessage(f"Loaded {summary.name} in {summary.load_seconds:.1f} s", 5000)
+        self.statusBar().showMessage(
+            self.tr("Loaded {name} in {seconds:.1f} s").format(name=summary.name, seconds=summary.load_seconds), 5000
+        )
         self.setWindowTitle(f"{APP_NAME} — {summary.name}")
         self.settings.model = summary.name if summary.source != "folder" else summary.path
         if not self.controller.current_input.text.strip():
-            self._set_panels_message("Type a sentence above to see what BERT makes of it.")
+            self._set_panels_message(self.tr("Type a sentence above to see what BERT makes of it."))
 
     def _show_device(self, summary) -> None:
         self.device_label.setText(summary.device_label)
-        note = f": {summary.device_note}" if summary.device_note else ""
-        self.device_label.setToolTip(f"The model runs on {summary.device} in {summary.dtype}{note}")
+        if summary.device_note:
+            tip = self.tr("The model runs on {device} in {dtype}: {note}")
+        else:
+            tip = self.tr("The model runs on {device} in {dtype}")
+        self.device_label.setToolTip(tip.format(device=summary.device, dtype=summary.dtype, note=summary.device_note))
 
     def _device_changed(self, summary) -> None:
         self._show_device(summary)
-        self.statusBar().showMessage(f"The model now runs on {summary.device_label}", 8000)
+        self.statusBar().showMessage(
+            self.tr("The model now runs on {device}").format(device=summary.device_label), 8000
+        )
         if summary.device_note:  # asked for a device that could not take it: say so, without blocking
             box = QMessageBox(
                 QMessageBox.Information,
-                "Device",
-                f"The model runs on {summary.device_label}: {summary.device_note}.",
+                self.tr("Device"),
+                self.tr("The model runs on {device}: {note}.").format(
+                    device=summary.device_label, note=summary.device_note
+                ),
                 QMessageBox.Ok,
                 self,
             )
@@ -372,20 +389,27 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(False)
         self.cancel_load.setVisible(False)
         if self.controller.model_summary is None:
-            self.statusBar().showMessage(f"Stopped loading {name}.", 8000)
+            self.statusBar().showMessage(self.tr("Stopped loading {name}.").format(name=name), 8000)
             if self.controller.current_result is None:
-                self._set_panels_message(f"Stopped loading {name}: choose a model in the Model menu.")
+                self._set_panels_message(
+                    self.tr("Stopped loading {name}: choose a model in the Model menu.").format(name=name)
+                )
         else:
-            self.statusBar().showMessage(f"Stopped loading {name}; {self.controller.model_summary.name} stays.", 8000)
+            self.statusBar().showMessage(
+                self.tr("Stopped loading {name}; {previous} stays.").format(
+                    name=name, previous=self.controller.model_summary.name
+                ),
+                8000,
+            )
 
     def _model_failed(self, message: str) -> None:
         self.progress.setVisible(False)
         self.cancel_load.setVisible(False)
-        self.statusBar().showMessage("The model could not be opened; the previous one stays loaded.", 8000)
+        self.statusBar().showMessage(self.tr("The model could not be opened; the previous one stays loaded."), 8000)
         if self.controller.model_summary is None and self.controller.current_result is None:
             self._set_panels_message(message)
-        box = QMessageBox(QMessageBox.Warning, "Could not open the model", message, QMessageBox.Ok, self)
-        box.setInformativeText("The previous model stays loaded." if self.controller.model_summary else "")
+        box = QMessageBox(QMessageBox.Warning, self.tr("Could not open the model"), message, QMessageBox.Ok, self)
+        box.setInformativeText(self.tr("The previous model stays loaded.") if self.controller.model_summary else "")
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()  # not exec(): the event loop (and the worker's results) keep flowing
         self.last_error_box = box
@@ -438,9 +462,12 @@ class MainWindow(QMainWindow):
     def offer_download(self, repo_id: str) -> None:
         """The first start, with the network there: offer a real model next to the bundled one."""
         entry = next((e for e in self.controller.catalog if e.repo_id == repo_id), None)
-        size = f" ({megabytes(entry.size_mb * 1e6)})" if entry is not None else ""
         self._offered = repo_id
-        self.offer_label.setText(f"For better guesses than the small bundled model, get {repo_id}{size}:")
+        if entry is not None:
+            offer = self.tr("For better guesses than the small bundled model, get {model} ({size}):")
+        else:
+            offer = self.tr("For better guesses than the small bundled model, get {model}:")
+        self.offer_label.setText(offer.format(model=repo_id, size=megabytes(entry.size_mb * 1e6) if entry else ""))
         self.offer.show()
 
     def _download_progress(self, done: int, total: int) -> None:
@@ -448,7 +475,9 @@ class MainWindow(QMainWindow):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * done / total))
             self.progress.setVisible(True)
-            self.progress.setToolTip(f"Downloading: {megabytes(done)} of {megabytes(total)}")
+            self.progress.setToolTip(
+                self.tr("Downloading: {done} of {total}").format(done=megabytes(done), total=megabytes(total))
+            )
 
     def _download_ended(self) -> None:
         self.progress.setVisible(False)
@@ -456,20 +485,20 @@ class MainWindow(QMainWindow):
 
     def _download_done(self, name: str) -> None:
         self._download_ended()
-        self.statusBar().showMessage(f"Downloaded {name}; opening it…", 5000)
+        self.statusBar().showMessage(self.tr("Downloaded {name}; opening it…").format(name=name), 5000)
 
     def _download_failed(self, message: str) -> None:
         self._download_ended()
         picker = getattr(self, "model_picker", None)
         if picker is not None and picker.isVisible():
             return  # the dialog says it, where the download was started
-        box = QMessageBox(QMessageBox.Warning, "Download failed", message, QMessageBox.Ok, self)
+        box = QMessageBox(QMessageBox.Warning, self.tr("Download failed"), message, QMessageBox.Ok, self)
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
         self.last_error_box = box
 
     def open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a BERT model folder")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a BERT model folder"))
         if folder:
             self.open_model(folder)
 
@@ -479,49 +508,72 @@ class MainWindow(QMainWindow):
             path += f".{suffix}"
         return path
 
-    def _guarded(self, what: str, fn, path: str) -> None:
+    def _guarded(self, failure: str, fn, path: str) -> None:
+        """Write `path` with `fn`; `failure` titles the message if that fails."""
         if not path:
             return
         try:
             with atomic_write(path) as tmp:  # written whole, or the previous file stays as it was
                 fn(tmp)
-            self.statusBar().showMessage(f"Saved {path}", 5000)
+            self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
         except Exception as exc:
-            QMessageBox.warning(self, f"Could not export {what}", f"{path}: {exc}")
+            QMessageBox.warning(self, failure, f"{path}: {exc}")
 
     def export_predictions(self) -> None:
-        self._guarded("predictions", self.predictions.export_json, self._save_path("Export predictions", "json"))
+        path = self._save_path(self.tr("Export predictions"), "json")
+        self._guarded(self.tr("Could not export the predictions"), self.predictions.export_json, path)
 
     def export_attention_csv(self) -> None:
-        self._guarded("attention", self.attention.export_attention_csv, self._save_path("Export attention", "csv"))
+        path = self._save_path(self.tr("Export attention"), "csv")
+        self._guarded(self.tr("Could not export the attention"), self.attention.export_attention_csv, path)
 
     def export_attention_npz(self) -> None:
-        self._guarded("attention", self.attention.export_attention_npz, self._save_path("Export attention", "npz"))
+        path = self._save_path(self.tr("Export attention"), "npz")
+        self._guarded(self.tr("Could not export the attention"), self.attention.export_attention_npz, path)
 
     def export_plot(self, which: str, fmt: str) -> None:
         panel = self.attention if which == "attention" else self.embeddings
         fn = panel.export_png if fmt == "png" else panel.export_svg
-        self._guarded(f"the {which} plot", fn, self._save_path(f"Export {which} plot", fmt))
+        if which == "attention":
+            title, failure = self.tr("Export attention plot"), self.tr("Could not export the attention plot")
+        else:
+            title, failure = self.tr("Export embedding plot"), self.tr("Could not export the embedding plot")
+        self._guarded(failure, fn, self._save_path(title, fmt))
 
     def save_window_png(self) -> None:
-        self._guarded("the window", lambda p: save_widget_png(self, p), self._save_path("Save window", "png"))
+        path = self._save_path(self.tr("Save window"), "png")
+        self._guarded(self.tr("Could not save the window"), lambda p: save_widget_png(self, p), path)
 
     def show_model_info(self) -> None:
         s = self.controller.model_summary
         if s is None:
-            QMessageBox.information(self, "About this model", "No model is loaded yet.")
+            QMessageBox.information(self, self.tr("About this model"), self.tr("No model is loaded yet."))
             return
-        head = "yes" if s.has_mlm_head else "**no** — it cannot predict masked words"
+        head = self.tr("yes") if s.has_mlm_head else self.tr("**no** — it cannot predict masked words")
         facts = (
             f"# {s.name}\n\n"
-            f"{s.layers} layers, {s.heads} attention heads, hidden size {s.hidden_size}, "
-            f"{s.vocab_size:,} word pieces, {s.parameters / 1e6:.1f} M parameters, up to {s.max_length} tokens.\n\n"
-            f"Masked-word (MLM) head: {head}.\n\n"
-            f"Loaded from `{s.path}` in {s.load_seconds:.2f} s, on {s.device}.\n\n"
+            + self.tr(
+                "{layers} layers, {heads} attention heads, hidden size {hidden}, {vocab:,} word pieces, "
+                "{millions:.1f} M parameters, up to {tokens} tokens."
+            ).format(
+                layers=s.layers,
+                heads=s.heads,
+                hidden=s.hidden_size,
+                vocab=s.vocab_size,
+                millions=s.parameters / 1e6,
+                tokens=s.max_length,
+            )
+            + "\n\n"
+            + self.tr("Masked-word (MLM) head: {answer}.").format(answer=head)
+            + "\n\n"
+            + self.tr("Loaded from `{path}` in {seconds:.2f} s, on {device}.").format(
+                path=s.path, seconds=s.load_seconds, device=s.device
+            )
+            + "\n\n"
         )
-        card = s.card or "*This model's folder has no model card (MODEL_CARD.md or README.md).*"
+        card = s.card or self.tr("*This model's folder has no model card (MODEL_CARD.md or README.md).*")
         dialog = QDialog(self)
-        dialog.setWindowTitle("About this model")
+        dialog.setWindowTitle(self.tr("About this model"))
         dialog.resize(720, 640)
         browser = QTextBrowser()
         browser.setOpenExternalLinks(True)
@@ -538,10 +590,12 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(
             self,
-            f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3><p>Type a sentence, mask words, and look inside BERT: "
-            "its guesses, its attention in every layer and head, and how each token's representation moves "
-            "through the layers.</p><p>Works offline.</p>",
+            self.tr("About {app}").format(app=APP_NAME),
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            + self.tr(
+                "<p>Type a sentence, mask words, and look inside BERT: its guesses, its attention in every layer "
+                "and head, and how each token's representation moves through the layers.</p><p>Works offline.</p>"
+            ),
         )
 
     def closeEvent(self, event) -> None:

@@ -9,7 +9,7 @@ plot, is marked in every panel at once. Turning it off puts everything back as i
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QDockWidget, QWidget
 
@@ -203,7 +203,13 @@ class Presenter(QObject):
 def add_presenter_action(window, menu) -> None:
     """View ▸ Presenter view (F5), checkable; Esc leaves it too."""
     window.presenter = Presenter(window)
-    action = window._action(menu, "&Presenter view", lambda on: window.presenter.set_on(on), "F5")
+    action = window._action(
+        menu, QCoreApplication.translate("presenter", "&Presenter view"), lambda on: window.presenter.set_on(on), "F5"
+    )
     action.setCheckable(True)
-    action.setStatusTip("Large fonts, high contrast, full screen and a laser pointer, for a projector")
+    action.setStatusTip(
+        QCoreApplication.translate(
+            "presenter", "Large fonts, high contrast, full screen and a laser pointer, for a projector"
+        )
+    )
     window.presenter_action = action

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 
 from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP
+from bertviz_app.ui.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,15 @@ class Settings:
     @device.setter
     def device(self, value: str) -> None:
         self._set("device", value)
+
+    @property
+    def language(self) -> str:
+        """View ▸ Language: "en", "zh_CN", or "" (not chosen: the system's locale decides)."""
+        return self._get("language", str, "", lambda v: v in ("", *LANGUAGES))
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self._set("language", value)
 
     @property
     def first_start(self) -> bool:

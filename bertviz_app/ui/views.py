@@ -18,13 +18,19 @@ class ViewSpec:
     it; `analyses` names the controller tasks it starts."""
 
     name: str
-    title: str  # the tab's and the View menu's text, with & before its mnemonic
+    title: str  # the tab's and the View menu's text, with & before its mnemonic; QT_TRANSLATE_NOOP("views", ...)
     factory: Callable
     arg_help: str = ""
     analyses: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, ViewSpec] = {}
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # the name lupdate looks for
+    """Marks `text` for translation (lupdate reads it) and returns it as it is: this module stays Qt-free, and the
+    window translates a title where it shows it (QCoreApplication.translate("views", title))."""
+    return text
 
 
 def register(spec: ViewSpec) -> ViewSpec:
@@ -105,17 +111,25 @@ def _corpus(controller, selection):
 
 
 for _spec in (
-    ViewSpec("attention", "&Attention", _attention, "attention|value|rollout[:LAYER[:HEAD]]"),
-    ViewSpec("embeddings", "&Embeddings", _embeddings),
-    ViewSpec("layers", "&Layers", _layers, "a word to follow"),
-    ViewSpec("heads", "&Heads", _heads, "'importance' and/or LAYER.HEAD,... to knock out", ("head_importance",)),
-    ViewSpec("neurons", "&Neurons", _neurons, "LAYER.HEAD.TOKEN"),
-    ViewSpec("scoring", "&Scoring", _scoring, "the second sentence", ("score",)),
-    ViewSpec("compare", "&Compare", _compare, "the second sentence", ("compare",)),
-    ViewSpec("replaced", "&Replaced tokens", _replaced),
+    ViewSpec(
+        "attention", QT_TRANSLATE_NOOP("views", "&Attention"), _attention, "attention|value|rollout[:LAYER[:HEAD]]"
+    ),
+    ViewSpec("embeddings", QT_TRANSLATE_NOOP("views", "&Embeddings"), _embeddings),
+    ViewSpec("layers", QT_TRANSLATE_NOOP("views", "&Layers"), _layers, "a word to follow"),
+    ViewSpec(
+        "heads",
+        QT_TRANSLATE_NOOP("views", "&Heads"),
+        _heads,
+        "'importance' and/or LAYER.HEAD,... to knock out",
+        ("head_importance",),
+    ),
+    ViewSpec("neurons", QT_TRANSLATE_NOOP("views", "&Neurons"), _neurons, "LAYER.HEAD.TOKEN"),
+    ViewSpec("scoring", QT_TRANSLATE_NOOP("views", "&Scoring"), _scoring, "the second sentence", ("score",)),
+    ViewSpec("compare", QT_TRANSLATE_NOOP("views", "&Compare"), _compare, "the second sentence", ("compare",)),
+    ViewSpec("replaced", QT_TRANSLATE_NOOP("views", "&Replaced tokens"), _replaced),
     ViewSpec(
         "corpus",
-        "&Corpus",
+        QT_TRANSLATE_NOOP("views", "&Corpus"),
         _corpus,
         "'demo' or FILE,... to index, then :N a token of the sentence to find in it",
         ("corpus_index", "corpus_map", "corpus_search", "corpus_senses"),

@@ -339,23 +339,44 @@ def export_figures(window, folder: str) -> list[str]:
 def add_workspace_actions(window, menu) -> None:
     """File ▸ Save workspace…, Open workspace…, Recent workspaces ▸, Export all views as PDF… / as figures…."""
     window.workspaces = ws = Workspaces(window)
-    window._action(menu, "Save w&orkspace…", lambda: _save_dialog(window), "Ctrl+Shift+W")
-    window._action(menu, "Open wor&kspace…", lambda: _open_dialog(window), "Ctrl+Alt+O")
-    recent = menu.addMenu("&Recent workspaces")
+    window._action(
+        menu,
+        QCoreApplication.translate("workspace_menu", "Save w&orkspace…"),
+        lambda: _save_dialog(window),
+        "Ctrl+Shift+W",
+    )
+    window._action(
+        menu,
+        QCoreApplication.translate("workspace_menu", "Open wor&kspace…"),
+        lambda: _open_dialog(window),
+        "Ctrl+Alt+O",
+    )
+    recent = menu.addMenu(QCoreApplication.translate("workspace_menu", "&Recent workspaces"))
     window.recent_menu = recent
 
     def fill():
         recent.clear()
         paths = ws.recent()
         for number, path in enumerate(paths, start=1):
-            window._action(recent, path, lambda _=False, p=path: ws.open(p), f"Ctrl+Alt+Shift+{number}")
+            action = window._action(recent, path, lambda _=False, p=path: ws.open(p), f"Ctrl+Alt+Shift+{number}")
+            action.setData("recent-workspace")
         recent.setEnabled(bool(paths))  # greyed until a workspace is saved or opened
 
     recent.aboutToShow.connect(fill)
     ws.recent_changed.connect(fill)
     fill()
-    window._action(menu, "Export all views as P&DF…", lambda: _export_dialog(window, "pdf"), "Ctrl+Alt+P")
-    window._action(menu, "Export all views as &figures…", lambda: _export_dialog(window, "folder"), "Ctrl+Alt+F")
+    window._action(
+        menu,
+        QCoreApplication.translate("workspace_menu", "Export all views as P&DF…"),
+        lambda: _export_dialog(window, "pdf"),
+        "Ctrl+Alt+P",
+    )
+    window._action(
+        menu,
+        QCoreApplication.translate("workspace_menu", "Export all views as &figures…"),
+        lambda: _export_dialog(window, "folder"),
+        "Ctrl+Alt+F",
+    )
 
 
 def _save_dialog(window) -> None:

@@ -1,0 +1,446 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;About this model</source>
+        <translation>关于此模型(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;About {app}</source>
+        <translation>关于 {app}(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Automatic (a GPU for models above 100M parameters)</source>
+        <translation>自动（参数超过 1 亿的模型用 GPU）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Clear masks</source>
+        <translation>清除全部掩码(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Default model</source>
+        <translation>默认模型(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit the sentence</source>
+        <translation>编辑句子(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Fewer predictions</source>
+        <translation>减少预测数(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Get a model…</source>
+        <translation>获取模型…(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;More predictions</source>
+        <translation>增加预测数(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Open folder…</source>
+        <translation>打开文件夹…(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>**no** — it cannot predict masked words</source>
+        <translation>**没有**——它无法预测被掩码的词</translation>
+    </message>
+    <message>
+        <source>*This model&apos;s folder has no model card (MODEL_CARD.md or README.md).*</source>
+        <translation>*此模型的文件夹中没有模型卡（MODEL_CARD.md 或 README.md）。*</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Type a sentence, mask words, and look inside BERT: its guesses, its attention in every layer and head, and how each token&apos;s representation moves through the layers.&lt;/p&gt;&lt;p&gt;Works offline.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;输入一个句子，掩码其中的词，再看看 BERT 的内部：它的预测、每一层每个头的注意力，以及每个词元的表示如何在各层之间变化。&lt;/p&gt;&lt;p&gt;无需联网即可使用。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About this model</source>
+        <translation>关于此模型</translation>
+    </message>
+    <message>
+        <source>About {app}</source>
+        <translation>关于 {app}</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Could not export the attention</source>
+        <translation>无法导出注意力</translation>
+    </message>
+    <message>
+        <source>Could not export the attention plot</source>
+        <translation>无法导出注意力图</translation>
+    </message>
+    <message>
+        <source>Could not export the embedding plot</source>
+        <translation>无法导出嵌入图</translation>
+    </message>
+    <message>
+        <source>Could not export the predictions</source>
+        <translation>无法导出预测</translation>
+    </message>
+    <message>
+        <source>Could not open the model</source>
+        <translation>无法打开模型</translation>
+    </message>
+    <message>
+        <source>Could not save the window</source>
+        <translation>无法保存窗口</translation>
+    </message>
+    <message>
+        <source>Curated models to download from the Hugging Face Hub, any Hub id, and your cache</source>
+        <translation>从 Hugging Face Hub 下载精选模型、任意 Hub ID，以及你的缓存中已有的模型</translation>
+    </message>
+    <message>
+        <source>De&amp;vice</source>
+        <translation>设备(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Download failed</source>
+        <translation>下载失败</translation>
+    </message>
+    <message>
+        <source>Downloaded {name}; opening it…</source>
+        <translation>已下载 {name}，正在打开…</translation>
+    </message>
+    <message>
+        <source>Downloading: {done} of {total}</source>
+        <translation>正在下载：{done} / {total}</translation>
+    </message>
+    <message>
+        <source>Export attention</source>
+        <translation>导出注意力</translation>
+    </message>
+    <message>
+        <source>Export attention as &amp;CSV…</source>
+        <translation>将注意力导出为 &amp;CSV…</translation>
+    </message>
+    <message>
+        <source>Export attention as &amp;NPZ…</source>
+        <translation>将注意力导出为 &amp;NPZ…</translation>
+    </message>
+    <message>
+        <source>Export attention plot</source>
+        <translation>导出注意力图</translation>
+    </message>
+    <message>
+        <source>Export attention plot as &amp;PNG…</source>
+        <translation>将注意力图导出为 &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>Export attention plot as &amp;SVG…</source>
+        <translation>将注意力图导出为 &amp;SVG…</translation>
+    </message>
+    <message>
+        <source>Export embedding plot</source>
+        <translation>导出嵌入图</translation>
+    </message>
+    <message>
+        <source>Export embedding plot as P&amp;NG…</source>
+        <translation>将嵌入图导出为 P&amp;NG…</translation>
+    </message>
+    <message>
+        <source>Export embedding plot as S&amp;VG…</source>
+        <translation>将嵌入图导出为 S&amp;VG…</translation>
+    </message>
+    <message>
+        <source>Export predictions</source>
+        <translation>导出预测</translation>
+    </message>
+    <message>
+        <source>Export predictions as &amp;JSON…</source>
+        <translation>将预测导出为 &amp;JSON…</translation>
+    </message>
+    <message>
+        <source>For better guesses than the small bundled model, get {model} ({size}):</source>
+        <translation>想要比内置小模型更好的预测，可获取 {model}（{size}）：</translation>
+    </message>
+    <message>
+        <source>For better guesses than the small bundled model, get {model}:</source>
+        <translation>想要比内置小模型更好的预测，可获取 {model}：</translation>
+    </message>
+    <message>
+        <source>In the Hugging Face cache</source>
+        <translation>Hugging Face 缓存中的模型</translation>
+    </message>
+    <message>
+        <source>Loaded from `{path}` in {seconds:.2f} s, on {device}.</source>
+        <translation>从 `{path}` 加载，用时 {seconds:.2f} 秒，运行于 {device}。</translation>
+    </message>
+    <message>
+        <source>Loaded {name} in {seconds:.1f} s</source>
+        <translation>已加载 {name}，用时 {seconds:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Loading {name}…</source>
+        <translation>正在加载 {name}…</translation>
+    </message>
+    <message>
+        <source>Masked-word (MLM) head: {answer}.</source>
+        <translation>掩码词预测（MLM）头：{answer}。</translation>
+    </message>
+    <message>
+        <source>No model is loaded yet.</source>
+        <translation>尚未加载模型。</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>以后再说</translation>
+    </message>
+    <message>
+        <source>Open a BERT model folder</source>
+        <translation>打开 BERT 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Open a model folder (config.json + model.safetensors + tokenizer)</source>
+        <translation>打开模型文件夹（config.json + model.safetensors + 分词器）</translation>
+    </message>
+    <message>
+        <source>Save &amp;window as PNG…</source>
+        <translation>将窗口保存为 PNG…(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Save window</source>
+        <translation>保存窗口</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Stop loading this model; the one loaded before stays</source>
+        <translation>停止加载此模型；之前加载的模型保持不变</translation>
+    </message>
+    <message>
+        <source>Stopped loading {name}.</source>
+        <translation>已停止加载 {name}。</translation>
+    </message>
+    <message>
+        <source>Stopped loading {name}: choose a model in the Model menu.</source>
+        <translation>已停止加载 {name}：请在“模型”菜单中选择一个模型。</translation>
+    </message>
+    <message>
+        <source>Stopped loading {name}; {previous} stays.</source>
+        <translation>已停止加载 {name}；继续使用 {previous}。</translation>
+    </message>
+    <message>
+        <source>Switch all heads back &amp;on</source>
+        <translation>重新开启所有头(&amp;O)</translation>
+    </message>
+    <message>
+        <source>The model could not be opened; the previous one stays loaded.</source>
+        <translation>无法打开该模型；之前的模型仍在使用。</translation>
+    </message>
+    <message>
+        <source>The model now runs on {device}</source>
+        <translation>模型现在运行于 {device}</translation>
+    </message>
+    <message>
+        <source>The model runs on {device} in {dtype}</source>
+        <translation>模型以 {dtype} 运行于 {device}</translation>
+    </message>
+    <message>
+        <source>The model runs on {device} in {dtype}: {note}</source>
+        <translation>模型以 {dtype} 运行于 {device}：{note}</translation>
+    </message>
+    <message>
+        <source>The model runs on {device}: {note}.</source>
+        <translation>模型运行于 {device}：{note}。</translation>
+    </message>
+    <message>
+        <source>The previous model stays loaded.</source>
+        <translation>之前的模型仍在使用。</translation>
+    </message>
+    <message>
+        <source>The small model bundled with the app</source>
+        <translation>应用自带的小模型</translation>
+    </message>
+    <message>
+        <source>Toggle &amp;whole-word masking</source>
+        <translation>切换全词掩码(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Toggle sentence &amp;pair</source>
+        <translation>切换句子对(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Type a sentence above to see what BERT makes of it.</source>
+        <translation>在上方输入一个句子，看看 BERT 如何理解它。</translation>
+    </message>
+    <message>
+        <source>inference {ms:.0f} ms</source>
+        <translation>推理 {ms:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <source>no model</source>
+        <translation>无模型</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>有</translation>
+    </message>
+    <message>
+        <source>{layers} layers, {heads} attention heads, hidden size {hidden}, {vocab:,} word pieces, {millions:.1f} M parameters, up to {tokens} tokens.</source>
+        <translation>{layers} 层，{heads} 个注意力头，隐藏层大小 {hidden}，{vocab:,} 个子词，{millions:.1f} M 参数，最多 {tokens} 个词元。</translation>
+    </message>
+    <message>
+        <source>{name} · {layers} layers × {heads} heads</source>
+        <translation>{name} · {layers} 层 × {heads} 头</translation>
+    </message>
+</context>
+<context>
+    <name>i18n</name>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The interface stays in {language}.</source>
+        <translation>界面语言保持为{language}。</translation>
+    </message>
+    <message>
+        <source>The interface will be in {language} the next time you start {app}.</source>
+        <translation>下次启动 {app} 时，界面将显示为{language}。</translation>
+    </message>
+</context>
+<context>
+    <name>lesson_panel</name>
+    <message>
+        <source>&amp;Close the lesson</source>
+        <translation>关闭课程(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Lessons</source>
+        <translation>课程(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Next step</source>
+        <translation>下一步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Open lesson file…</source>
+        <translation>打开课程文件…(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous step</source>
+        <translation>上一步(&amp;P)</translation>
+    </message>
+</context>
+<context>
+    <name>presenter</name>
+    <message>
+        <source>&amp;Presenter view</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Large fonts, high contrast, full screen and a laser pointer, for a projector</source>
+        <translation>大字体、高对比度、全屏和激光笔，适合投影仪</translation>
+    </message>
+</context>
+<context>
+    <name>views</name>
+    <message>
+        <source>&amp;Attention</source>
+        <translation>注意力(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Compare</source>
+        <translation>比较(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Corpus</source>
+        <translation>语料库(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Embeddings</source>
+        <translation>嵌入(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Heads</source>
+        <translation>头(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Layers</source>
+        <translation>层(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Neurons</source>
+        <translation>神经元(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Replaced tokens</source>
+        <translation>被替换词元(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Scoring</source>
+        <translation>评分(&amp;S)</translation>
+    </message>
+</context>
+<context>
+    <name>workspace_menu</name>
+    <message>
+        <source>&amp;Recent workspaces</source>
+        <translation>最近的工作区(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Export all views as &amp;figures…</source>
+        <translation>将所有视图导出为图片…(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Export all views as P&amp;DF…</source>
+        <translation>将所有视图导出为 P&amp;DF…</translation>
+    </message>
+    <message>
+        <source>Open wor&amp;kspace…</source>
+        <translation>打开工作区…(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Save w&amp;orkspace…</source>
+        <translation>保存工作区…(&amp;O)</translation>
+    </message>
+</context>
+</TS>
