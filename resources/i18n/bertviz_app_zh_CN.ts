@@ -2,6 +2,256 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AttentionPanel</name>
+    <message>
+        <source>#{index} masked</source>
+        <translation>#{index} 已掩码</translation>
+    </message>
+    <message>
+        <source>#{row} and #{col} masked</source>
+        <translation>#{row} 和 #{col} 已掩码</translation>
+    </message>
+    <message>
+        <source>#{row} ← input #{col}</source>
+        <translation>#{row} ← 输入 #{col}</translation>
+    </message>
+    <message>
+        <source>(1 head knocked out on the way)</source>
+        <translation>（途中有 1 个头被关闭）</translation>
+    </message>
+    <message>
+        <source>({count} heads knocked out on the way)</source>
+        <translation>（途中有 {count} 个头被关闭）</translation>
+    </message>
+    <message>
+        <source>Abnar &amp; Zuidema 2020: the head-averaged attention of every layer up to this one, multiplied together with the residual connection counted as 0.5·A + 0.5·I. Row i: how much of each input token has reached position i.</source>
+        <translation>Abnar &amp; Zuidema 2020：把从第一层到这一层的各层注意力（对所有头取平均）连乘起来，残差连接按 0.5·A + 0.5·I 计入。第 i 行：每个输入词元有多少到达了位置 i。</translation>
+    </message>
+    <message>
+        <source>All layers and heads as NPZ…</source>
+        <translation>所有层和头，导出为 NPZ…</translation>
+    </message>
+    <message>
+        <source>All layers as NPZ…</source>
+        <translation>所有层，导出为 NPZ…</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Average the attention of every head in the layer</source>
+        <translation>对该层所有头的注意力取平均</translation>
+    </message>
+    <message>
+        <source>Colour map of the heatmaps</source>
+        <translation>热力图的配色</translation>
+    </message>
+    <message>
+        <source>Colours</source>
+        <translation>配色</translation>
+    </message>
+    <message>
+        <source>Heatmap as PNG…</source>
+        <translation>热力图，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Heatmap as SVG…</source>
+        <translation>热力图，导出为 SVG…</translation>
+    </message>
+    <message>
+        <source>Knock out this head (layer {layer}, head {head})</source>
+        <translation>关闭这个头（第 {layer} 层，第 {head} 个头）</translation>
+    </message>
+    <message>
+        <source>Kobayashi et al. 2020: each weight α_ij times ||v_j W_O||, the size of what token j sends through the head; rows re-normalised to sum to 1. Shows how much arrives, not only where the head looks.</source>
+        <translation>Kobayashi 等 2020：每个权重 α_ij 乘以 ||v_j W_O||，即词元 j 经由该头传出的信息量；每行重新归一化，使其和为 1。它显示实际到达了多少，而不只是头看向哪里。</translation>
+    </message>
+    <message>
+        <source>Layer {layer} · {which}</source>
+        <translation>第 {layer} 层 · {which}</translation>
+    </message>
+    <message>
+        <source>Mean over heads</source>
+        <translation>对所有头取平均</translation>
+    </message>
+    <message>
+        <source>Model view · every layer × head · click one</source>
+        <translation>模型视图 · 所有层 × 头 · 点击其中一个</translation>
+    </message>
+    <message>
+        <source>Model view: layer {layer}, head {head} · click to show it, right-click to switch it off</source>
+        <translation>模型视图：第 {layer} 层，第 {head} 个头 · 点击显示，右键关闭</translation>
+    </message>
+    <message>
+        <source>Model view: layer {layer}, head {head} · knocked out · click to show it, right-click to switch it on</source>
+        <translation>模型视图：第 {layer} 层，第 {head} 个头 · 已关闭 · 点击显示，右键重新开启</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one to see where each token looks.</source>
+        <translation>还没有句子：输入一个句子，看看每个词元在关注哪里。</translation>
+    </message>
+    <message>
+        <source>Rollout (Abnar &amp; Zuidema)</source>
+        <translation>注意力展开（Abnar &amp; Zuidema）</translation>
+    </message>
+    <message>
+        <source>Rollout averages every head of a layer (Abnar &amp; Zuidema 2020): there is one matrix per layer.</source>
+        <translation>注意力展开对一层的所有头取平均（Abnar &amp; Zuidema 2020）：每层只有一个矩阵。</translation>
+    </message>
+    <message>
+        <source>Rollout through layer {layer}</source>
+        <translation>展开至第 {layer} 层</translation>
+    </message>
+    <message>
+        <source>Rollout through layer {layer} of {layers}</source>
+        <translation>展开至第 {layer} 层（共 {layers} 层）</translation>
+    </message>
+    <message>
+        <source>Rollout through layer {layer} · click to show it</source>
+        <translation>展开至第 {layer} 层 · 点击显示</translation>
+    </message>
+    <message>
+        <source>Rollout · one tile per layer · click one</source>
+        <translation>注意力展开 · 每层一格 · 点击其中一个</translation>
+    </message>
+    <message>
+        <source>Show this head</source>
+        <translation>显示这个头</translation>
+    </message>
+    <message>
+        <source>Switch this head back on (layer {layer}, head {head})</source>
+        <translation>重新开启这个头（第 {layer} 层，第 {head} 个头）</translation>
+    </message>
+    <message>
+        <source>The attention weights softmax(QKᵀ/√d) of one head: where each token looks.</source>
+        <translation>一个头的注意力权重 softmax(QKᵀ/√d)：每个词元在关注哪里。</translation>
+    </message>
+    <message>
+        <source>This matrix as CSV…</source>
+        <translation>当前矩阵，导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>This result has no attention weights.</source>
+        <translation>此结果不含注意力权重。</translation>
+    </message>
+    <message>
+        <source>This result has no value vectors to weight by.</source>
+        <translation>此结果不含可用于加权的值向量。</translation>
+    </message>
+    <message>
+        <source>Value-weighted (Kobayashi)</source>
+        <translation>值加权（Kobayashi）</translation>
+    </message>
+    <message>
+        <source>Value-weighted · Layer {layer} · {which}</source>
+        <translation>值加权 · 第 {layer} 层 · {which}</translation>
+    </message>
+    <message>
+        <source>Value-weighted · every layer × head</source>
+        <translation>值加权 · 所有层 × 头</translation>
+    </message>
+    <message>
+        <source>What the heatmap and the model view show</source>
+        <translation>热力图和模型视图显示的内容</translation>
+    </message>
+    <message>
+        <source>Which attention head of that layer</source>
+        <translation>该层的哪个注意力头</translation>
+    </message>
+    <message>
+        <source>Which transformer layer&apos;s attention to show (1 = closest to the input)</source>
+        <translation>显示哪一个 Transformer 层的注意力（1 = 最靠近输入）</translation>
+    </message>
+    <message>
+        <source>attended-to token (key)</source>
+        <translation>被关注的词元（键）</translation>
+    </message>
+    <message>
+        <source>attending token (query)</source>
+        <translation>发出关注的词元（查询）</translation>
+    </message>
+    <message>
+        <source>attention weight</source>
+        <translation>注意力权重</translation>
+    </message>
+    <message>
+        <source>computing… ({done} of {layers} layers)</source>
+        <translation>计算中…（{done} / {layers} 层）</translation>
+    </message>
+    <message>
+        <source>head {head}</source>
+        <translation>第 {head} 个头</translation>
+    </message>
+    <message>
+        <source>head {head} · knocked out</source>
+        <translation>第 {head} 个头 · 已关闭</translation>
+    </message>
+    <message>
+        <source>input token (embedding)</source>
+        <translation>输入词元（嵌入）</translation>
+    </message>
+    <message>
+        <source>layer {layer}, head {head}</source>
+        <translation>第 {layer} 层，第 {head} 个头</translation>
+    </message>
+    <message>
+        <source>layer {layer}, mean of heads</source>
+        <translation>第 {layer} 层，所有头的平均</translation>
+    </message>
+    <message>
+        <source>local: sees ±{window} tokens</source>
+        <translation>局部：只看前后 {window} 个词元</translation>
+    </message>
+    <message>
+        <source>mean of all heads</source>
+        <translation>所有头的平均</translation>
+    </message>
+    <message>
+        <source>mean of all heads (head {heads} off)</source>
+        <translation>所有头的平均（第 {heads} 个头已关闭）</translation>
+    </message>
+    <message>
+        <source>mean of all heads (heads {heads} off)</source>
+        <translation>所有头的平均（头 {heads} 已关闭）</translation>
+    </message>
+    <message>
+        <source>position (after this layer)</source>
+        <translation>位置（经过这一层之后）</translation>
+    </message>
+    <message>
+        <source>rollout through layer {layer}</source>
+        <translation>展开至第 {layer} 层</translation>
+    </message>
+    <message>
+        <source>same weights as layer {layer}</source>
+        <translation>与第 {layer} 层权重相同</translation>
+    </message>
+    <message>
+        <source>same weights as layers {layers}</source>
+        <translation>与第 {layers} 层权重相同</translation>
+    </message>
+    <message>
+        <source>share of input token (rows sum to 1)</source>
+        <translation>输入词元的占比（每行和为 1）</translation>
+    </message>
+    <message>
+        <source>value-weighted</source>
+        <translation>值加权</translation>
+    </message>
+    <message>
+        <source>value-weighted share (rows sum to 1)</source>
+        <translation>值加权占比（每行和为 1）</translation>
+    </message>
+</context>
+<context>
+    <name>ColorMaps</name>
+    <message>
+        <source>greys</source>
+        <translation>灰度</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;About this model</source>
@@ -326,6 +576,35 @@
     <message>
         <source>{name} · {layers} layers × {heads} heads</source>
         <translation>{name} · {layers} 层 × {heads} 头</translation>
+    </message>
+</context>
+<context>
+    <name>ReplacedView</name>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Every token reads as the sentence&apos;s own (no probability above 50%).</source>
+        <translation>每个词元看起来都是句子原有的（没有概率超过 50%）。</translation>
+    </message>
+    <message>
+        <source>Looks replaced: {tokens}</source>
+        <translation>看起来被替换了：{tokens}</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one, with a word that does not belong, to see which token stands out.</source>
+        <translation>还没有句子：输入一个句子，并放进一个不合适的词，看看哪个词元显得突兀。</translation>
+    </message>
+    <message>
+        <source>probability the token was replaced</source>
+        <translation>该词元被替换的概率</translation>
+    </message>
+    <message>
+        <source>{model} is not an ELECTRA discriminator, so it does not say which tokens look replaced.
+Open one (for example google/electra-small-discriminator, Model ▸ Get a model…) to see, for every token, how likely the model thinks it was swapped in.</source>
+        <translation>{model} 不是 ELECTRA 判别器，因此无法判断哪些词元看起来被替换了。
+请打开一个判别器（例如 google/electra-small-discriminator，见“模型 ▸ 获取模型…”），查看模型认为每个词元被换入的可能性。</translation>
     </message>
 </context>
 <context>
