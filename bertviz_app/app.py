@@ -40,6 +40,8 @@ def opening_sentence(text: str | None, pair: str | None, settings) -> tuple[str,
 
 def build_window(model: str | None = None, text: str | None = None, pair: str | None = None, settings=None):
     """The controller and window, with the model loading on the worker. Returns (window, controller)."""
+    from PySide6.QtCore import QCoreApplication
+
     from bertviz_app.controller import Controller
     from bertviz_app.ui.main_window import MainWindow
     from bertviz_app.ui.settings import Settings
@@ -63,7 +65,9 @@ def build_window(model: str | None = None, text: str | None = None, pair: str | 
     # Problems with the settings file are a note in the status bar: at once, and again once the model has
     # loaded (whose "Loading …" / "Loaded …" messages would otherwise replace it within a second).
     def note(message: str) -> None:
-        window.statusBar().showMessage(f"Note: {message}", 15000)
+        window.statusBar().showMessage(
+            QCoreApplication.translate("app", "Note: {message}").format(message=message), 15000
+        )
 
     if settings.problem:
         note(settings.problem)

@@ -331,7 +331,9 @@ class Controller(QObject):
             return 0
         if self._model is None or not self._input.text.strip():
             if not self._input.text.strip() and self._model is not None:
-                self.error.emit("Type a sentence to see what BERT makes of it.")
+                self.error.emit(
+                    QCoreApplication.translate("Controller", "Type a sentence to see what BERT makes of it.")
+                )
             return 0
         request_id = next(self._ids)
         self._latest_id = request_id
@@ -403,7 +405,10 @@ class Controller(QObject):
                 run_inference(lm, InferenceInput("warm up [MASK] .", top_k=1))
                 done = _Done("model", load.id, lm)
             except Exception as exc:
-                done = _Done("model_error", load.id, f"Could not open {name}: {_describe(exc)}")
+                message = QCoreApplication.translate("Controller", "Could not open {name}: {reason}").format(
+                    name=name, reason=_describe(exc)
+                )
+                done = _Done("model_error", load.id, message)
             if not load.cancel.is_set():
                 self._done.emit(done)
 
@@ -435,7 +440,10 @@ class Controller(QObject):
     def _load_timed_out(self, load: _Load, timeout_s: float) -> None:
         if self._load is load:
             self._abandon_load()
-            self.model_load_failed.emit(f"Could not open {load.name}: it did not finish loading within {timeout_s:g} s")
+            message = QCoreApplication.translate(
+                "Controller", "Could not open {name}: it did not finish loading within {seconds:g} s"
+            )
+            self.model_load_failed.emit(message.format(name=load.name, seconds=timeout_s))
 
     def download_model(self, repo_id: str, **hub_options) -> None:
         """Download a model from the Hugging Face Hub into the standard cache, then load it.
@@ -447,7 +455,7 @@ class Controller(QObject):
         if self._closed:
             return
         if self._cancel_download is not None:
-            self.download_failed.emit("A download is already running.")
+            self.download_failed.emit(QCoreApplication.translate("Controller", "A download is already running."))
             return
         cancel = self._cancel_download = threading.Event()
         options = {**self.hub_options, **hub_options}
@@ -481,7 +489,10 @@ class Controller(QObject):
                 _place(lm, preference)
                 return _Done("placed", 0, lm)
             except Exception as exc:
-                return _Done("error", 0, f"Could not move the model: {_describe(exc)}")
+                message = QCoreApplication.translate("Controller", "Could not move the model: {reason}").format(
+                    reason=_describe(exc)
+                )
+                return _Done("error", 0, message)
 
         self._submit(job)
 
@@ -588,7 +599,7 @@ class Controller(QObject):
         """
         task = self.task(task)
         if self._model is None:
-            self.analysis_failed.emit(task.name, "No model is loaded yet.")
+            self.analysis_failed.emit(task.name, QCoreApplication.translate("Controller", "No model is loaded yet."))
             return None
         run, step = self._new_run(task, follows_input, self._model, self._input)
         self._submit(lambda: step(**params))

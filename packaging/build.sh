@@ -52,7 +52,7 @@ step "translations: resources/i18n/*.ts -> .qm"
 "$PY" scripts/i18n.py build  # the spec bundles resources/, .qm included
 
 step "freeze: PyInstaller -> $BUNDLE"
-"$VENV/bin/pyinstaller" --noconfirm --log-level WARN --distpath "$DIST" --workpath "$WORK/pyinstaller" \
+"$PY" -m PyInstaller --noconfirm --log-level WARN --distpath "$DIST" --workpath "$WORK/pyinstaller" \
     packaging/bert-explorer.spec
 [ -x "$BUNDLE/$APP" ] || die "PyInstaller made no $BUNDLE/$APP"
 

@@ -14,19 +14,19 @@ from PySide6.QtSvg import QSvgGenerator
 
 from bertviz_app.atomic import atomic_write
 
-FILTERS = {
-    "csv": "CSV table (*.csv)",
-    "png": "PNG image (*.png)",
-    "svg": "SVG image (*.svg)",
-    "npz": "NumPy archive (*.npz)",
-    "json": "JSON (*.json)",
+FILTERS = {  # the save dialog's file types, translated where shown (QCoreApplication.translate("exporting", ...))
+    "csv": QtCore.QT_TRANSLATE_NOOP("exporting", "CSV table (*.csv)"),
+    "png": QtCore.QT_TRANSLATE_NOOP("exporting", "PNG image (*.png)"),
+    "svg": QtCore.QT_TRANSLATE_NOOP("exporting", "SVG image (*.svg)"),
+    "npz": QtCore.QT_TRANSLATE_NOOP("exporting", "NumPy archive (*.npz)"),
+    "json": QtCore.QT_TRANSLATE_NOOP("exporting", "JSON (*.json)"),
 }
 
 
 def export_button(actions: list[tuple[str, Callable[[], None]]], tooltip: str = "") -> QtWidgets.QToolButton:
     """An "Export" button whose menu holds `actions`, (label, callback) pairs."""
     button = QtWidgets.QToolButton()
-    button.setText("Export")
+    button.setText(QtCore.QCoreApplication.translate("exporting", "Export"))
     button.setToolTip(tooltip)
     button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QtWidgets.QMenu(button)
@@ -39,14 +39,21 @@ def export_button(actions: list[tuple[str, Callable[[], None]]], tooltip: str = 
 def save_with_dialog(parent: QtWidgets.QWidget, title: str, name: str, kind: str, write: Callable[[str], None]) -> None:
     """Ask where to save the `kind` file (suggesting `name`), then write it (atomically: a failure leaves any
     previous file whole). A failure is a warning."""
-    path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, title, name, FILTERS[kind])
+    file_type = QtCore.QCoreApplication.translate("exporting", FILTERS[kind])
+    path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, title, name, file_type)
     if not path:
         return
     try:
         with atomic_write(path) as tmp:
             write(tmp)
     except (OSError, ValueError) as exc:
-        QtWidgets.QMessageBox.warning(parent, "Export failed", f"Could not write {path}:\n{exc}")
+        QtWidgets.QMessageBox.warning(
+            parent,
+            QtCore.QCoreApplication.translate("exporting", "Export failed"),
+            QtCore.QCoreApplication.translate("exporting", "Could not write {path}:\n{reason}").format(
+                path=path, reason=exc
+            ),
+        )
 
 
 def save_widget_png(widget: QtWidgets.QWidget, path: str | Path) -> None:

@@ -100,7 +100,7 @@ class LessonPanel(QDockWidget):
     step_changed = Signal(int)  # the step index shown (0-based)
 
     def __init__(self, window):
-        super().__init__("Lesson", window)
+        super().__init__(QCoreApplication.translate("LessonPanel", "Lesson"), window)
         self.setObjectName("lesson-dock")
         self.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
         self._window = window
@@ -123,15 +123,15 @@ class LessonPanel(QDockWidget):
         self.where_label.setWordWrap(True)
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(True)
-        self.text.setAccessibleName("Lesson step")
+        self.text.setAccessibleName(self.tr("Lesson step"))
         self.text.setMinimumHeight(60)
         self.steps = QListWidget()
-        self.steps.setAccessibleName("Phases and steps")
+        self.steps.setAccessibleName(self.tr("Phases and steps"))
         self.steps.setMaximumHeight(180)
-        self.back_button = QPushButton("◀ Back")
-        self.back_button.setToolTip("The previous step (PageUp)")
-        self.next_button = QPushButton("Next ▶")
-        self.next_button.setToolTip("The next step (Space or PageDown, as a presenter clicker sends)")
+        self.back_button = QPushButton(self.tr("◀ Back"))
+        self.back_button.setToolTip(self.tr("The previous step (PageUp)"))
+        self.next_button = QPushButton(self.tr("Next ▶"))
+        self.next_button.setToolTip(self.tr("The next step (Space or PageDown, as a presenter clicker sends)"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
@@ -141,7 +141,7 @@ class LessonPanel(QDockWidget):
         layout.addWidget(self.where_label)
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
-        self.steps_label = QLabel("Phases and steps:")
+        self.steps_label = QLabel(self.tr("Phases and steps:"))
         layout.addWidget(self.steps_label)
         layout.addWidget(self.steps)
         self.setWidget(body)
@@ -168,7 +168,7 @@ class LessonPanel(QDockWidget):
         so the first step does not ask for it again."""
         self.lesson = lesson
         self._model_asked = model_loading
-        self.setWindowTitle(f"Lesson: {lesson.title}")
+        self.setWindowTitle(self.tr("Lesson: {title}").format(title=lesson.title))
         self.steps.clear()
         for phase, first in lesson.phases:
             item = QListWidgetItem(phase)
@@ -296,7 +296,11 @@ class LessonPanel(QDockWidget):
         step = lesson.steps[self.index]
         result = None if self._awaiting else self._controller.current_result
         self.title_label.setText(step.title)
-        self.where_label.setText(f"{lesson.title} · {step.phase} · step {self.index + 1} of {len(lesson.steps)}")
+        self.where_label.setText(
+            self.tr("{lesson} · {phase} · step {step} of {steps}").format(
+                lesson=lesson.title, phase=step.phase, step=self.index + 1, steps=len(lesson.steps)
+            )
+        )
         self.text.setMarkdown(fill_live(step.body, result, state))
 
     def set_compact(self, compact: bool) -> None:
@@ -342,7 +346,13 @@ def open_lesson(window, name_or_path, step: int = 1, model_loading: str | None =
     try:
         lesson = load_lesson(name_or_path, view_names())
     except LessonError as exc:
-        box = QMessageBox(QMessageBox.Warning, "Could not open the lesson", str(exc), QMessageBox.Ok, window)
+        box = QMessageBox(
+            QMessageBox.Warning,
+            QCoreApplication.translate("lesson_panel", "Could not open the lesson"),
+            str(exc),
+            QMessageBox.Ok,
+            window,
+        )
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
         window.last_error_box = box
@@ -396,6 +406,9 @@ def add_lessons_menu(window, menubar) -> None:
 
 
 def _open_file(window) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Open a lesson", "", "Lessons (*.md)")
+    title = QCoreApplication.translate("lesson_panel", "Open a lesson")
+    path, _ = QFileDialog.getOpenFileName(
+        window, title, "", QCoreApplication.translate("lesson_panel", "Lessons (*.md)")
+    )
     if path:
         open_lesson(window, path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -21,7 +21,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-COLUMNS = ("Model", "Family", "Download", "Licence", "Language", "Good for")
+# the list's columns, translated where shown (the catalog's own entries are data from engine/catalog.py, in English)
+COLUMNS = (
+    QT_TRANSLATE_NOOP("ModelPicker", "Model"),
+    QT_TRANSLATE_NOOP("ModelPicker", "Family"),
+    QT_TRANSLATE_NOOP("ModelPicker", "Download"),
+    QT_TRANSLATE_NOOP("ModelPicker", "Licence"),
+    QT_TRANSLATE_NOOP("ModelPicker", "Language"),
+    QT_TRANSLATE_NOOP("ModelPicker", "Good for"),
+)
 FAMILY_NAMES = {
     "bert": "BERT",
     "distilbert": "DistilBERT",
@@ -35,19 +43,24 @@ RATE_WINDOW_S = 5.0  # the download rate (and so the time left) is measured over
 
 
 def family_name(model_type: str | None) -> str:
-    return FAMILY_NAMES.get(model_type or "", model_type or "unknown")
+    return FAMILY_NAMES.get(model_type or "", model_type or QCoreApplication.translate("ModelPicker", "unknown"))
 
 
 def megabytes(n: float) -> str:
-    return f"{n / 1e6:,.1f} MB" if n < 10e6 else f"{n / 1e6:,.0f} MB"
+    text = (
+        QCoreApplication.translate("ModelPicker", "{mb:,.1f} MB")
+        if n < 10e6
+        else QCoreApplication.translate("ModelPicker", "{mb:,.0f} MB")
+    )
+    return text.format(mb=n / 1e6)
 
 
 def duration(seconds: float) -> str:
     if seconds < 90:
-        return f"{max(1, round(seconds))} s"
+        return QCoreApplication.translate("ModelPicker", "{n} s").format(n=max(1, round(seconds)))
     if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    return f"{seconds / 3600:.1f} h"
+        return QCoreApplication.translate("ModelPicker", "{n} min").format(n=round(seconds / 60))
+    return QCoreApplication.translate("ModelPicker", "{n:.1f} h").format(n=seconds / 3600)
 
 
 class ModelPicker(QDialog):
@@ -56,7 +69,7 @@ class ModelPicker(QDialog):
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
-        self.setWindowTitle("Get a model")
+        self.setWindowTitle(self.tr("Get a model"))
         self.resize(1080, 620)
         self._cached: dict[str, object] = {}  # Hub id -> CacheEntry
         self._offline = False
@@ -64,18 +77,20 @@ class ModelPicker(QDialog):
         self._samples: deque[tuple[float, int]] = deque()
 
         intro = QLabel(
-            "Curated encoders to download from the Hugging Face Hub into its standard cache "
-            "(they open offline afterwards), and what your cache already holds. Double-click to open or download."
+            self.tr(
+                "Curated encoders to download from the Hugging Face Hub into its standard cache (they open offline "
+                "afterwards), and what your cache already holds. Double-click to open or download."
+            )
         )
         intro.setWordWrap(True)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search the list and your Hugging Face cache…")
+        self.search.setPlaceholderText(self.tr("Search the list and your Hugging Face cache…"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
 
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setHeaderLabels([QCoreApplication.translate("ModelPicker", c) for c in COLUMNS])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setWordWrap(False)
@@ -83,8 +98,8 @@ class ModelPicker(QDialog):
         for column in range(len(COLUMNS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
-        self.catalog_group = QTreeWidgetItem(["Curated models"])
-        self.cache_group = QTreeWidgetItem(["In your Hugging Face cache"])
+        self.catalog_group = QTreeWidgetItem([self.tr("Curated models")])
+        self.cache_group = QTreeWidgetItem([self.tr("In your Hugging Face cache")])
         for group in (self.catalog_group, self.cache_group):
             group.setFlags(Qt.ItemIsEnabled)
             font = group.font(0)
@@ -99,12 +114,12 @@ class ModelPicker(QDialog):
         self.tree.itemDoubleClicked.connect(self._activate)
 
         self.hub_id = QLineEdit()
-        self.hub_id.setPlaceholderText("any model on the Hub, e.g. google-bert/bert-base-uncased")
+        self.hub_id.setPlaceholderText(self.tr("any model on the Hub, e.g. google-bert/bert-base-uncased"))
         self.hub_id.returnPressed.connect(self.download_typed)
-        self.hub_button = QPushButton("Download this &id")
+        self.hub_button = QPushButton(self.tr("Download this &id"))
         self.hub_button.clicked.connect(self.download_typed)
         hub_row = QHBoxLayout()
-        hub_row.addWidget(QLabel("Hub id:"))
+        hub_row.addWidget(QLabel(self.tr("Hub id:")))
         hub_row.addWidget(self.hub_id, 1)
         hub_row.addWidget(self.hub_button)
 
@@ -113,20 +128,20 @@ class ModelPicker(QDialog):
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.cancel_button = QPushButton("&Cancel download")
+        self.cancel_button = QPushButton(self.tr("&Cancel download"))
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.controller.cancel_download)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
 
-        self.download_button = QPushButton("&Download")
+        self.download_button = QPushButton(self.tr("&Download"))
         self.download_button.clicked.connect(self.download_selected)
-        self.open_button = QPushButton("&Open")
+        self.open_button = QPushButton(self.tr("&Open"))
         self.open_button.clicked.connect(self.open_selected)
-        self.discard_button = QPushButton("Discard the &partial download")
+        self.discard_button = QPushButton(self.tr("Discard the &partial download"))
         self.discard_button.clicked.connect(self.discard_selected)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
         buttons.addWidget(self.download_button)
@@ -176,9 +191,11 @@ class ModelPicker(QDialog):
             item.setData(1, Qt.UserRole, entry.family in supported)
             tip = f"{entry.repo_id}: {entry.good_for}"
             if entry.checked:
-                tip += f" (Not confirmed: {entry.checked}.)"
+                tip += " " + self.tr("(Not confirmed: {what}.)").format(what=entry.checked)
             if entry.family not in supported:
-                tip += f" This version of the app does not open {family_name(entry.family)} models yet."
+                tip += " " + self.tr("This version of the app does not open {family} models yet.").format(
+                    family=family_name(entry.family)
+                )
                 for column in range(len(COLUMNS)):
                     item.setForeground(column, self.palette().placeholderText())
             for column in range(len(COLUMNS)):
@@ -191,11 +208,13 @@ class ModelPicker(QDialog):
         self.cache_group.takeChildren()
         for entry in listing.entries:
             if entry.path is not None:
-                state = "ready" if entry.loadable else "not a family this app opens"
+                state = self.tr("ready") if entry.loadable else self.tr("not a family this app opens")
             else:
-                state = "nothing complete yet"
+                state = self.tr("nothing complete yet")
             if entry.partial_bytes:
-                state += f"; {megabytes(entry.partial_bytes)} of an interrupted download kept (Download resumes)"
+                state += self.tr("; {size} of an interrupted download kept (Download resumes)").format(
+                    size=megabytes(entry.partial_bytes)
+                )
             item = QTreeWidgetItem([entry.name, family_name(entry.model_type), "", "", "", state])
             item.setToolTip(0, f"{entry.name}: {state}" + (f" ({entry.path})" if entry.path else ""))
             item.setData(0, Qt.UserRole, entry.name)
@@ -205,12 +224,15 @@ class ModelPicker(QDialog):
             item = self.catalog_group.child(i)
             cached = self._cached.get(item.data(0, Qt.UserRole))
             if cached is not None and cached.loadable:
-                item.setText(2, "in your cache")
+                item.setText(2, self.tr("in your cache"))
             elif cached is not None and cached.partial_bytes:
-                item.setText(2, f"{megabytes(cached.partial_bytes)} kept")
+                item.setText(2, self.tr("{size} kept").format(size=megabytes(cached.partial_bytes)))
         if self._offline and self._downloading is None:
             self.status.setText(
-                "Offline: downloading is switched off (HF_HUB_OFFLINE is set). The models in your cache open as usual."
+                self.tr(
+                    "Offline: downloading is switched off (HF_HUB_OFFLINE is set). The models in your cache open as "
+                    "usual."
+                )
             )
         self._filter(self.search.text())
         self._update_buttons()
@@ -247,7 +269,7 @@ class ModelPicker(QDialog):
         self.open_button.setEnabled(ready)
         self.download_button.setEnabled(item is not None and opens and not busy and not ready)
         partial = cached is not None and cached.partial_bytes > 0
-        self.download_button.setText("&Resume download" if partial else "&Download")
+        self.download_button.setText(self.tr("&Resume download") if partial else self.tr("&Download"))
         self.discard_button.setEnabled(partial and not busy)
         self.hub_button.setEnabled(not busy)
         self.details.setText(item.toolTip(0) if item is not None and item.toolTip(0) else "")
@@ -265,7 +287,7 @@ class ModelPicker(QDialog):
         cached = self._cached.get(item.data(0, Qt.UserRole)) if item is not None else None
         if cached is not None and cached.loadable:
             self.controller.load_model(cached.name)
-            self.status.setText(f"Opening {cached.name}…")
+            self.status.setText(self.tr("Opening {name}…").format(name=cached.name))
 
     def download_selected(self) -> None:
         item = self._selected()
@@ -275,7 +297,7 @@ class ModelPicker(QDialog):
     def download_typed(self) -> None:
         repo_id = self.hub_id.text().strip()
         if not repo_id:
-            self.status.setText("Type a model's Hub id (organization/name) first.")
+            self.status.setText(self.tr("Type a model's Hub id (organization/name) first."))
             return
         self.start_download(repo_id)
 
@@ -283,18 +305,23 @@ class ModelPicker(QDialog):
         item = self._selected()
         if item is not None:
             self.controller.discard_partial(item.data(0, Qt.UserRole))
-            self.status.setText(f"Discarded the partial download of {item.data(0, Qt.UserRole)}.")
+            self.status.setText(
+                self.tr("Discarded the partial download of {name}.").format(name=item.data(0, Qt.UserRole))
+            )
 
     def start_download(self, repo_id: str) -> None:
         if self.controller.downloading:
-            self.status.setText("A download is already running.")
+            self.status.setText(self.tr("A download is already running."))
             return
         self._downloading = repo_id
         self._samples.clear()
         kept = getattr(self._cached.get(repo_id), "partial_bytes", 0)
-        self.status.setText(
-            f"Resuming {repo_id} ({megabytes(kept)} already here)…" if kept else f"Asking the Hub for {repo_id}…"
-        )
+        if kept:
+            self.status.setText(
+                self.tr("Resuming {name} ({size} already here)…").format(name=repo_id, size=megabytes(kept))
+            )
+        else:
+            self.status.setText(self.tr("Asking the Hub for {name}…").format(name=repo_id))
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
@@ -313,11 +340,15 @@ class ModelPicker(QDialog):
         if total:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * done / total))
-        text = f"Downloading {self._downloading}: {megabytes(done)} of {megabytes(total)}"
+        text = self.tr("Downloading {name}: {done} of {total}").format(
+            name=self._downloading, done=megabytes(done), total=megabytes(total)
+        )
         (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
         if t1 - t0 > 0.5 and d1 > d0 and total > done:
             rate = (d1 - d0) / (t1 - t0)
-            text += f" · {megabytes(rate)}/s · about {duration((total - done) / rate)} left"
+            text += self.tr(" · {rate}/s · about {time} left").format(
+                rate=megabytes(rate), time=duration((total - done) / rate)
+            )
         self.status.setText(text)
 
     def _done(self) -> None:
@@ -331,7 +362,7 @@ class ModelPicker(QDialog):
         if self._downloading is None:
             return
         self._done()
-        self.status.setText(f"Downloaded {name}; opening it…")
+        self.status.setText(self.tr("Downloaded {name}; opening it…").format(name=name))
 
     def _failed(self, message: str) -> None:
         if self._downloading is None:

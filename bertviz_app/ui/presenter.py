@@ -139,7 +139,7 @@ class Presenter(QObject):
         if panel is not None:
             panel.set_compact(narrow)
         if narrow and self._guesses_dock is None:
-            self._guesses_dock = QDockWidget("Predictions", w)
+            self._guesses_dock = QDockWidget(self.tr("Predictions"), w)
             self._guesses_dock.setObjectName("presenter-predictions")
             self._guesses_dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
             self._guesses_dock.setTitleBarWidget(QWidget())  # the panel has its own title

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -44,13 +44,17 @@ def chips_for(result: InferenceResult) -> list[Chip]:
         else:
             kind = "word"
         segment = "B" if enc.segments[i] else "A"  # RoBERTa's pair has one token type: the sentence, not the type
-        what = {
-            "mask": "masked: click to unmask" if not enc.typed_mask[i] else "typed [MASK]: edit the text to change it",
-            "special": "special token (not part of the text)",
-            "unk": "unknown to the vocabulary",
-            "word": "click to mask",
-        }[kind]
-        tip = f"#{i} · {token!r} (id {enc.input_ids[i]}) · sentence {segment} · {what}"
+        if kind == "mask" and enc.typed_mask[i]:
+            what = QCoreApplication.translate("SentencePanel", "typed [MASK]: edit the text to change it")
+        else:
+            what = {
+                "mask": QCoreApplication.translate("SentencePanel", "masked: click to unmask"),
+                "special": QCoreApplication.translate("SentencePanel", "special token (not part of the text)"),
+                "unk": QCoreApplication.translate("SentencePanel", "unknown to the vocabulary"),
+                "word": QCoreApplication.translate("SentencePanel", "click to mask"),
+            }[kind]
+        tip = QCoreApplication.translate("SentencePanel", "#{index} · {token} (id {id}) · sentence {segment} · {what}")
+        tip = tip.format(index=i, token=repr(token), id=enc.input_ids[i], segment=segment, what=what)
         chips.append(Chip(labels[i], kind, enc.segments[i], tip))
     return chips
 
@@ -61,19 +65,21 @@ class SentencePanel(QWidget):
         self._controller = controller
 
         self.text_a = QLineEdit()
-        self.text_a.setPlaceholderText("Type a sentence. Write [MASK] or click a token below to hide it.")
-        self.text_a.setAccessibleName("Sentence A")
+        self.text_a.setPlaceholderText(self.tr("Type a sentence. Write [MASK] or click a token below to hide it."))
+        self.text_a.setAccessibleName(self.tr("Sentence A"))
         self.text_a.setClearButtonEnabled(True)
         self.text_a.setMaxLength(MAX_SENTENCE_CHARS + 1)  # one more than allowed: a longer paste is seen, refused
         font = self.text_a.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.text_a.setFont(font)
 
-        self.pair_toggle = QCheckBox("Sentence &pair")
-        self.pair_toggle.setToolTip("Add a second sentence (segment B), as BERT saw in next-sentence prediction")
+        self.pair_toggle = QCheckBox(self.tr("Sentence &pair"))
+        self.pair_toggle.setToolTip(
+            self.tr("Add a second sentence (segment B), as BERT saw in next-sentence prediction")
+        )
         self.text_b = QLineEdit()
-        self.text_b.setPlaceholderText("Second sentence (segment B)")
-        self.text_b.setAccessibleName("Sentence B")
+        self.text_b.setPlaceholderText(self.tr("Second sentence (segment B)"))
+        self.text_b.setAccessibleName(self.tr("Sentence B"))
         self.text_b.setFont(font)
         self.text_b.setMaxLength(MAX_SENTENCE_CHARS + 1)
         self.text_b.setVisible(False)
@@ -84,12 +90,12 @@ class SentencePanel(QWidget):
         self.segment_note.setVisible(False)
         self._segments_reach_model = True
 
-        self.whole_word = QCheckBox("&Whole-word masking")
+        self.whole_word = QCheckBox(self.tr("&Whole-word masking"))
         self.whole_word.setToolTip(
-            "Clicking one piece of a word (e.g. 'believ' in 'unbelievable') masks all its pieces"
+            self.tr("Clicking one piece of a word (e.g. 'believ' in 'unbelievable') masks all its pieces")
         )
-        self.clear_masks = QPushButton("Clear masks")
-        self.clear_masks.setToolTip("Unmask every token masked by clicking (typed [MASK]s stay)")
+        self.clear_masks = QPushButton(self.tr("Clear masks"))
+        self.clear_masks.setToolTip(self.tr("Unmask every token masked by clicking (typed [MASK]s stay)"))
 
         self.chips = TokenChips()
         scroll = QScrollArea()
@@ -142,8 +148,10 @@ class SentencePanel(QWidget):
             if len(edit.text()) > MAX_SENTENCE_CHARS:  # the line edit cut a paste at MAX + 1: refuse it whole
                 edit.setText(before if before is not None else self._controller.current_input.text_b or "")
                 self.notice.setText(
-                    f"⚠ That text is longer than {MAX_SENTENCE_CHARS:,} characters, so it was not put in "
-                    "(nothing was cut); paste a shorter passage."
+                    self.tr(
+                        "⚠ That text is longer than {limit:,} characters, so it was not put in (nothing was cut); "
+                        "paste a shorter passage."
+                    ).format(limit=MAX_SENTENCE_CHARS)
                 )
                 self.notice.setVisible(True)
                 return
@@ -153,7 +161,9 @@ class SentencePanel(QWidget):
     def _model_loaded(self, summary) -> None:
         self._segments_reach_model = summary.segment_embeddings
         self.segment_note.setText(
-            f"({summary.family} has no segment embeddings: only the separator tokens tell sentence B apart)"
+            self.tr("({family} has no segment embeddings: only the separator tokens tell sentence B apart)").format(
+                family=summary.family
+            )
         )
         self.segment_note.setVisible(self.pair_toggle.isChecked() and not self._segments_reach_model)
 
@@ -189,11 +199,15 @@ class SentencePanel(QWidget):
         if enc.truncated:
             inp = self._controller.current_input
             cut = masks_cut_off(enc, inp.text, inp.text_b)  # a mask the model never sees: said first
-            self.notice.setText(
-                f"⚠ {cut[0].upper()}{cut[1:]}." if cut else
-                f"⚠ This input has {enc.original_length} tokens; the model reads at most {len(enc.tokens)}, "
-                f"so everything after token {len(enc.tokens) - 1} was left out."
-            )  # fmt: skip
+            if cut:  # analysis/ says it (in English)
+                self.notice.setText(f"⚠ {cut[0].upper()}{cut[1:]}.")
+            else:
+                self.notice.setText(
+                    self.tr(
+                        "⚠ This input has {tokens} tokens; the model reads at most {limit}, so everything after "
+                        "token {last} was left out."
+                    ).format(tokens=enc.original_length, limit=len(enc.tokens), last=len(enc.tokens) - 1)
+                )
         self.notice.setVisible(enc.truncated)
 
     def _fit_chips(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QTimer
 
 from bertviz_app.ui.colormaps import COLORMAPS, DEFAULT_COLORMAP
 from bertviz_app.ui.i18n import LANGUAGES
@@ -20,15 +20,23 @@ MAX_SENTENCE_CHARS = 100_000  # a remembered sentence longer than this is a dama
 class Settings:
     def __init__(self, store: QSettings | None = None):
         self._store = store or QSettings(QSettings.IniFormat, QSettings.UserScope, "BERT Explorer", "bertviz-app")
-        self.problem = ""
-        if self._store.status() != QSettings.NoError:
-            self.problem = f"the settings file {self._store.fileName()} is unreadable; using defaults"
-            log.warning(self.problem)
+        self._unreadable = self._store.status() != QSettings.NoError
+        if self._unreadable:
+            log.warning("the settings file %s is unreadable; using defaults", self._store.fileName())
             self._store.clear()  # start over: the next save writes a clean file
         # Every change is written shortly after it is made, so a crash loses nothing (not only a clean close).
         self._autosave: QTimer | None = None  # made on first use: it needs the application object
         self.on_write_problem: Callable[[str], None] | None = None  # how the app shows it (once)
         self._write_problem_reported = False
+
+    @property
+    def problem(self) -> str:
+        """What was wrong with the settings file when it was read ("": nothing), in the interface's language (the
+        settings are read before the translators are installed: they hold the language)."""
+        if not self._unreadable:
+            return ""
+        message = QCoreApplication.translate("Settings", "the settings file {file} is unreadable; using defaults")
+        return message.format(file=self._store.fileName())
 
     def _set(self, key: str, value) -> None:
         self._store.setValue(key, value)
@@ -140,8 +148,12 @@ class Settings:
         self._store.sync()
         if self._store.status() == QSettings.AccessError and not self._write_problem_reported:
             self._write_problem_reported = True
-            message = f"the settings cannot be saved in {self._store.fileName()}; changes last until you close the app"
-            log.warning(message)
+            log.warning(
+                "the settings cannot be saved in %s; changes last until you close the app", self._store.fileName()
+            )
+            message = QCoreApplication.translate(
+                "Settings", "the settings cannot be saved in {file}; changes last until you close the app"
+            ).format(file=self._store.fileName())
             if self.on_write_problem is not None:
                 self.on_write_problem(message)
 

@@ -41,7 +41,7 @@ class TokenChips(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.setFont(font)
-        self.setAccessibleName("Tokens")
+        self.setAccessibleName(self.tr("Tokens"))
 
     # ---- data ----------------------------------------------------------------------------------------
     def set_chips(self, chips: list[Chip]) -> None:

@@ -72,7 +72,7 @@ class View(QtWidgets.QWidget):
     override `reset()` (forget the result's drawing), `prepare_view(arg)` (--view-arg), `busy`,
     `set_selected_token(index)` and `export_formats()`."""
 
-    empty_message = "No sentence yet: type one above."
+    empty_message = ""  # what a view shows without a sentence (translated); "": the base's own message
     token_selected = QtCore.Signal(int)  # the user picked a token in this view; the selection follows
 
     def __init__(self, controller=None, selection: Selection | None = None, parent: QtWidgets.QWidget | None = None):
@@ -105,7 +105,7 @@ class View(QtWidgets.QWidget):
     def layer_head_spins(self, layer_tip: str, head_tip: str = "") -> tuple[QtWidgets.QSpinBox, QtWidgets.QSpinBox]:
         """The "Layer n / L" and "Head n / H" boxes (1-based on screen); a change calls `_on_controls_changed`."""
         layer, head = QtWidgets.QSpinBox(), QtWidgets.QSpinBox()
-        for spin, prefix, tip in ((layer, "Layer ", layer_tip), (head, "Head ", head_tip)):
+        for spin, prefix, tip in ((layer, self.tr("Layer "), layer_tip), (head, self.tr("Head "), head_tip)):
             spin.setPrefix(prefix)
             spin.setToolTip(tip)
             spin.valueChanged.connect(self._on_controls_changed)
@@ -153,7 +153,7 @@ class View(QtWidgets.QWidget):
     def set_result(self, result: InferenceResult | None) -> None:
         """Show a new result (None: the empty message)."""
         if result is None:
-            self.clear(self.empty_message)
+            self.clear(self.empty_message or self.tr("No sentence yet: type one above."))
             return
         self._result = result
         self.show_result(result)
@@ -215,4 +215,4 @@ class View(QtWidgets.QWidget):
 
     def export(self, kind: str) -> None:
         """Ask where, then write the `kind` export there; a failure is a warning box."""
-        save_with_dialog(self, "Export", self.export_name(kind), kind.rsplit(".", 1)[-1], self.writer(kind))
+        save_with_dialog(self, self.tr("Export"), self.export_name(kind), kind.rsplit(".", 1)[-1], self.writer(kind))

@@ -89,20 +89,20 @@ class Workspaces(QObject):
         """Write the current state to `path` once the model's weights are hashed (off the GUI thread)."""
         ws = self.snapshot()
         if ws is None:
-            self._fail("No model is loaded yet: there is nothing to save.")
+            self._fail(self.tr("No model is loaded yet: there is nothing to save."))
             return
 
         def write(sha):
             if isinstance(sha, BaseException):
-                self._fail(f"Could not read the model's weights to identify them: {sha}")
+                self._fail(self.tr("Could not read the model's weights to identify them: {reason}").format(reason=sha))
                 return
             try:
                 write_workspace(path, replace(ws, model=replace(ws.model, weights_sha256=sha)))
             except OSError as exc:
-                self._fail(f"Could not save the workspace: {exc}")
+                self._fail(self.tr("Could not save the workspace: {reason}").format(reason=exc))
                 return
             self._remember(path)
-            self._window.statusBar().showMessage(f"Saved the workspace {path}", 5000)
+            self._window.statusBar().showMessage(self.tr("Saved the workspace {path}").format(path=path), 5000)
             self.saved.emit(path)
 
         self._hash(ws.model.path, write)
@@ -134,7 +134,7 @@ class Workspaces(QObject):
         try:
             ws = read_workspace(path)
         except WorkspaceError as exc:
-            self._fail(str(exc), "Could not open the workspace")
+            self._fail(str(exc), self.tr("Could not open the workspace"))
             return False
         c = self._window.controller
         spec = self._find_model(ws.model)
@@ -158,7 +158,7 @@ class Workspaces(QObject):
 
         def failed(message):
             disconnect()
-            self._fail(f"The workspace's model could not be opened: {message}")
+            self._fail(self.tr("The workspace's model could not be opened: {reason}").format(reason=message))
 
         def disconnect():
             c.model_loaded.disconnect(loaded)
@@ -183,15 +183,26 @@ class Workspaces(QObject):
         return model.path if (Path(model.path) / "config.json").is_file() else None
 
     def _offer_model(self, model: ModelRef) -> None:
-        where = {"cache": "from the Hugging Face Hub", "folder": f"in the folder {model.path}"}.get(model.source, "")
-        message = (
-            f"This workspace needs the model {model.name} ({where}; weights SHA-256 {model.weights_sha256[:12]}…), "
-            "which is not on this computer."
-        )
-        box = QMessageBox(QMessageBox.Information, "The workspace's model is missing", message, parent=self._window)
-        get = box.addButton("Get a model…", QMessageBox.AcceptRole)
+        if model.source == "cache":
+            message = self.tr(
+                "This workspace needs the model {name} (from the Hugging Face Hub; weights SHA-256 {sha}…), which is "
+                "not on this computer."
+            )
+        elif model.source == "folder":
+            message = self.tr(
+                "This workspace needs the model {name} (in the folder {path}; weights SHA-256 {sha}…), which is not "
+                "on this computer."
+            )
+        else:
+            message = self.tr(
+                "This workspace needs the model {name} (weights SHA-256 {sha}…), which is not on this computer."
+            )
+        message = message.format(name=model.name, path=model.path, sha=model.weights_sha256[:12])
+        title = self.tr("The workspace's model is missing")
+        box = QMessageBox(QMessageBox.Information, title, message, parent=self._window)
+        get = box.addButton(self.tr("Get a model…"), QMessageBox.AcceptRole)
         box.addButton(QMessageBox.Cancel)
-        box.setInformativeText("Model ▸ Get a model… downloads it; then open the workspace again.")
+        box.setInformativeText(self.tr("Model ▸ Get a model… downloads it; then open the workspace again."))
         box.setAttribute(Qt.WA_DeleteOnClose)
 
         def clicked(button):
@@ -244,10 +255,10 @@ class Workspaces(QObject):
             if isinstance(sha, BaseException) or sha == ws.model.weights_sha256:
                 self.note = ""
                 return
-            self.note = (
-                f"Note: {summary.name}'s weights differ from those the workspace was saved with "
-                f"({sha[:12]}… here, {ws.model.weights_sha256[:12]}… there): results may differ."
-            )
+            self.note = self.tr(
+                "Note: {name}'s weights differ from those the workspace was saved with ({here}… here, {there}… "
+                "there): results may differ."
+            ).format(name=summary.name, here=sha[:12], there=ws.model.weights_sha256[:12])
             self._window.statusBar().showMessage(self.note, 15000)
 
         self._hash(summary.path, compare)
@@ -262,9 +273,9 @@ class Workspaces(QObject):
         self._window.settings.set_recent_workspaces([path, *recent][:MAX_RECENT])
         self.recent_changed.emit()
 
-    def _fail(self, message: str, title: str = "Workspace") -> None:
-        box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, self._window)
-        box.setInformativeText("Nothing was changed.")
+    def _fail(self, message: str, title: str = "") -> None:
+        box = QMessageBox(QMessageBox.Warning, title or self.tr("Workspace"), message, QMessageBox.Ok, self._window)
+        box.setInformativeText(self.tr("Nothing was changed."))
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
         self._window.last_error_box = box
@@ -380,13 +391,20 @@ def add_workspace_actions(window, menu) -> None:
 
 
 def _save_dialog(window) -> None:
-    path, _ = QFileDialog.getSaveFileName(window, "Save the workspace", f"bert-explorer{SUFFIX}", f"*{SUFFIX}")
+    path, _ = QFileDialog.getSaveFileName(
+        window,
+        QCoreApplication.translate("workspace_menu", "Save the workspace"),
+        f"bert-explorer{SUFFIX}",
+        f"*{SUFFIX}",
+    )
     if path:
         window.workspaces.save(path if path.endswith(SUFFIX) else path + SUFFIX)
 
 
 def _open_dialog(window) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Open a workspace", "", f"Workspaces (*{SUFFIX});;All files (*)")
+    title = QCoreApplication.translate("workspace_menu", "Open a workspace")
+    types = QCoreApplication.translate("workspace_menu", "Workspaces (*{suffix});;All files (*)").format(suffix=SUFFIX)
+    path, _ = QFileDialog.getOpenFileName(window, title, "", types)
     if path:
         window.workspaces.open(path)
 
@@ -394,16 +412,35 @@ def _open_dialog(window) -> None:
 def _export_dialog(window, kind: str) -> None:
     try:
         if kind == "pdf":
-            path, _ = QFileDialog.getSaveFileName(window, "Export all views as PDF", "bert-explorer.pdf", "*.pdf")
+            path, _ = QFileDialog.getSaveFileName(
+                window,
+                QCoreApplication.translate("workspace_menu", "Export all views as PDF"),
+                "bert-explorer.pdf",
+                "*.pdf",
+            )
             if not path:
                 return
             pages = export_pdf(window, path if path.lower().endswith(".pdf") else path + ".pdf")
-            window.statusBar().showMessage(f"Saved {pages} pages to {path}", 5000)
+            window.statusBar().showMessage(
+                QCoreApplication.translate("workspace_menu", "Saved {pages} pages to {path}").format(
+                    pages=pages, path=path
+                ),
+                5000,
+            )
         else:
-            folder = QFileDialog.getExistingDirectory(window, "Export all views as figures into a folder")
+            folder = QFileDialog.getExistingDirectory(
+                window, QCoreApplication.translate("workspace_menu", "Export all views as figures into a folder")
+            )
             if not folder:
                 return
             files = export_figures(window, folder)
-            window.statusBar().showMessage(f"Saved {len(files)} figures in {folder}", 5000)
+            window.statusBar().showMessage(
+                QCoreApplication.translate("workspace_menu", "Saved {count} figures in {folder}").format(
+                    count=len(files), folder=folder
+                ),
+                5000,
+            )
     except OSError as exc:
-        QMessageBox.warning(window, "Could not export the views", str(exc))
+        QMessageBox.warning(
+            window, QCoreApplication.translate("workspace_menu", "Could not export the views"), str(exc)
+        )

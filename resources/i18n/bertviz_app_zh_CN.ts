@@ -252,6 +252,76 @@
     </message>
 </context>
 <context>
+    <name>Controller</name>
+    <message>
+        <source>A download is already running.</source>
+        <translation>已有一个下载正在进行。</translation>
+    </message>
+    <message>
+        <source>Could not move the model: {reason}</source>
+        <translation>无法移动模型：{reason}</translation>
+    </message>
+    <message>
+        <source>Could not open {name}: it did not finish loading within {seconds:g} s</source>
+        <translation>无法打开 {name}：它没有在 {seconds:g} 秒内加载完成</translation>
+    </message>
+    <message>
+        <source>Could not open {name}: {reason}</source>
+        <translation>无法打开 {name}：{reason}</translation>
+    </message>
+    <message>
+        <source>No model is loaded yet.</source>
+        <translation>尚未加载模型。</translation>
+    </message>
+    <message>
+        <source>Type a sentence to see what BERT makes of it.</source>
+        <translation>输入一个句子，看看 BERT 如何理解它。</translation>
+    </message>
+</context>
+<context>
+    <name>LessonPanel</name>
+    <message>
+        <source>Lesson</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <source>Lesson step</source>
+        <translation>课程步骤</translation>
+    </message>
+    <message>
+        <source>Lesson: {title}</source>
+        <translation>课程：{title}</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一步 ▶</translation>
+    </message>
+    <message>
+        <source>Phases and steps</source>
+        <translation>阶段与步骤</translation>
+    </message>
+    <message>
+        <source>Phases and steps:</source>
+        <translation>阶段与步骤：</translation>
+    </message>
+    <message>
+        <source>The next step (Space or PageDown, as a presenter clicker sends)</source>
+        <translation>下一步（空格键或 PageDown，即演示翻页器发送的按键）</translation>
+    </message>
+    <message>
+        <source>The previous step (PageUp)</source>
+        <translation>上一步（PageUp）</translation>
+    </message>
+    <message>
+        <source>{lesson} · {phase} · step {step} of {steps}</source>
+        <translation>{lesson} · {phase} · 第 {step} 步，共 {steps} 步</translation>
+    </message>
+    <message>
+        <source>◀ Back</source>
+        <translation>◀ 上一步</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;About this model</source>
@@ -579,6 +649,192 @@
     </message>
 </context>
 <context>
+    <name>ModelPicker</name>
+    <message>
+        <source> · {rate}/s · about {time} left</source>
+        <translation> · {rate}/秒 · 约剩 {time}</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel download</source>
+        <translation>取消下载(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Download</source>
+        <translation>下载(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Resume download</source>
+        <translation>继续下载(&amp;R)</translation>
+    </message>
+    <message>
+        <source>(Not confirmed: {what}.)</source>
+        <translation>（未经确认：{what}。）</translation>
+    </message>
+    <message>
+        <source>; {size} of an interrupted download kept (Download resumes)</source>
+        <translation>；已保留中断下载的 {size}（点“下载”即可继续）</translation>
+    </message>
+    <message>
+        <source>A download is already running.</source>
+        <translation>已有一个下载正在进行。</translation>
+    </message>
+    <message>
+        <source>Asking the Hub for {name}…</source>
+        <translation>正在向 Hub 请求 {name}…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Curated encoders to download from the Hugging Face Hub into its standard cache (they open offline afterwards), and what your cache already holds. Double-click to open or download.</source>
+        <translation>可从 Hugging Face Hub 下载到其标准缓存中的精选编码器（下载后可离线打开），以及你的缓存中已有的模型。双击即可打开或下载。</translation>
+    </message>
+    <message>
+        <source>Curated models</source>
+        <translation>精选模型</translation>
+    </message>
+    <message>
+        <source>Discard the &amp;partial download</source>
+        <translation>丢弃未完成的下载(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Discarded the partial download of {name}.</source>
+        <translation>已丢弃 {name} 未完成的下载。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Download this &amp;id</source>
+        <translation>下载此 ID(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Downloaded {name}; opening it…</source>
+        <translation>已下载 {name}，正在打开…</translation>
+    </message>
+    <message>
+        <source>Downloading {name}: {done} of {total}</source>
+        <translation>正在下载 {name}：{done} / {total}</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>系列</translation>
+    </message>
+    <message>
+        <source>Get a model</source>
+        <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Good for</source>
+        <translation>适用于</translation>
+    </message>
+    <message>
+        <source>Hub id:</source>
+        <translation>Hub ID：</translation>
+    </message>
+    <message>
+        <source>In your Hugging Face cache</source>
+        <translation>你的 Hugging Face 缓存中</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Offline: downloading is switched off (HF_HUB_OFFLINE is set). The models in your cache open as usual.</source>
+        <translation>离线：下载已关闭（设置了 HF_HUB_OFFLINE）。缓存中的模型照常可以打开。</translation>
+    </message>
+    <message>
+        <source>Opening {name}…</source>
+        <translation>正在打开 {name}…</translation>
+    </message>
+    <message>
+        <source>Resuming {name} ({size} already here)…</source>
+        <translation>正在继续下载 {name}（已有 {size}）…</translation>
+    </message>
+    <message>
+        <source>Search the list and your Hugging Face cache…</source>
+        <translation>搜索列表和你的 Hugging Face 缓存…</translation>
+    </message>
+    <message>
+        <source>This version of the app does not open {family} models yet.</source>
+        <translation>此版本的应用还不能打开 {family} 模型。</translation>
+    </message>
+    <message>
+        <source>Type a model&apos;s Hub id (organization/name) first.</source>
+        <translation>请先输入模型的 Hub ID（组织/名称）。</translation>
+    </message>
+    <message>
+        <source>any model on the Hub, e.g. google-bert/bert-base-uncased</source>
+        <translation>Hub 上的任意模型，例如 google-bert/bert-base-uncased</translation>
+    </message>
+    <message>
+        <source>in your cache</source>
+        <translation>已在缓存中</translation>
+    </message>
+    <message>
+        <source>not a family this app opens</source>
+        <translation>本应用不支持此模型系列</translation>
+    </message>
+    <message>
+        <source>nothing complete yet</source>
+        <translation>尚无完整文件</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>{mb:,.0f} MB</source>
+        <translation>{mb:,.0f} MB</translation>
+    </message>
+    <message>
+        <source>{mb:,.1f} MB</source>
+        <translation>{mb:,.1f} MB</translation>
+    </message>
+    <message>
+        <source>{n:.1f} h</source>
+        <translation>{n:.1f} 小时</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation>{n} 秒</translation>
+    </message>
+    <message>
+        <source>{size} kept</source>
+        <translation>已保留 {size}</translation>
+    </message>
+</context>
+<context>
+    <name>Presenter</name>
+    <message>
+        <source>Predictions</source>
+        <translation>预测</translation>
+    </message>
+</context>
+<context>
     <name>ReplacedView</name>
     <message>
         <source>, </source>
@@ -605,6 +861,229 @@
 Open one (for example google/electra-small-discriminator, Model ▸ Get a model…) to see, for every token, how likely the model thinks it was swapped in.</source>
         <translation>{model} 不是 ELECTRA 判别器，因此无法判断哪些词元看起来被替换了。
 请打开一个判别器（例如 google/electra-small-discriminator，见“模型 ▸ 获取模型…”），查看模型认为每个词元被换入的可能性。</translation>
+    </message>
+</context>
+<context>
+    <name>SentencePanel</name>
+    <message>
+        <source>#{index} · {token} (id {id}) · sentence {segment} · {what}</source>
+        <translation>#{index} · {token}（ID {id}）· 句子 {segment} · {what}</translation>
+    </message>
+    <message>
+        <source>&amp;Whole-word masking</source>
+        <translation>全词掩码(&amp;W)</translation>
+    </message>
+    <message>
+        <source>({family} has no segment embeddings: only the separator tokens tell sentence B apart)</source>
+        <translation>（{family} 没有片段嵌入：只有分隔词元能区分出句子 B）</translation>
+    </message>
+    <message>
+        <source>Add a second sentence (segment B), as BERT saw in next-sentence prediction</source>
+        <translation>添加第二个句子（片段 B），就像 BERT 在下一句预测任务中看到的那样</translation>
+    </message>
+    <message>
+        <source>Clear masks</source>
+        <translation>清除掩码</translation>
+    </message>
+    <message>
+        <source>Clicking one piece of a word (e.g. &apos;believ&apos; in &apos;unbelievable&apos;) masks all its pieces</source>
+        <translation>点击一个词的某个子词（例如 &apos;unbelievable&apos; 中的 &apos;believ&apos;）会掩码该词的所有子词</translation>
+    </message>
+    <message>
+        <source>Second sentence (segment B)</source>
+        <translation>第二个句子（片段 B）</translation>
+    </message>
+    <message>
+        <source>Sentence &amp;pair</source>
+        <translation>句子对(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Sentence A</source>
+        <translation>句子 A</translation>
+    </message>
+    <message>
+        <source>Sentence B</source>
+        <translation>句子 B</translation>
+    </message>
+    <message>
+        <source>Type a sentence. Write [MASK] or click a token below to hide it.</source>
+        <translation>输入一个句子。写 [MASK] 或点击下方的词元即可把它遮住。</translation>
+    </message>
+    <message>
+        <source>Unmask every token masked by clicking (typed [MASK]s stay)</source>
+        <translation>取消所有通过点击添加的掩码（手动输入的 [MASK] 保留）</translation>
+    </message>
+    <message>
+        <source>click to mask</source>
+        <translation>点击以掩码</translation>
+    </message>
+    <message>
+        <source>masked: click to unmask</source>
+        <translation>已掩码：点击取消</translation>
+    </message>
+    <message>
+        <source>special token (not part of the text)</source>
+        <translation>特殊词元（不属于文本）</translation>
+    </message>
+    <message>
+        <source>typed [MASK]: edit the text to change it</source>
+        <translation>手动输入的 [MASK]：请编辑文本来修改</translation>
+    </message>
+    <message>
+        <source>unknown to the vocabulary</source>
+        <translation>词表中没有的词元</translation>
+    </message>
+    <message>
+        <source>⚠ That text is longer than {limit:,} characters, so it was not put in (nothing was cut); paste a shorter passage.</source>
+        <translation>⚠ 该文本超过 {limit:,} 个字符，因此没有放入（也没有截断任何内容）；请粘贴一段更短的文字。</translation>
+    </message>
+    <message>
+        <source>⚠ This input has {tokens} tokens; the model reads at most {limit}, so everything after token {last} was left out.</source>
+        <translation>⚠ 此输入有 {tokens} 个词元；模型最多读取 {limit} 个，因此第 {last} 个词元之后的内容都被略去了。</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>the settings cannot be saved in {file}; changes last until you close the app</source>
+        <translation>无法把设置保存到 {file}；更改只在关闭应用前有效</translation>
+    </message>
+    <message>
+        <source>the settings file {file} is unreadable; using defaults</source>
+        <translation>设置文件 {file} 无法读取；改用默认设置</translation>
+    </message>
+</context>
+<context>
+    <name>TokenChips</name>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+</context>
+<context>
+    <name>View</name>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Head </source>
+        <translation>头 </translation>
+    </message>
+    <message>
+        <source>Layer </source>
+        <translation>层 </translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one above.</source>
+        <translation>还没有句子：请在上方输入一个。</translation>
+    </message>
+</context>
+<context>
+    <name>Workspaces</name>
+    <message>
+        <source>Could not open the workspace</source>
+        <translation>无法打开工作区</translation>
+    </message>
+    <message>
+        <source>Could not read the model&apos;s weights to identify them: {reason}</source>
+        <translation>无法读取模型权重来识别它：{reason}</translation>
+    </message>
+    <message>
+        <source>Could not save the workspace: {reason}</source>
+        <translation>无法保存工作区：{reason}</translation>
+    </message>
+    <message>
+        <source>Get a model…</source>
+        <translation>获取模型…</translation>
+    </message>
+    <message>
+        <source>Model ▸ Get a model… downloads it; then open the workspace again.</source>
+        <translation>用“模型 ▸ 获取模型…”下载它，然后重新打开工作区。</translation>
+    </message>
+    <message>
+        <source>No model is loaded yet: there is nothing to save.</source>
+        <translation>尚未加载模型：没有可保存的内容。</translation>
+    </message>
+    <message>
+        <source>Note: {name}&apos;s weights differ from those the workspace was saved with ({here}… here, {there}… there): results may differ.</source>
+        <translation>注意：{name} 的权重与保存工作区时的不同（此处为 {here}…，保存时为 {there}…）：结果可能会不一样。</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>没有做任何更改。</translation>
+    </message>
+    <message>
+        <source>Saved the workspace {path}</source>
+        <translation>已保存工作区 {path}</translation>
+    </message>
+    <message>
+        <source>The workspace&apos;s model could not be opened: {reason}</source>
+        <translation>无法打开工作区的模型：{reason}</translation>
+    </message>
+    <message>
+        <source>The workspace&apos;s model is missing</source>
+        <translation>缺少工作区的模型</translation>
+    </message>
+    <message>
+        <source>This workspace needs the model {name} (from the Hugging Face Hub; weights SHA-256 {sha}…), which is not on this computer.</source>
+        <translation>此工作区需要模型 {name}（来自 Hugging Face Hub；权重 SHA-256 {sha}…），但这台电脑上没有。</translation>
+    </message>
+    <message>
+        <source>This workspace needs the model {name} (in the folder {path}; weights SHA-256 {sha}…), which is not on this computer.</source>
+        <translation>此工作区需要模型 {name}（位于文件夹 {path}；权重 SHA-256 {sha}…），但这台电脑上没有。</translation>
+    </message>
+    <message>
+        <source>This workspace needs the model {name} (weights SHA-256 {sha}…), which is not on this computer.</source>
+        <translation>此工作区需要模型 {name}（权重 SHA-256 {sha}…），但这台电脑上没有。</translation>
+    </message>
+    <message>
+        <source>Workspace</source>
+        <translation>工作区</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Note: {message}</source>
+        <translation>注意：{message}</translation>
+    </message>
+</context>
+<context>
+    <name>exporting</name>
+    <message>
+        <source>CSV table (*.csv)</source>
+        <translation>CSV 表格 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write {path}:
+{reason}</source>
+        <translation>无法写入 {path}：
+{reason}</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>NumPy archive (*.npz)</source>
+        <translation>NumPy 存档 (*.npz)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG 图像 (*.svg)</translation>
     </message>
 </context>
 <context>
@@ -647,6 +1126,18 @@ Open one (for example google/electra-small-discriminator, Model ▸ Get a model�
     <message>
         <source>&amp;Previous step</source>
         <translation>上一步(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Could not open the lesson</source>
+        <translation>无法打开课程</translation>
+    </message>
+    <message>
+        <source>Lessons (*.md)</source>
+        <translation>课程 (*.md)</translation>
+    </message>
+    <message>
+        <source>Open a lesson</source>
+        <translation>打开课程</translation>
     </message>
 </context>
 <context>
@@ -706,6 +1197,10 @@ Open one (for example google/electra-small-discriminator, Model ▸ Get a model�
         <translation>最近的工作区(&amp;R)</translation>
     </message>
     <message>
+        <source>Could not export the views</source>
+        <translation>无法导出视图</translation>
+    </message>
+    <message>
         <source>Export all views as &amp;figures…</source>
         <translation>将所有视图导出为图片…(&amp;F)</translation>
     </message>
@@ -714,12 +1209,40 @@ Open one (for example google/electra-small-discriminator, Model ▸ Get a model�
         <translation>将所有视图导出为 P&amp;DF…</translation>
     </message>
     <message>
+        <source>Export all views as PDF</source>
+        <translation>将所有视图导出为 PDF</translation>
+    </message>
+    <message>
+        <source>Export all views as figures into a folder</source>
+        <translation>将所有视图作为图片导出到文件夹</translation>
+    </message>
+    <message>
+        <source>Open a workspace</source>
+        <translation>打开工作区</translation>
+    </message>
+    <message>
         <source>Open wor&amp;kspace…</source>
         <translation>打开工作区…(&amp;K)</translation>
     </message>
     <message>
+        <source>Save the workspace</source>
+        <translation>保存工作区</translation>
+    </message>
+    <message>
         <source>Save w&amp;orkspace…</source>
         <translation>保存工作区…(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Saved {count} figures in {folder}</source>
+        <translation>已在 {folder} 中保存 {count} 张图片</translation>
+    </message>
+    <message>
+        <source>Saved {pages} pages to {path}</source>
+        <translation>已将 {pages} 页保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Workspaces (*{suffix});;All files (*)</source>
+        <translation>工作区 (*{suffix});;所有文件 (*)</translation>
     </message>
 </context>
 </TS>
