@@ -205,6 +205,17 @@ def test_view_language_menu_stores_the_choice_and_says_it_applies_after_restart(
         controller.shutdown()
 
 
+def test_screenshot_window_speaks_the_language_asked_for(qapp, chinese, tiny_model_dir):
+    """--lang zh_CN --screenshot: scratch_window installs the translators before building the window."""
+    from bertviz_app.app import scratch_window
+
+    with scratch_window(str(tiny_model_dir), "the cat sat on the [MASK] .", language="zh_CN") as (_a, win, _c, ok):
+        assert ok and win.menuBar().actions()[0].text() == "文件(&F)"
+        assert win.sentence.clear_masks.text() == "清除掩码"
+    with scratch_window(str(tiny_model_dir), "the cat sat on the [MASK] .", language="en") as (_a, win, _c, ok):
+        assert ok and win.menuBar().actions()[0].text() == "&File"
+
+
 def test_language_comes_from_the_command_line_then_the_settings_then_the_system(monkeypatch):
     from PySide6.QtCore import QLocale
 
