@@ -94,6 +94,9 @@ fi
 step "Depends: the system libraries the bundle links"
 DEPENDS=$("$PY" packaging/debdeps.py "$BUNDLE")
 echo "Depends: $DEPENDS"
+# Not linked, but without a CJK font Qt draws Chinese, Japanese and Korean tokens as boxes: the small WenQuanYi
+# Micro Hei (what scripts/bootstrap.sh installs), or any of the larger ones.
+RECOMMENDS="fonts-wqy-microhei | fonts-noto-cjk | fonts-wqy-zenhei"
 
 # Hard links where the file system allows (the bundle is 610 MB), copies elsewhere.
 copy_tree() { cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2"; cp -a "$1" "$2"; }; }
@@ -128,6 +131,7 @@ Architecture: $ARCH
 Maintainer: $DEB_MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$deb_root" | cut -f1)
 Depends: $DEPENDS
+Recommends: $RECOMMENDS
 Section: education
 Priority: optional
 Description: look inside BERT: predictions, attention and embeddings

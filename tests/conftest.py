@@ -36,15 +36,17 @@ def make_tiny_model(
     hidden_act="gelu",
     type_vocab_size=2,
     max_position_embeddings=64,
+    vocab=None,
 ) -> Path:
-    """A small random BERT in Hugging Face layout (config.json, model.safetensors, vocab.txt)."""
+    """A small random BERT in Hugging Face layout (config.json, model.safetensors, vocab.txt); `vocab`: its
+    WordPiece vocabulary (default: toy_vocab())."""
     import torch
 
     from bertviz_app.engine.checkpoint import save_bert
     from bertviz_app.engine.config import BertConfig
     from bertviz_app.engine.model import BertModel
 
-    vocab = toy_vocab()
+    vocab = list(vocab or toy_vocab())
     cfg = BertConfig(
         vocab_size=len(vocab),
         hidden_size=hidden,

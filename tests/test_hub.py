@@ -517,6 +517,9 @@ def test_get_a_model_downloads_a_curated_model_from_the_hub_and_opens_it(qtbot, 
     picker.search.setText("chinese")  # the search narrows the list
     shown = [r.text(0) for r in picker.rows("catalog") if not r.isHidden()]
     assert shown == ["google-bert/bert-base-chinese", "hfl/chinese-bert-wwm-ext", "hfl/chinese-roberta-wwm-ext"]
+    for repo_id in shown:  # the Chinese BERTs: BERT, 412 MB, Apache-2.0 (as BERT and HFL's releases are)
+        row = rows[repo_id]
+        assert (row.text(1), row.text(2), row.text(3), row.text(4)) == ("BERT", "412 MB", "Apache-2.0", "Chinese")
     picker.search.clear()
 
     picker.select("google-bert/bert-base-uncased")

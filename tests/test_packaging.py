@@ -359,6 +359,7 @@ def test_deb_metadata_and_contents(built):
     assert "libgl1" in packages or "libopengl0" in packages or "libegl1" in packages
     assert not any(p.startswith("python") for p in packages)  # Python is inside
     assert "libc6 (>= 2." in depends
+    assert deb_field(deb, "Recommends").split(" | ")[0] == "fonts-wqy-microhei"  # CJK tokens are not boxes
 
     listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
     paths = {line.split()[5] for line in listing.splitlines()}

@@ -1,9 +1,10 @@
 """The curated models of Model ▸ Get a model…: plain data (no torch, no Qt).
 
 Sizes are the weights file as each model's Hugging Face page lists it (MB = 10^6 bytes; the tokenizer and
-config add under 10 MB); licences are the Hub's licence tag. Both were read from stored copies of the model
-pages, not live; `checked` says where a fact could not be confirmed. The Hub stays the authority: a download
-reads the real file list and sizes before the first byte.
+config add under 10 MB); licences are the Hub's licence tag (where a page has none, the original release's,
+said in `checked`). Both were read from stored copies of the model pages, not live; `checked` says where a fact
+could not be confirmed. The Hub stays the authority: a download reads the real file list and sizes before the
+first byte.
 """
 
 from __future__ import annotations
@@ -63,10 +64,11 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "google-bert/bert-base-chinese",
         "bert",
         412,
-        "not stated",
+        "Apache-2.0",
         "Chinese",
-        "BERT base for Chinese, one token per character.",
-        checked="its Hub page carries no licence tag (Google released BERT under Apache-2.0)",
+        "BERT base for Chinese (simplified and traditional), one token per character.",
+        checked="its Hub page carries no licence tag and its card says 'More Information needed'; Apache-2.0 is "
+        "the licence of Google's BERT release that these weights come from",
     ),
     CatalogEntry(
         "hfl/chinese-bert-wwm-ext",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bertviz_app.engine import validation
 from bertviz_app.engine.errors import InputError, TokenizerError
+from bertviz_app.engine.words import chinese_words
 
 ROLES = ("pad", "unk", "cls", "sep", "mask")
 # The spellings each role has in BERT-style and RoBERTa-style vocabularies, tried in this order.
@@ -326,6 +327,7 @@ class TextTokenizer:
                 starts.append(self._word_starts_at(sentence.typed, start))
             else:
                 starts.append(structural or self.piece(tokens[i]).space)
+        word_ids = _with_chinese_words(word_ids, offsets, segments, sentences)
         display = self._display_tokens(tokens, offsets, word_ids, segments, special, typed_mask, sentences)
         return Encoding(
             tokens=tokens,
@@ -495,6 +497,39 @@ def _default_template(cls_token: str, cls_id: int, sep_token: str, sep_id: int):
         pair=f"{cls_token} $A {sep_token} $B:1 {sep_token}:1",
         special_tokens=[(cls_token, cls_id), (sep_token, sep_id)],
     )
+
+
+def _with_chinese_words(word_ids: list, offsets: list, segments: list, sentences) -> list:
+    """Word ids where the tokens of one Chinese word share theirs: BERT's tokenizers make every Han character a
+    word of its own, jieba knows that 北京 is one (engine/words.py). Sentences without Chinese keep their ids."""
+    word_of = {}  # sentence -> {character index: start of the Chinese word holding it}
+    for seg, sentence in enumerate(sentences):
+        if sentence is not None:
+            spans = chinese_words(sentence.typed)
+            if spans:
+                word_of[seg] = {c: start for start, end in spans for c in range(start, end)}
+    if not word_of:
+        return word_ids
+    out, count, prev = list(word_ids), {}, None
+    for i, word in enumerate(word_ids):
+        seg = segments[i]
+        if word is None or seg not in word_of:
+            prev = None if word is None else prev
+            continue
+        chinese = word_of[seg]
+        same = (
+            prev is not None
+            and segments[prev] == seg
+            and (
+                word == word_ids[prev]
+                or chinese.get(offsets[i][0], -1) == chinese.get(offsets[prev][1] - 1, -2)  # one jieba word
+            )
+        )
+        if not same:
+            count[seg] = count.get(seg, -1) + 1
+        out[i] = count[seg]
+        prev = i
+    return out
 
 
 def _visible(text: str) -> str:
