@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KIND = "head_importance"  # the analysis in analysis/tasks.py
-HOVER_HINT = "Point at a head for its numbers; click it to switch it off or on."
+HOVER_HINT = QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "Point at a head for its numbers; click it to switch it off or on.")
 
 
 def parse_view_arg(arg: str) -> tuple[bool, frozenset[tuple[int, int]], list[str]]:
@@ -59,10 +59,11 @@ class HeadsPanel(View):
     Layers and heads are 0-based in the API and shown from 1 on screen.
     """
 
-    empty_message = "No sentence yet: type one, mask a word, and see which heads its prediction needs."
-
     def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr(
+            "No sentence yet: type one, mask a word, and see which heads its prediction needs."
+        )
         self._importance: HeadImportance | None = None
         self._mask_index = 0
         self._note = ""  # the last run's outcome: time taken, "stopped", or why it failed
@@ -78,22 +79,24 @@ class HeadsPanel(View):
 
     def _build(self) -> None:
         controls = self.controls
-        self.compute_button = QtWidgets.QPushButton("Compute head importance")
+        self.compute_button = QtWidgets.QPushButton(self.tr("Compute head importance"))
         self.compute_button.setToolTip(
-            "Remove each head in turn and measure how much the top prediction at the mask loses (runs in the "
-            "background; the app stays usable)"
+            self.tr(
+                "Remove each head in turn and measure how much the top prediction at the mask loses (runs in the "
+                "background; the app stays usable)"
+            )
         )
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMinimumWidth(180)
-        self.progress.setFormat("%v of %m heads")
+        self.progress.setFormat(self.tr("%v of %m heads"))
         self.progress.setVisible(False)
-        self.cancel_button = QtWidgets.QPushButton("Cancel")
+        self.cancel_button = QtWidgets.QPushButton(self.tr("Cancel"))
         self.cancel_button.setVisible(False)
-        self.mask_label = QtWidgets.QLabel("At the mask:")
+        self.mask_label = QtWidgets.QLabel(self.tr("At the mask:"))
         self.mask_combo = QtWidgets.QComboBox()
-        self.mask_combo.setToolTip("Which masked position's prediction the colours are about")
-        self.clear_button = QtWidgets.QPushButton("Switch all heads back on")
-        self.clear_button.setToolTip("Undo every knock-out (Ctrl+Shift+H)")
+        self.mask_combo.setToolTip(self.tr("Which masked position's prediction the colours are about"))
+        self.clear_button = QtWidgets.QPushButton(self.tr("Switch all heads back on"))
+        self.clear_button.setToolTip(self.tr("Undo every knock-out ({shortcut})").format(shortcut="Ctrl+Shift+H"))
         for w in (self.compute_button, self.progress, self.cancel_button):
             controls.addWidget(w)
         controls.addSpacing(12)
@@ -101,7 +104,7 @@ class HeadsPanel(View):
         controls.addWidget(self.mask_combo)
         controls.addStretch(1)
         controls.addWidget(self.clear_button)
-        self.add_export_button("Save the importance map (compute it first)", stretch=0)
+        self.add_export_button(self.tr("Save the importance map (compute it first)"), stretch=0)
         content_layout = self.content_layout
         content_layout.setSpacing(6)
         self.title_label = QtWidgets.QLabel()
@@ -114,7 +117,7 @@ class HeadsPanel(View):
         self.grid = HeadGrid()
         content_layout.addWidget(self.grid, 1)
         bottom = QtWidgets.QHBoxLayout()
-        self.readout_label = QtWidgets.QLabel(HOVER_HINT)
+        self.readout_label = QtWidgets.QLabel(self.tr(HOVER_HINT))
         readout_font = self.readout_label.font()
         readout_font.setPointSizeF(readout_font.pointSizeF() + 1)
         self.readout_label.setFont(readout_font)
@@ -223,7 +226,7 @@ class HeadsPanel(View):
         self._importance = payload
         self._mask_index = self._mask_index if keep_mask else 0
         heads = payload.drops[0].size - len(payload.knocked_out)
-        self._note = f"{heads} heads in {payload.seconds:.1f} s"
+        self._note = self.tr("{heads} heads in {seconds} s").format(heads=heads, seconds=f"{payload.seconds:.1f}")
         self._fill_mask_combo()
         self._refresh()
 
@@ -232,7 +235,7 @@ class HeadsPanel(View):
         self._refresh()
 
     def _on_cancelled(self) -> None:
-        self._note = "Stopped." if self._user_cancelled else "Stopped: the input changed."
+        self._note = self.tr("Stopped.") if self._user_cancelled else self.tr("Stopped: the input changed.")
         self._user_cancelled = False
         self._refresh()
 
@@ -291,51 +294,59 @@ class HeadsPanel(View):
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.compute_button.setEnabled(not running and self.can_compute())
-        self.compute_button.setText("Compute again" if imp is not None and stale else "Compute head importance")
+        again = imp is not None and stale
+        self.compute_button.setText(self.tr("Compute again") if again else self.tr("Compute head importance"))
         self.clear_button.setEnabled(bool(self.controller.current_input.knocked_out))
         self.export_button.setEnabled(imp is not None)
         self.grid.set_values(None if imp is None else imp.drops[self._mask_index], stale=stale)
-        self.status_label.setText("Computing…" if running else self._note)
+        self.status_label.setText(self.tr("Computing…") if running else self._note)
         target = self._target()
         if target is not None:
             word, p = target
             pos = imp.masked_positions[self._mask_index]
-            title = f"How much each head helps predict “{word}” at #{pos} (p = {p:.1%})"
-            self.title_label.setText(title + ("  ·  out of date" if stale else ""))
+            title = self.tr("How much each head helps predict “{word}” at #{pos} (p = {p})")
+            title = title.format(word=word, pos=pos, p=f"{p:.1%}")
+            self.title_label.setText(title + ("  ·  " + self.tr("out of date") if stale else ""))
         else:
-            self.title_label.setText("Attention heads: click one to switch it off, click again to switch it back on")
+            self.title_label.setText(
+                self.tr("Attention heads: click one to switch it off, click again to switch it back on")
+            )
         self.legend_label.setText(self._legend(stale))
 
     def _legend(self, stale: bool) -> str:
         r = self._result
-        off = (
-            f"<span style='color:{OFF_COLOR.name()}'><b>■ ✕</b></span> switched off: its output is zeroed, "
-            "and predictions, attention and embeddings follow."
+        off = f"<span style='color:{OFF_COLOR.name()}'><b>■ ✕</b></span> " + self.tr(
+            "switched off: its output is zeroed, and predictions, attention and embeddings follow."
         )
         if self._importance is not None and self._target() is not None:
-            word = self._target()[0]
-            text = (
-                f"<span style='color:{HELPS_COLOR}'><b>■</b></span> removing the head lowers p({word}): it helps "
-                f"· <span style='color:{HURTS_COLOR}'><b>■</b></span> the prediction does better without it "
+            helps = f"<span style='color:{HELPS_COLOR}'><b>■</b></span> "
+            hurts = f"<span style='color:{HURTS_COLOR}'><b>■</b></span> "
+            text = self.tr(
+                "{helps}removing the head lowers p({word}): it helps · {hurts}the prediction does better without it "
                 "· numbers: the drop in log-probability when that head alone is removed (1.0 ≈ p falls to a "
-                f"third) · {off}"
-            )
+                "third) · {off}"
+            ).format(helps=helps, hurts=hurts, word=self._target()[0], off=off)
             if stale:
-                text = (
-                    "<b>Out of date:</b> the input changed since this map was computed; press “Compute again”. " + text
+                stale_note = self.tr(
+                    "<b>Out of date:</b> the input changed since this map was computed; press “Compute again”."
                 )
+                text = stale_note + " " + text
             return text
         if r is not None and not r.has_mlm_head:
-            return (
+            text = self.tr(
                 "This model has no masked-word head, so there is no prediction to measure heads against; "
-                f"click heads to see how attention and embeddings change. {off}"
+                "click heads to see how attention and embeddings change. {off}"
             )
-        if r is not None and not r.masked_positions:
-            return f"Mask a word (click a token, or type [MASK]) to measure which heads its prediction needs. {off}"
-        return (
-            "“Compute head importance” removes each head alone and measures how much the top prediction at the mask "
-            f"loses. {off}"
-        )
+        elif r is not None and not r.masked_positions:
+            text = self.tr(
+                "Mask a word (click a token, or type [MASK]) to measure which heads its prediction needs. {off}"
+            )
+        else:
+            text = self.tr(
+                "“Compute head importance” removes each head alone and measures how much the top prediction at the "
+                "mask loses. {off}"
+            )
+        return text.format(off=off)
 
     # ---- export -------------------------------------------------------------------------------------------
 
@@ -406,7 +417,11 @@ class HeadsPanel(View):
         self.grid.render(painter, QtCore.QPoint(), QtGui.QRegion(), QtWidgets.QWidget.RenderFlag.DrawChildren)
 
     def export_formats(self) -> list[tuple[str, str]]:
-        return [("Importance as CSV…", "csv"), ("Map as PNG…", "png"), ("Map as SVG…", "svg")]
+        return [
+            (self.tr("Importance as CSV…"), "csv"),
+            (self.tr("Map as PNG…"), "png"),
+            (self.tr("Map as SVG…"), "svg"),
+        ]
 
     def export_name(self, kind: str) -> str:
         imp = self._importance
@@ -419,18 +434,23 @@ class HeadsPanel(View):
 
     def hover_text(self, layer: int, head: int) -> str:
         """'layer 3, head 7: removing it drops log p(paris) by 1.23 (p 42.0% → 12.3%)' for the head on screen."""
-        where = f"layer {layer + 1}, head {head + 1}"
         if (layer, head) in self.grid.knocked_out():
-            return f"{where}: switched off · click to switch it back on"
+            text = self.tr("layer {layer}, head {head}: switched off · click to switch it back on")
+            return text.format(layer=layer + 1, head=head + 1)
         target = self._target()
         if target is None:
-            return f"{where} · click to switch it off"
+            return self.tr("layer {layer}, head {head} · click to switch it off").format(layer=layer + 1, head=head + 1)
         word, p = target
         drop = float(self._importance.drops[self._mask_index, layer, head])
-        verb = "drops" if drop >= 0 else "raises"
+        if drop >= 0:
+            text = self.tr("layer {layer}, head {head}: removing it drops log p({word}) by {drop} (p {p} → {after})")
+        else:
+            text = self.tr("layer {layer}, head {head}: removing it raises log p({word}) by {drop} (p {p} → {after})")
         after = p * math.exp(-drop)
-        text = f"{where}: removing it {verb} log p({word}) by {abs(drop):.2f} (p {p:.1%} → {after:.1%})"
-        return text + (" · out of date" if self.stale else "")
+        text = text.format(
+            layer=layer + 1, head=head + 1, word=word, drop=f"{abs(drop):.2f}", p=f"{p:.1%}", after=f"{after:.1%}"
+        )
+        return text + (" · " + self.tr("out of date") if self.stale else "")
 
     def _on_hovered(self, layer: int, head: int) -> None:
-        self.readout_label.setText(self.hover_text(layer, head) if layer >= 0 else HOVER_HINT)
+        self.readout_label.setText(self.hover_text(layer, head) if layer >= 0 else self.tr(HOVER_HINT))

@@ -111,9 +111,10 @@ class HeadGrid(QtWidgets.QWidget):
     def _margins(self) -> tuple[float, float, float, float]:
         """left, top, right, bottom: room for layer labels, the head numbers, and the colour bar."""
         metrics = QtGui.QFontMetricsF(self.font())
-        left = metrics.horizontalAdvance(f"Layer {max(self._layers, 1)}") + 14
+        left = metrics.horizontalAdvance(self.tr("Layer {layer}").format(layer=max(self._layers, 1))) + 14
         top = 2 * metrics.height() + 8
-        right = 16 + (18 + 12 + metrics.horizontalAdvance("+0.00 helps") if self._values is not None else 0)
+        widest = max(metrics.horizontalAdvance(text) for text in self._bar_labels("+0.00", "−0.00"))
+        right = 16 + (18 + 12 + widest if self._values is not None else 0)
         return left, top, right, 8
 
     def grid_rect(self) -> QtCore.QRectF:
@@ -205,7 +206,7 @@ class HeadGrid(QtWidgets.QWidget):
         p.drawText(
             QtCore.QRectF(g.x(), g.y() - 2 * metrics.height() - 6, g.width(), metrics.height()),
             int(QtCore.Qt.AlignmentFlag.AlignCenter),
-            "Head",
+            self.tr("Head"),
         )
         p.setFont(self.font())
         for head in range(self._heads):
@@ -220,7 +221,7 @@ class HeadGrid(QtWidgets.QWidget):
             p.drawText(
                 QtCore.QRectF(0, r.y(), g.x() - 10, r.height()),
                 int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter),
-                f"Layer {layer + 1}",
+                self.tr("Layer {layer}").format(layer=layer + 1),
             )
 
         show_numbers = (
@@ -286,6 +287,15 @@ class HeadGrid(QtWidgets.QWidget):
         w = self.width() - x
         h = metrics.height()
         left = int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter)
-        p.drawText(QtCore.QRectF(x, bar.top(), w, h), left, f"+{format_drop(self._limit)} helps")
-        p.drawText(QtCore.QRectF(x, bar.center().y() - h / 2, w, h), left, "0 no effect")
-        p.drawText(QtCore.QRectF(x, bar.bottom() - h, w, h), left, f"{format_drop(-self._limit)} hurts")
+        helps, none, hurts = self._bar_labels("+" + format_drop(self._limit), format_drop(-self._limit))
+        p.drawText(QtCore.QRectF(x, bar.top(), w, h), left, helps)
+        p.drawText(QtCore.QRectF(x, bar.center().y() - h / 2, w, h), left, none)
+        p.drawText(QtCore.QRectF(x, bar.bottom() - h, w, h), left, hurts)
+
+    def _bar_labels(self, top: str, bottom: str) -> tuple[str, str, str]:
+        """The colour bar's labels at its top (the head helps), middle and bottom (it hurts)."""
+        return (
+            self.tr("{value} helps").format(value=top),
+            self.tr("0 no effect"),
+            self.tr("{value} hurts").format(value=bottom),
+        )
