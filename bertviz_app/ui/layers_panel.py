@@ -36,14 +36,16 @@ TOKEN_ROLE = QtCore.Qt.ItemDataRole.UserRole
 PROB_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 ID_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
 
-NO_HEAD_MESSAGE = (
+NO_HEAD_MESSAGE = QtCore.QT_TRANSLATE_NOOP(
+    "LayersPanel",
     "This model has no masked-language-model head, so there are no per-layer guesses to show.\n\n"
-    "Open a fill-mask model (such as bert-base-uncased) from the Model menu."
+    "Open a fill-mask model (such as bert-base-uncased) from the Model menu.",
 )
-NO_MASK_MESSAGE = (
-    "Mask a word to watch its guess form layer by layer: click a token above, or type [MASK] in the sentence."
+NO_MASK_MESSAGE = QtCore.QT_TRANSLATE_NOOP(
+    "LayersPanel",
+    "Mask a word to watch its guess form layer by layer: click a token above, or type [MASK] in the sentence.",
 )
-NO_PROBS_MESSAGE = "This result has no per-layer predictions."
+NO_PROBS_MESSAGE = QtCore.QT_TRANSLATE_NOOP("LayersPanel", "This result has no per-layer predictions.")
 
 
 def shade(probability: float) -> float:
@@ -119,11 +121,11 @@ class LayersPanel(View):
     model's prediction. `controller` answers token_id(word) and token_strings(ids) for the loaded model.
     """
 
-    empty_message = "No sentence yet: type one and mask a word to see its guess form layer by layer."
     word_followed = QtCore.Signal(str)  # the word piece now followed ("" when none)
 
     def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr("No sentence yet: type one and mask a word to see its guess form layer by layer.")
         self._probs: np.ndarray | None = None  # (L+1, N, V)
         self._mask_row = 0
         self._word = ""  # what the user asked to follow; "" = the model's final top guess
@@ -139,28 +141,28 @@ class LayersPanel(View):
 
     def _build(self) -> None:
         controls = self.controls
-        self.mask_label = QtWidgets.QLabel("Mask")
+        self.mask_label = QtWidgets.QLabel(self.tr("Mask"))
         self.mask_combo = QtWidgets.QComboBox()
-        self.mask_combo.setToolTip("Which masked position to look at")
+        self.mask_combo.setToolTip(self.tr("Which masked position to look at"))
         self.mask_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.follow_edit = QtWidgets.QLineEdit()
-        self.follow_edit.setPlaceholderText("a word to follow (empty: the top guess)")
+        self.follow_edit.setPlaceholderText(self.tr("a word to follow (empty: the top guess)"))
         self.follow_edit.setClearButtonEnabled(True)
         self.follow_edit.setMinimumWidth(220)
-        self.follow_edit.setToolTip("Type a word to see its probability and rank after every layer")
-        self.follow_edit.setAccessibleName("Word to follow")
+        self.follow_edit.setToolTip(self.tr("Type a word to see its probability and rank after every layer"))
+        self.follow_edit.setAccessibleName(self.tr("Word to follow"))
         self.k_spin = QtWidgets.QSpinBox()
         self.k_spin.setRange(1, MAX_K)
         self.k_spin.setValue(DEFAULT_K)
-        self.k_spin.setPrefix("top ")
-        self.k_spin.setToolTip(f"How many guesses to show for each layer (1–{MAX_K})")
-        self.rank_check = QtWidgets.QCheckBox("Rank")
+        self.k_spin.setPrefix(self.tr("top "))
+        self.k_spin.setToolTip(self.tr("How many guesses to show for each layer (1–{most})").format(most=MAX_K))
+        self.rank_check = QtWidgets.QCheckBox(self.tr("Rank"))
         self.rank_check.setChecked(True)
-        self.rank_check.setToolTip("Also plot the word's rank among all word pieces (log scale, 1 at the top)")
+        self.rank_check.setToolTip(self.tr("Also plot the word's rank among all word pieces (log scale, 1 at the top)"))
         controls.addWidget(self.mask_label)
         controls.addWidget(self.mask_combo)
         controls.addSpacing(8)
-        controls.addWidget(QtWidgets.QLabel("Follow"))
+        controls.addWidget(QtWidgets.QLabel(self.tr("Follow")))
         controls.addWidget(self.follow_edit, 1)
         controls.addWidget(self.k_spin)
         controls.addWidget(self.rank_check)
@@ -173,7 +175,7 @@ class LayersPanel(View):
         title_font = self.title_label.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.15)
         self.title_label.setFont(title_font)
-        self.hint_label = QtWidgets.QLabel("darker = more probable · click a guess to follow it")
+        self.hint_label = QtWidgets.QLabel(self.tr("darker = more probable · click a guess to follow it"))
         title_row = QtWidgets.QHBoxLayout()
         title_row.addWidget(self.title_label, 1)
         title_row.addWidget(self.hint_label)
@@ -214,7 +216,7 @@ class LayersPanel(View):
         plot = self.plot
         plot.setMouseEnabled(False, False)
         plot.showGrid(x=True, y=True, alpha=0.15)
-        plot.setLabel("bottom", "after layer")
+        plot.setLabel("bottom", self.tr("after layer"))
         tick_font = QtGui.QFont()
         tick_font.setPointSizeF(tick_font.pointSizeF() + 1)
         for side in ("left", "bottom", "right"):
@@ -283,16 +285,16 @@ class LayersPanel(View):
         self._top = self._trajectory = None
         if not result.has_mlm_head:
             self._probs = None
-            self._show_message(NO_HEAD_MESSAGE)
+            self._show_message(self.tr(NO_HEAD_MESSAGE))
             return
         if not result.masked_positions:
             self._probs = None
-            self._show_message(NO_MASK_MESSAGE)
+            self._show_message(self.tr(NO_MASK_MESSAGE))
             return
         probs = result.layer_probs
         if probs is None or probs.ndim != 3 or probs.shape[1] != len(result.masked_positions):
             self._probs = None
-            self._show_message(NO_PROBS_MESSAGE)
+            self._show_message(self.tr(NO_PROBS_MESSAGE))
             return
         self._probs = probs
         self._mask_row = min(self._mask_row, probs.shape[1] - 1)
@@ -386,6 +388,11 @@ class LayersPanel(View):
             )
         return rows
 
+    def state_names(self, num_states: int) -> list[str]:
+        """What the rows are called on screen: the embeddings, then "layer 1" … "layer L" (the CSV export keeps
+        analysis' English layer_names)."""
+        return [self.tr("embeddings")] + [self.tr("layer {layer}").format(layer=i) for i in range(1, num_states)]
+
     def row_names(self) -> list[str]:
         return [self.table.verticalHeaderItem(r).text() for r in range(self.table.rowCount())]
 
@@ -395,14 +402,15 @@ class LayersPanel(View):
         r = self._result
         typed = r is None or r.encoding.typed_mask[position]
         what = "[MASK]" if typed else f"“{r.display_tokens[position]}”"
-        return f"{what} · token {position}"
+        return self.tr("{what} · token {position}").format(what=what, position=position)
 
     def _render(self) -> None:
         if self._probs is None:
             return
         self._top = top_k_by_layer(self._probs, self._mask_row, MAX_K)
         mask = _esc(self._mask_name(self._mask_row, self._result.masked_positions[self._mask_row]))
-        self.title_label.setText(f"What BERT would guess for <b>{mask}</b> if it stopped after each layer")
+        title = self.tr("What BERT would guess for <b>{mask}</b> if it stopped after each layer")
+        self.title_label.setText(title.format(mask=mask))
         self._resolve_followed()
         self._fill_table()
         self._render_plot()
@@ -417,38 +425,54 @@ class LayersPanel(View):
         if not word:
             token_id = int(self._top[0][-1, 0])
             token = self._token_text(token_id)
-            lead = (
-                f"Following the model's top guess, <b>“{_esc(token)}”</b>. "
-                "Type a word or click a guess to follow another."
-            )
+            lead = self.tr(
+                "Following the model's top guess, <b>“{token}”</b>. Type a word or click a guess to follow another."
+            ).format(token=_esc(token))
         else:
             ids = self.controller.token_id(word)
             pieces = self.controller.token_strings(ids)
             if not ids or ids[0] >= vocab or (pieces[0] == "[UNK]" and word != "[UNK]"):
-                self.note_label.setText(f"<b>“{_esc(word)}”</b> is not in this model's vocabulary.")
+                self.note_label.setText(
+                    self.tr("<b>“{word}”</b> is not in this model's vocabulary.").format(word=_esc(word))
+                )
                 self.word_followed.emit("")
                 return
             token_id, token = int(ids[0]), pieces[0]
             if len(ids) > 1:
-                lead = (
-                    f"<b>“{_esc(word)}”</b> is {len(ids)} word pieces ({_esc(' · '.join(pieces))}): "
-                    f"following the first, <b>“{_esc(token)}”</b>."
-                )
+                lead = self.tr(
+                    "<b>“{word}”</b> is {count} word pieces ({pieces}): following the first, <b>“{token}”</b>."
+                ).format(word=_esc(word), count=len(ids), pieces=_esc(" · ".join(pieces)), token=_esc(token))
             else:
-                lead = f"Following <b>“{_esc(token)}”</b>."
+                lead = self.tr("Following <b>“{token}”</b>.").format(token=_esc(token))
         self._followed_id, self._followed_token = token_id, token
         probs, ranks = word_trajectory(self._probs, self._mask_row, token_id)
         self._trajectory = (probs, ranks)
-        names = ["the embeddings", *layer_names(len(ranks))[1:]]
-        summary = f" After the last layer: rank {int(ranks[-1]):,} ({format_probability(float(probs[-1]))})."
+        summary = self.tr("After the last layer: rank {rank} ({p}).")
+        summary = summary.format(rank=f"{int(ranks[-1]):,}", p=format_probability(float(probs[-1])))
         for best in (1, 10):
             if ranks[-1] <= best:
-                first = _first_of_last_run(ranks <= best)
-                where = "at the last layer only" if first == len(ranks) - 1 else f"from {names[first]} on"
-                summary += f" {'The top guess' if best == 1 else 'In the top 10'} {where}."
+                summary += " " + self._since(best, _first_of_last_run(ranks <= best), len(ranks))
                 break
-        self.note_label.setText(lead + summary)
+        self.note_label.setText(lead + " " + summary)
         self.word_followed.emit(token)
+
+    def _since(self, best: int, first: int, num_states: int) -> str:
+        """Since when the followed word has been the top guess (best 1) or in the top 10 (best 10)."""
+        top = best == 1
+        if first == num_states - 1:
+            if top:
+                return self.tr("The top guess at the last layer only.")
+            return self.tr("In the top 10 at the last layer only.")
+        if first == 0:
+            return (
+                self.tr("The top guess from the embeddings on.")
+                if top
+                else self.tr("In the top 10 from the embeddings on.")
+            )
+        text = (
+            self.tr("The top guess from layer {layer} on.") if top else self.tr("In the top 10 from layer {layer} on.")
+        )
+        return text.format(layer=first)
 
     def _mask_place(self):
         """(encoding, position) of the mask shown, for guesses to be read there; (None, None) without one."""
@@ -467,15 +491,15 @@ class LayersPanel(View):
         ids, probs = self._top
         k = self.k
         num_states = ids.shape[0]
-        names = layer_names(num_states)
-        names[-1] += " · output"
+        names = self.state_names(num_states)
+        names[-1] = self.tr("{layer} · output").format(layer=names[-1])
         # Readable guesses for this mask: "paris", not "Ġparis"; "##ing" where it would join the word before.
         texts = self.controller.token_displays(ids[:, :k].ravel().tolist(), *self._mask_place())
         if len(texts) != num_states * k:  # no model to read the vocabulary from: show ids
             texts = [f"#{i}" for i in ids[:, :k].ravel().tolist()]
         self.table.setRowCount(num_states)
         self.table.setColumnCount(k)
-        self.table.setHorizontalHeaderLabels([f"guess {j + 1}" for j in range(k)])
+        self.table.setHorizontalHeaderLabels([self.tr("guess {rank}").format(rank=j + 1) for j in range(k)])
         bold = QtGui.QFont(self.table.font())
         bold.setBold(True)
         for r in range(num_states):
@@ -489,7 +513,8 @@ class LayersPanel(View):
                 item.setData(TOKEN_ROLE, token)
                 item.setData(PROB_ROLE, p)
                 item.setData(ID_ROLE, int(ids[r, c]))
-                item.setToolTip(f"“{token}” read from {names[r]}: {format_probability(p)} · click to follow it")
+                tip = self.tr("“{token}” read from {layer}: {p} · click to follow it")
+                item.setToolTip(tip.format(token=token, layer=names[r], p=format_probability(p)))
                 self.table.setItem(r, c, item)
         self._fit_table_height()
 
@@ -515,7 +540,7 @@ class LayersPanel(View):
         probs, ranks = self._trajectory
         num_states = len(probs)
         x = np.arange(num_states)
-        names = ["emb."] + [str(i) for i in range(1, num_states)]
+        names = [self.tr("emb.")] + [str(i) for i in range(1, num_states)]
         self.plot.getAxis("bottom").setTicks([list(zip(x.tolist(), names, strict=True)), []])
         pct = probs.astype(np.float64) * 100.0
         self.prob_curve.setData(x, pct)
@@ -524,7 +549,8 @@ class LayersPanel(View):
         self.plot.setYRange(-0.04 * top_pct, top_pct, padding=0)  # a little room, or the 0 label gets clipped
         token = self._followed_token
         # Axis titles in the colour of their line stand in for a legend, which would sit on top of the lines.
-        self.plot.setLabel("left", f"● probability of “{token}” (%)", color=PROB_COLOR, **AXIS_TITLE)
+        left = "● " + self.tr("probability of “{token}” (%)").format(token=token)
+        self.plot.setLabel("left", left, color=PROB_COLOR, **AXIS_TITLE)
         show_rank = self.rank_check.isChecked()
         right = self.plot.getAxis("right")
         right.setStyle(showValues=show_rank)
@@ -534,8 +560,10 @@ class LayersPanel(View):
             bottom = math.log10(max(vocab, 10))  # the last rank there is
             right.setTicks([[(float(e), rank_label(10**e)) for e in range(math.floor(bottom) + 1)], []])
             self.rank_view.setYRange(-0.04 * bottom, bottom, padding=0)  # rank 1 level with the top probability
-            self.plot.setLabel("right", f"■ rank of “{token}” (log scale)", color=RANK_COLOR, **AXIS_TITLE)
-        self.plot.setTitle(f"“{token}” through the layers", color=self._fg.name(), size="12pt")
+            rank = "■ " + self.tr("rank of “{token}” (log scale)").format(token=token)
+            self.plot.setLabel("right", rank, color=RANK_COLOR, **AXIS_TITLE)
+        title = self.tr("“{token}” through the layers").format(token=token)
+        self.plot.setTitle(title, color=self._fg.name(), size="12pt")
         self._sync_rank_view()
 
     def _on_cell_clicked(self, row: int, column: int) -> None:
@@ -576,7 +604,7 @@ class LayersPanel(View):
         export_item_svg(self.plot, path, "Per-layer predictions")
 
     def export_formats(self) -> list[tuple[str, str]]:
-        return [("Table as CSV…", "csv"), ("Plot as PNG…", "png"), ("Plot as SVG…", "svg")]
+        return [(self.tr("Table as CSV…"), "csv"), (self.tr("Plot as PNG…"), "png"), (self.tr("Plot as SVG…"), "svg")]
 
     def export_name(self, kind: str) -> str:
         return f"layers_token{self._result.masked_positions[self._mask_row]}.{kind}" if self._result else kind
