@@ -8,7 +8,8 @@ import pytest
 
 from bertviz_app.analysis.inference import InferenceInput
 from bertviz_app.analysis.joint_fill import beam_search, iterative_fill
-from bertviz_app.ui.predictions_panel import PredictionsPanel, fill_text, format_probability
+from bertviz_app.ui.fill_together import fill_text, format_probability
+from bertviz_app.ui.predictions_panel import PredictionsPanel
 
 TWO = "the [MASK] sat on the [MASK] ."
 

@@ -39,14 +39,15 @@ ONLY_COLOR = "#7048e8"  # violet: a token only one of the two sentences has
 ATTENTION_COLORMAP = "viridis"
 DIFF_COLORMAP = "CET-D1A"  # blue (less in B) – white (same) – red (more in B)
 SHIFT_COLORMAP = "CET-L18"  # white (unchanged) → yellow → red (moved most)
-SHIFT_TITLE = "How far each shared token moved from A to B"
+SHIFT_TITLE = QtCore.QT_TRANSLATE_NOOP("ComparePanel", "How far each shared token moved from A to B")
 MIN_DIFF_LEVEL = 1e-3
 COLORBAR_AXIS_WIDTH = 44  # identical inputs still get a readable, symmetric colour bar
 _ONLY = MASKED  # the axis draws this kind bold in its "masked" colour, which we repaint violet
 
-NO_B_MESSAGE = (
+NO_B_MESSAGE = QtCore.QT_TRANSLATE_NOOP(
+    "ComparePanel",
     "Type sentence B in the box above to compare it with the current sentence:\n"
-    "for example swap one word (he → she), or use a word in another sense (river bank → bank account)."
+    "for example swap one word (he → she), or use a word in another sense (river bank → bank account).",
 )
 
 # "her" is left alone: it is "him" or "his" depending on the sentence, and leaving it stays grammatical.
@@ -83,10 +84,9 @@ class ComparePanel(View):
     """Sentence A (the current input) against sentence B typed here. Layers and heads are 0-based in the API,
     1-based on screen; shift rows are hidden-state indices (0 = embeddings, k = after layer k)."""
 
-    empty_message = "No sentence yet: type one above, then a second one here to compare them."
-
     def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr("No sentence yet: type one above, then a second one here to compare them.")
         self._comparison: Comparison | None = None
         self._stale = False  # the shown comparison is not about the current result and sentence B
         self._layer = 0
@@ -112,14 +112,18 @@ class ComparePanel(View):
         self.text_a = QtWidgets.QLineEdit()
         self.text_a.setReadOnly(True)
         self.text_a.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
-        self.text_a.setToolTip("The sentence typed at the top of the window (with its masks and knocked-out heads)")
+        self.text_a.setToolTip(
+            self.tr("The sentence typed at the top of the window (with its masks and knocked-out heads)")
+        )
         self.text_b = QtWidgets.QLineEdit()
         self.text_b.setClearButtonEnabled(True)
-        self.text_b.setPlaceholderText("e.g. the same sentence with he swapped for she")
-        self.text_b.setToolTip("A second sentence; [MASK] typed here is masked. Knocked-out heads apply to both.")
+        self.text_b.setPlaceholderText(self.tr("e.g. the same sentence with he swapped for she"))
+        self.text_b.setToolTip(
+            self.tr("A second sentence; [MASK] typed here is masked. Knocked-out heads apply to both.")
+        )
         big = self.text_b.font()
         big.setPointSizeF(big.pointSizeF() * 1.15)
-        for i, (name, edit) in enumerate((("Sentence A", self.text_a), ("Sentence B", self.text_b))):
+        for i, (name, edit) in enumerate(((self.tr("Sentence A"), self.text_a), (self.tr("Sentence B"), self.text_b))):
             label = QtWidgets.QLabel(f"<b>{name}</b>")
             label.setBuddy(edit)
             edit.setFont(big)
@@ -129,14 +133,16 @@ class ComparePanel(View):
 
         controls = self.controls
         self.layer_spin, self.head_spin = self.layer_head_spins(
-            "Which layer's attention to compare (1 = closest to the input)"
+            self.tr("Which layer's attention to compare (1 = closest to the input)")
         )
-        self.mean_check = QtWidgets.QCheckBox("Mean over heads")
-        self.renormalize_check = QtWidgets.QCheckBox("Re-normalise over shared tokens")
+        self.mean_check = QtWidgets.QCheckBox(self.tr("Mean over heads"))
+        self.renormalize_check = QtWidgets.QCheckBox(self.tr("Re-normalise over shared tokens"))
         self.renormalize_check.setToolTip(
-            "Off: the difference of the weights the model gave.\n"
-            "On: each row is first divided by its sum over the shared tokens, so attention the other "
-            "sentence's own words took away does not count as a difference."
+            self.tr(
+                "Off: the difference of the weights the model gave.\n"
+                "On: each row is first divided by its sum over the shared tokens, so attention the other "
+                "sentence's own words took away does not count as a difference."
+            )
         )
         for w in (self.layer_spin, self.head_spin, self.mean_check, self.renormalize_check):
             controls.addWidget(w)
@@ -162,7 +168,7 @@ class ComparePanel(View):
             width=12,
             interactive=False,
             colorMapMenu=False,
-            label="attention weight (A and B)",
+            label=self.tr("attention weight (A and B)"),
         )
         self.attention_colorbar.setImageItem([self.image_a, self.image_b], insert_in=self.plot_b)
         self.diff_colorbar = pg.ColorBarItem(
@@ -212,9 +218,11 @@ class ComparePanel(View):
             bar.axis.enableAutoSIPrefix(False)  # "0.02", not "20 (x0.001)"
             bar.axis.setWidth(COLORBAR_AXIS_WIDTH)  # sized for "-0.05": it does not grow when the levels change
         self.shift_widget.setToolTip(
-            "1 − cosine similarity between a shared token's hidden state in A and in B (0 = same direction).\n"
-            "Row 'embeddings': a token moves there only when its position in the sentence changed.\n"
-            "Click a row to show that layer's attention above."
+            self.tr(
+                "1 − cosine similarity between a shared token's hidden state in A and in B (0 = same direction).\n"
+                "Row 'embeddings': a token moves there only when its position in the sentence changed.\n"
+                "Click a row to show that layer's attention above."
+            )
         )
         self._layer_outline = OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
         self._token_outline = OutlineItem(light=SELECTED_COLOR, dark="white", width=2.0)
@@ -305,7 +313,9 @@ class ComparePanel(View):
         self.text_a.setCursorPosition(0)
         suggestion = suggest_swap(inp.text)
         self.text_b.setPlaceholderText(
-            f"e.g. {suggestion}" if suggestion else "e.g. the same sentence with one word swapped (he → she)"
+            self.tr("e.g. {sentence}").format(sentence=suggestion)
+            if suggestion
+            else self.tr("e.g. the same sentence with one word swapped (he → she)")
         )
 
     def _on_b_edited(self, _text: str) -> None:
@@ -330,10 +340,10 @@ class ComparePanel(View):
         if not other:
             self.controller.cancel_analysis(KIND)
             self._comparison = None
-            self._show_message(NO_B_MESSAGE)
+            self._show_message(self.tr(NO_B_MESSAGE))
             return False
         if self._comparison is None:
-            self._show_message("Comparing the two sentences…")
+            self._show_message(self.tr("Comparing the two sentences…"))
         run = self.controller.start(KIND, other_text=other, result_a=self._result)
         if run is None:
             return False
@@ -349,7 +359,7 @@ class ComparePanel(View):
 
     def _on_failed(self, message: str) -> None:
         self._comparison = None
-        self._show_message(f"Could not compare the two sentences: {message}")
+        self._show_message(self.tr("Could not compare the two sentences: {reason}").format(reason=message))
 
     def _show_message(self, message: str) -> None:
         super()._show_message(message)
@@ -424,17 +434,17 @@ class ComparePanel(View):
         self.shift_image.setImage(shift, autoLevels=False)
         self.shift_colorbar.setLevels((0.0, max(float(shift.max()) if shift.size else 0.0, MIN_DIFF_LEVEL)))
         self.shift_plot.getAxis("left").setTicks(
-            [[(0, "embeddings"), *((k, f"layer {k}") for k in range(1, rows))], []]
+            [[(0, self.tr("embeddings")), *((k, self.tr("layer {layer}").format(layer=k)) for k in range(1, rows))], []]
         )
         fit_heatmap(self.shift_plot, rows, max(cols, 1))
 
-        self.tokens_label.setText(
-            f"<span style='color:{ONLY_COLOR}'><b>only in A:</b> {html.escape(token_list(c.display_a, c.only_a))}"
-            f"&nbsp;&nbsp;·&nbsp;&nbsp;<b>only in B:</b> {html.escape(token_list(c.display_b, c.only_b))}</span>"
-            f"&nbsp;&nbsp;·&nbsp;&nbsp;{len(c.alignment)} tokens shared"
+        only = self.tr("<b>only in A:</b> {a}&nbsp;&nbsp;·&nbsp;&nbsp;<b>only in B:</b> {b}").format(
+            a=html.escape(token_list(c.display_a, c.only_a)), b=html.escape(token_list(c.display_b, c.only_b))
         )
+        shared = self.tr("{count} tokens shared").format(count=len(c.alignment))
+        self.tokens_label.setText(f"<span style='color:{ONLY_COLOR}'>{only}</span>&nbsp;&nbsp;·&nbsp;&nbsp;{shared}")
         if not c.alignment:
-            self._show_message("The two sentences share no tokens, so there is nothing to line up.")
+            self._show_message(self.tr("The two sentences share no tokens, so there is nothing to line up."))
             return
         self._show_content()
         self._render()
@@ -475,28 +485,35 @@ class ComparePanel(View):
         kinds = [SPECIAL if special_a[i] else NORMAL for i, _ in c.alignment]
         if best is None:
             self._token_outline.hide()
-            summary = f"none moved after layer {row}"
+            summary = self.tr("none moved after layer {layer}").format(layer=row)
         else:
             kinds[best] = _ONLY  # drawn bold in the highlight colour
             self._token_outline.setRect(QtCore.QRectF(best - 0.5, -0.5, 1, rows))
             self._token_outline.show()
-            summary = f"most after layer {row}: “{c.shared_display[best]}” ({c.embedding_shift[row, best]:.3f})"
+            summary = self.tr("most after layer {layer}: “{token}” ({shift})").format(
+                layer=row, token=c.shared_display[best], shift=f"{c.embedding_shift[row, best]:.3f}"
+            )
         self._shift_axis.set_tokens(list(c.shared_display), kinds)
         self.shift_summary = summary
         # A long title would widen the plot's middle column past the widget and clip the colour bar.
-        self.shift_plot.setTitle(f"{SHIFT_TITLE} · {summary}", color=self._fg.name(), size="11pt")
+        self.shift_plot.setTitle(f"{self.tr(SHIFT_TITLE)} · {summary}", color=self._fg.name(), size="11pt")
 
     def _set_titles(self) -> None:
         fg = self._fg.name()
-        which = "mean of heads" if self._mean else f"head {self._head + 1}"
-        where = f"layer {self._layer + 1} · {which}"
+        if self._mean:
+            where = self.tr("layer {layer} · mean of heads").format(layer=self._layer + 1)
+        else:
+            where = self.tr("layer {layer} · head {head}").format(layer=self._layer + 1, head=self._head + 1)
         self.plot_a.setTitle(f"A · {where}", color=fg, size="11pt")
         self.plot_b.setTitle(f"B · {where}", color=fg, size="11pt")
-        self.plot_diff.setTitle("B − A · shared tokens", color=fg, size="11pt")
-        label = "B − A, rows re-normalised over shared tokens" if self._renormalize else "B − A attention weight"
+        self.plot_diff.setTitle(self.tr("B − A · shared tokens"), color=fg, size="11pt")
+        if self._renormalize:
+            label = self.tr("B − A, rows re-normalised over shared tokens")
+        else:
+            label = self.tr("B − A attention weight")
         self.diff_colorbar.getAxis("left").setLabel(label)
         if self._comparison is None:
-            self.shift_plot.setTitle(SHIFT_TITLE, color=fg, size="11pt")
+            self.shift_plot.setTitle(self.tr(SHIFT_TITLE), color=fg, size="11pt")
 
     # ---- mouse ------------------------------------------------------------------------------------------------
 
@@ -519,7 +536,7 @@ class ComparePanel(View):
         (ia, ib), (ja, jb) = c.alignment[row], c.alignment[col]
         tokens = c.shared_display
         before, after = float(m[0][ia, ja]), float(m[1][ib, jb])
-        extra = "  (rows re-normalised)" if self._renormalize else ""
+        extra = "  " + self.tr("(rows re-normalised)") if self._renormalize else ""
         return (
             f"“{tokens[row]}” → “{tokens[col]}”: A {format_weight(before)}, B {format_weight(after)}, "
             f"B − A {float(m[2][row, col]):+.3f}{extra}"
@@ -545,11 +562,14 @@ class ComparePanel(View):
         cell = self._cell(self.shift_plot, scene_pos, c.embedding_shift.shape)
         if cell is not None:
             row, col = cell
-            where = "the embeddings" if row == 0 else f"after layer {row}"
-            self.readout_label.setText(
-                f"“{c.shared_display[col]}” {where}: 1 − cos = {c.embedding_shift[row, col]:.4f}"
-                + ("   · click to show this layer's attention" if row > 0 else "")
-            )
+            if row == 0:
+                text = self.tr("“{token}” in the embeddings: 1 − cos = {shift}")
+            else:
+                text = self.tr(
+                    "“{token}” after layer {layer}: 1 − cos = {shift}   · click to show this layer's attention"
+                )
+            shift = f"{c.embedding_shift[row, col]:.4f}"
+            self.readout_label.setText(text.format(token=c.shared_display[col], layer=row, shift=shift))
 
     def _on_shift_clicked(self, event) -> None:
         c = self._comparison
@@ -569,7 +589,10 @@ class ComparePanel(View):
         export_item_png(item, path, width)
 
     def export_formats(self) -> list[tuple[str, str]]:
-        return [("Attention heatmaps as PNG…", "attention.png"), ("Embedding shift as PNG…", "shift.png")]
+        return [
+            (self.tr("Attention heatmaps as PNG…"), "attention.png"),
+            (self.tr("Embedding shift as PNG…"), "shift.png"),
+        ]
 
     def export_name(self, kind: str) -> str:
         return f"compare_{kind.split('.')[0]}_l{self._layer + 1}.png"

@@ -35,7 +35,6 @@ class EmbeddingPanel(View):
     Layer indices are hidden-state indices: 0 = the embeddings, k = the output of transformer layer k.
     """
 
-    empty_message = "No sentence yet: type one to see where its tokens sit."
     layer_changed = QtCore.Signal(int)
     mode_changed = QtCore.Signal(str)  # "layer" or "trajectory"
 
@@ -58,6 +57,7 @@ class EmbeddingPanel(View):
         self._background_of: TrajectorySpace | None = None  # the space whose points the background shows
         self._build()
         self._apply_palette()
+        self.empty_message = self.tr("No sentence yet: type one to see where its tokens sit.")
         self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
@@ -65,21 +65,21 @@ class EmbeddingPanel(View):
     def _build(self) -> None:
         controls = self.controls
         self.mode_combo = QtWidgets.QComboBox()
-        self.mode_combo.addItem("Tokens at one layer", LAYER_MODE)
-        self.mode_combo.addItem("One token through the layers", TRAJECTORY_MODE)
-        self.mode_combo.setToolTip("Show every token at one layer, or the path of the selected token")
+        self.mode_combo.addItem(self.tr("Tokens at one layer"), LAYER_MODE)
+        self.mode_combo.addItem(self.tr("One token through the layers"), TRAJECTORY_MODE)
+        self.mode_combo.setToolTip(self.tr("Show every token at one layer, or the path of the selected token"))
         self.layer_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.layer_slider.setMinimumWidth(160)
         self.layer_slider.setPageStep(1)
         self.layer_slider.setTickPosition(QtWidgets.QSlider.TickPosition.TicksBelow)
         self.layer_slider.setTickInterval(1)
-        self.layer_slider.setToolTip("0 = the embeddings the model starts from; k = after transformer layer k")
+        self.layer_slider.setToolTip(self.tr("0 = the embeddings the model starts from; k = after transformer layer k"))
         self.layer_label = QtWidgets.QLabel()
         self.layer_label.setMinimumWidth(110)
-        self.hide_special_check = QtWidgets.QCheckBox("Hide [CLS]/[SEP]")
+        self.hide_special_check = QtWidgets.QCheckBox(self.tr("Hide [CLS]/[SEP]"))
         self.hide_special_check.setChecked(True)
         self.hide_special_check.setToolTip(
-            "Special tokens often sit far from the rest and squash the picture; leave them out of the PCA"
+            self.tr("Special tokens often sit far from the rest and squash the picture; leave them out of the PCA")
         )
         controls.addWidget(self.mode_combo)
         controls.addSpacing(8)
@@ -162,24 +162,24 @@ class EmbeddingPanel(View):
         grey = self._grey.name()
         if self._mode == TRAJECTORY_MODE:
             parts = [
-                f"<span style='color:{grey}'>● every token at every layer</span>",
-                "■ start (embeddings) → numbers: layers",
-                f"<span style='color:{SELECTED_COLOR}'><b>○ chosen layer</b></span>",
+                f"<span style='color:{grey}'>● {self.tr('every token at every layer')}</span>",
+                "■ " + self.tr("start (embeddings) → numbers: layers"),
+                f"<span style='color:{SELECTED_COLOR}'><b>○ {self.tr('chosen layer')}</b></span>",
             ]
         else:
             pair = len(self._segments) and self._segments.max() > 0
             parts = (
                 [
-                    f"<span style='color:{seg_a}'>● sentence A</span>",
-                    f"<span style='color:{seg_b}'>● sentence B</span>",
+                    f"<span style='color:{seg_a}'>● {self.tr('sentence A')}</span>",
+                    f"<span style='color:{seg_b}'>● {self.tr('sentence B')}</span>",
                 ]
                 if pair
-                else [f"<span style='color:{seg_a}'>● token</span>"]
+                else [f"<span style='color:{seg_a}'>● {self.tr('token')}</span>"]
             )
             parts += [
-                f"<span style='color:{MASKED_COLOR}'><b>◆ masked</b></span>",
-                f"<span style='color:{grey}'>■ special</span>",
-                f"<span style='color:{SELECTED_COLOR}'><b>○ selected</b></span>",
+                f"<span style='color:{MASKED_COLOR}'><b>◆ {self.tr('masked')}</b></span>",
+                f"<span style='color:{grey}'>■ {self.tr('special')}</span>",
+                f"<span style='color:{SELECTED_COLOR}'><b>○ {self.tr('selected')}</b></span>",
             ]
         self.legend_label.setText("&nbsp;&nbsp;&nbsp;".join(parts))
 
@@ -197,7 +197,7 @@ class EmbeddingPanel(View):
         hs = result.hidden_states
         if hs is None or hs.ndim != 3 or hs.shape[0] == 0 or hs.shape[1] == 0:
             self._hidden = None
-            self._show_message("This result has no hidden states to project.")
+            self._show_message(self.tr("This result has no hidden states to project."))
             return
         self._hidden = hs
         t = hs.shape[1]
@@ -324,13 +324,14 @@ class EmbeddingPanel(View):
     # ---- rendering ----------------------------------------------------------------------------------------
 
     def _layer_name(self, layer: int) -> str:
-        return "embeddings" if layer == 0 else f"layer {layer}"
+        return self.tr("embeddings") if layer == 0 else self.tr("layer {layer}").format(layer=layer)
 
     def _render(self, autorange: bool = True) -> None:
         if self._hidden is None:
             return
         num_states = self._hidden.shape[0]
-        self.layer_label.setText("Embeddings" if self._layer == 0 else f"Layer {self._layer} of {num_states - 1}")
+        of = self.tr("Layer {layer} of {layers}").format(layer=self._layer, layers=num_states - 1)
+        self.layer_label.setText(self.tr("Embeddings") if self._layer == 0 else of)
         if self._mode == LAYER_MODE:
             self._render_layer()
         else:
@@ -341,8 +342,9 @@ class EmbeddingPanel(View):
 
     def _axis_labels(self, ratios: np.ndarray) -> None:
         style = {"color": self._fg.name(), "font-size": "10pt"}
-        self.plot.setLabel("bottom", f"PC 1 · {ratios[0]:.0%} of variance", **style)
-        self.plot.setLabel("left", f"PC 2 · {ratios[1]:.0%} of variance", **style)
+        axis = self.tr("PC {axis} · {share} of variance")
+        self.plot.setLabel("bottom", axis.format(axis=1, share=f"{ratios[0]:.0%}"), **style)
+        self.plot.setLabel("left", axis.format(axis=2, share=f"{ratios[1]:.0%}"), **style)
 
     def _render_layer(self) -> None:
         self.background_item.clear()
@@ -369,9 +371,10 @@ class EmbeddingPanel(View):
             pen=self._outline_pen,
         )
         self._axis_labels(proj.explained_variance_ratio)
-        title = (
-            "Embeddings (before layer 1)" if self._layer == 0 else f"After layer {self._layer}"
-        ) + " · tokens in 2-D (PCA)"
+        if self._layer == 0:
+            title = self.tr("Embeddings (before layer 1) · tokens in 2-D (PCA)")
+        else:
+            title = self.tr("After layer {layer} · tokens in 2-D (PCA)").format(layer=self._layer)
         self.plot.setTitle(title, color=self._fg.name(), size="12pt")
         self._update_selection()
         self._update_labels()
@@ -412,7 +415,9 @@ class EmbeddingPanel(View):
         self._axis_labels(space.explained_variance_ratio)
         name = self._result.display_tokens[token] if self._result is not None else str(token)
         self.plot.setTitle(
-            f"'{name}' (#{token}) through the layers · ring: {self._layer_name(self._layer)}",
+            self.tr("'{token}' (#{index}) through the layers · ring: {layer}").format(
+                token=name, index=token, layer=self._layer_name(self._layer)
+            ),
             color=self._fg.name(),
             size="12pt",
         )
@@ -493,15 +498,15 @@ class EmbeddingPanel(View):
             return ""
         notes = []
         if self._masked[token]:
-            notes.append("masked")
+            notes.append(self.tr("masked"))
         elif self._special[token]:
-            notes.append("special")
+            notes.append(self.tr("special"))
         if len(set(self._segments.tolist())) > 1:
-            notes.append(f"sentence {'AB'[min(int(self._segments[token]), 1)]}")
-        text = f"'{self._result.display_tokens[token]}' · token #{token}"
+            notes.append(self.tr("sentence A") if self._segments[token] == 0 else self.tr("sentence B"))
+        text = self.tr("'{token}' · token #{index}").format(token=self._result.display_tokens[token], index=token)
         if layer is not None:
             text += f" · {self._layer_name(layer)}"
-        return text + (f" ({', '.join(notes)})" if notes else "")
+        return text + (f" ({self.tr(', ').join(notes)})" if notes else "")
 
     def _point_tip(self, x, y, data) -> str:
         return self.hover_text(int(data))
@@ -509,7 +514,7 @@ class EmbeddingPanel(View):
     def _background_tip(self, x, y, data) -> str:
         t = len(self._special)
         layer, token = divmod(int(data), t)
-        return self.hover_text(token, layer) + " · click to follow it"
+        return self.hover_text(token, layer) + " · " + self.tr("click to follow it")
 
     def _path_tip(self, x, y, data) -> str:
         token = self.trajectory_token()
@@ -544,7 +549,7 @@ class EmbeddingPanel(View):
         export_item_svg(self.plot, path, "Embeddings")
 
     def export_formats(self) -> list[tuple[str, str]]:
-        return [("Plot as PNG…", "png"), ("Plot as SVG…", "svg")]
+        return [(self.tr("Plot as PNG…"), "png"), (self.tr("Plot as SVG…"), "svg")]
 
     def export_name(self, kind: str) -> str:
         return f"embeddings_{self._mode}_{self._layer}.{kind}"

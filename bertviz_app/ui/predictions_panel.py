@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import json
-import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
@@ -26,21 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from bertviz_app.ui import theme
+from bertviz_app.ui.fill_together import JointFillSection, empty_layout
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult, MaskPrediction
-    from bertviz_app.analysis.joint_fill import BeamSearchResult, Filling, JointFillResult
 
 ROW_H = 26
-
-
-def empty_layout(layout) -> None:
-    """Take every widget out of `layout` and delete it (hidden at once, so that nothing flickers)."""
-    while layout.count():
-        widget = layout.takeAt(0).widget()
-        if widget is not None:
-            widget.hide()
-            widget.deleteLater()
 
 
 class PredictionBars(QWidget):
@@ -57,7 +42,7 @@ class PredictionBars(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-        self.setToolTip("Double-click (or Enter) to put this word into the sentence")
+        self.setToolTip(self.tr("Double-click (or Enter) to put this word into the sentence"))
 
     def set_k(self, k: int) -> None:
         self._k = k
@@ -145,363 +130,6 @@ class PredictionBars(QWidget):
             super().keyPressEvent(event)
 
 
-ORDERS = (("most confident first", "confidence"), ("left to right", "left_to_right"))
-DIFFERS = theme.SELECTION.name()  # words of a joint fill that the independent guesses do not have
-
-
-def joint_fill_params(result: InferenceResult) -> dict | None:
-    """The "joint_fill" analysis follows every result with two or more masks (see Controller.follow_results)."""
-    return {} if result.has_mlm_head and len(result.predictions) >= 2 else None
-
-
-def format_probability(p: float) -> str:
-    """Percent while it reads well, scientific below (joint probabilities of several words get tiny)."""
-    if p >= 0.01:
-        return f"{p:.1%}"
-    if p >= 0.0001:
-        return f"{p:.2%}"
-    return f"{p:.1e}"
-
-
-def fill_text(tokens) -> str:
-    """The words put into the masks, in sentence order (a dot between masks: they need not be adjacent)."""
-    return " · ".join(tokens)
-
-
-def order_tip(filling: Filling, positions: tuple[int, ...]) -> str:
-    steps = [
-        f"{n + 1}. {filling.displays[i]} at token {positions[i]} ({format_probability(filling.probabilities[i])})"
-        for n, i in enumerate(filling.order)
-    ]
-    return "Filled in this order, each word seeing the ones before it:\n" + "\n".join(steps)
-
-
-class FillTable(QWidget):
-    """A small table of fillings: what they are, the words per mask, the chain-rule log p and p.
-
-    Words that differ from the reference row (the independent guesses) are bold and coloured, and a row
-    that differs at all is tinted, so the difference shows at a glance.
-    """
-
-    HEADERS = ("", "Fill", "log p", "p")
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 2, 0, 2)
-        self.grid.setSpacing(0)  # cells pad themselves, so that a tinted row has no gaps
-        self.grid.setColumnStretch(1, 1)
-        self.data: list[dict] = []  # what is shown, row by row (for tests and export)
-
-    def clear(self) -> None:
-        self.data = []
-        empty_layout(self.grid)
-
-    def set_rows(self, rows: list[tuple[str, tuple[str, ...], float, str]], reference: tuple[str, ...]) -> None:
-        """rows: (label, words per mask, chain-rule log-probability, tooltip); reference: the independent words."""
-        self.clear()
-        muted = theme.MUTED_TEXT.name()
-        for col, text in enumerate(self.HEADERS):
-            header = QLabel(text)
-            header.setStyleSheet(f"color: {muted}; padding: 2px 6px;")
-            if col >= 2:
-                header.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            self.grid.addWidget(header, 0, col)
-        for r, (label, words, score, tip) in enumerate(rows, start=1):
-            differs = [w != ref for w, ref in zip(words, reference)]
-            tint = f"background: {theme.NOTICE_BG};" if any(differs) else ""
-            shown = " · ".join(
-                f'<b style="color: {DIFFERS}">{html.escape(w)}</b>' if d else html.escape(w)
-                for w, d in zip(words, differs)
-            )
-            cells = (
-                QLabel(label),
-                QLabel(shown),
-                QLabel(f"{score:.2f}"),
-                QLabel(format_probability(math.exp(score))),
-            )
-            cells[0].setStyleSheet(f"color: {muted}; padding: 3px 6px; {tint}")
-            cells[1].setTextFormat(Qt.RichText)
-            cells[1].setWordWrap(True)
-            for col, cell in enumerate(cells):
-                if col:
-                    cell.setStyleSheet(f"padding: 3px 6px; {tint}")
-                if col >= 2:
-                    cell.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                cell.setToolTip(tip)
-                self.grid.addWidget(cell, r, col)
-            self.data.append({"label": label, "tokens": tuple(words), "score": score, "differs": any(differs)})
-
-
-class JointFillSection(QWidget):
-    """Below the independent guesses: the masks filled together, one at a time, and a beam search.
-
-    The most-confident-first fill is requested from the controller ("joint_fill") for every result with two or
-    more masks; the beam search ("beam_search") runs on the button, with progress and Cancel.
-    """
-
-    content_changed = Signal()  # rows or messages came or went: the height it needs may have changed
-
-    def __init__(self, controller=None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
-        self._result: InferenceResult | None = None
-        self.joint: JointFillResult | None = None
-        self.beam: BeamSearchResult | None = None
-
-        title = QLabel("Fill together")
-        bold = QFont(title.font())
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
-        title.setFont(bold)
-        muted = f"color: {theme.MUTED_TEXT.name()};"
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet(muted)
-        self.note.setToolTip(
-            "Independent: each mask's top guess from one pass, as if the other masks stayed masked.\n"
-            "One by one: fill the mask the model is surest about, run again, repeat.\n"
-            "log p: the chain-rule score of the whole fill, the sum of the log-probabilities of its words when\n"
-            "each was put in (higher is better). The independent words are scored the same way, so the rows compare."
-        )
-        self.table = FillTable()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.RichText)
-
-        self.beam_button = QPushButton("Beam search")
-        self.beam_button.setToolTip(
-            "Keep the best few partial fills at every step instead of only the best one: "
-            "it can find a fill that scores better than filling greedily."
-        )
-        self.beam_width = QSpinBox()
-        self.beam_width.setRange(1, 20)
-        self.beam_width.setValue(5)
-        self.beam_width.setPrefix("width ")
-        self.beam_width.setAccessibleName("Beam width")
-        self.beam_width.setToolTip("How many partial fills to keep at each step (1 = greedy)")
-        self.beam_order = QComboBox()
-        for text, order in ORDERS:
-            self.beam_order.addItem(text, order)
-        self.beam_order.setToolTip("Which mask each partial fill fills next")
-        controls = QHBoxLayout()
-        controls.setContentsMargins(0, 6, 0, 0)
-        controls.addWidget(self.beam_button)
-        controls.addWidget(self.beam_width)
-        controls.addWidget(self.beam_order, 1)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("mask %v of %m")
-        self.cancel_button = QPushButton("Cancel")
-        running = QHBoxLayout()
-        running.setContentsMargins(0, 0, 0, 0)
-        running.addWidget(self.progress, 1)
-        running.addWidget(self.cancel_button)
-        self.running = QWidget()
-        self.running.setLayout(running)
-        self.beam_status = QLabel()
-        self.beam_status.setWordWrap(True)
-        self.beam_status.setStyleSheet(muted)
-        self.beam_table = FillTable()
-        self.beam_summary = QLabel()
-        self.beam_summary.setWordWrap(True)
-        self.beam_summary.setTextFormat(Qt.RichText)
-
-        self.body = QWidget()  # everything that needs two or more masks
-        body = QVBoxLayout(self.body)
-        body.setContentsMargins(0, 0, 0, 0)
-        body.setSpacing(4)
-        body.addWidget(self.table)
-        body.addWidget(self.summary)
-        body.addLayout(controls)
-        body.addWidget(self.running)
-        body.addWidget(self.beam_status)
-        body.addWidget(self.beam_summary)
-        body.addWidget(self.beam_table)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 14, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(title)
-        layout.addWidget(self.note)
-        layout.addWidget(self.body)
-        layout.addStretch(1)
-
-        self.beam_button.clicked.connect(self.start_beam_search)
-        self.cancel_button.clicked.connect(self.cancel_beam_search)
-        if controller is not None:
-            # Filled in the inference's own worker job: the answer arrives with the result, one paint for both.
-            controller.follow_results("joint_fill", joint_fill_params, self._joint_started)
-        self.clear()
-
-    # ---- following the result ---------------------------------------------------------------------------
-    @property
-    def active(self) -> bool:
-        """Whether the section has something to say about the current result."""
-        return self._result is not None and self.controller is not None and self._result.has_mlm_head
-
-    def clear(self) -> None:
-        self._result = None
-        self.joint = self.beam = None
-
-    def set_result(self, result: InferenceResult) -> None:
-        self._show_result(result)
-        self.content_changed.emit()
-
-    def _show_result(self, result: InferenceResult) -> None:
-        self._result = result
-        self.joint = self.beam = None
-        self.table.clear()
-        self.summary.clear()
-        self._reset_beam()
-        n = len(result.predictions)
-        if not self.active:
-            return
-        self.body.setVisible(n >= 2)
-        if n == 0:
-            self.note.setText("Mask two or more tokens to see them filled together, each word seeing the others.")
-            return
-        if n == 1:
-            self.note.setText(
-                "With one mask, filling together is the same as the independent guess above. "
-                "Mask another token to see how the guesses change when each one sees the other."
-            )
-            return
-        self.note.setText("Filling the masks one by one…")  # the controller runs "joint_fill" with each result
-        if self.controller.analysis_running("beam_search"):
-            self.controller.cancel_analysis("beam_search")  # it was about an earlier result
-
-    def _reset_beam(self) -> None:
-        self.beam = None
-        self.beam_table.clear()
-        self.beam_summary.clear()
-        self.beam_status.clear()
-        self.beam_status.setVisible(False)
-        self.running.setVisible(False)
-        self.beam_button.setEnabled(True)
-
-    def _matches(self, payload) -> bool:
-        """Whether an answer is about the result on show (and not one the user has typed past)."""
-        r = self._result
-        return (
-            r is not None
-            and tuple(payload.tokens) == tuple(r.tokens)
-            and tuple(payload.positions) == tuple(r.masked_positions)
-            and payload.knocked_out == r.knocked_out
-        )
-
-    # ---- beam search ------------------------------------------------------------------------------------
-    def start_beam_search(self) -> None:
-        if self.controller is None or self._result is None or len(self._result.predictions) < 2:
-            return
-        self._reset_beam()
-        width = self.beam_width.value()
-        self.progress.setRange(0, len(self._result.predictions))
-        self.progress.setValue(0)
-        self.running.setVisible(True)
-        self.beam_button.setEnabled(False)
-        run = self.controller.start("beam_search", beam=width, expand=width, order=self.beam_order.currentData())
-        if run is not None:
-            run.ready.connect(self._beam_ready)
-            run.progress.connect(self._progress)
-            run.failed.connect(lambda message: self._stopped(f"Beam search failed: {message}"))
-            run.cancelled.connect(self._cancelled)
-        self.content_changed.emit()
-
-    def cancel_beam_search(self) -> None:
-        if self.controller is not None:
-            self.controller.cancel_analysis("beam_search")
-
-    # ---- answers from the controller --------------------------------------------------------------------
-    def _joint_started(self, run) -> None:
-        run.ready.connect(self._joint_ready)
-        run.failed.connect(self._joint_failed)
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-
-    def _joint_failed(self, message: str) -> None:
-        self.note.setText(f"Could not fill the masks together: {message}")
-        self.content_changed.emit()
-
-    def _cancelled(self) -> None:
-        if self.running.isVisible():
-            self._stopped("Beam search cancelled.")
-
-    def _stopped(self, message: str) -> None:
-        self.running.setVisible(False)
-        self.beam_button.setEnabled(True)
-        self.beam_status.setText(message)
-        self.beam_status.setVisible(True)
-        self.content_changed.emit()
-
-    def _joint_ready(self, payload: JointFillResult) -> None:
-        if self._matches(payload):
-            self._show_joint(payload)
-            self.content_changed.emit()
-
-    def _beam_ready(self, payload: BeamSearchResult) -> None:
-        if self._matches(payload):
-            self._show_beam(payload)
-            self.content_changed.emit()
-
-    def _show_joint(self, joint: JointFillResult) -> None:
-        self.joint = joint
-        self.note.setText(
-            "Above, each mask is guessed alone. Here they are filled one at a time, most confident first, "
-            "each seeing the words already in."
-        )
-        ind, it = joint.independent, joint.iterative
-        self.table.set_rows(
-            [
-                ("Independent", ind.displays, ind.chain.score, order_tip(ind.chain, joint.positions)),
-                ("One by one", it.displays, it.score, order_tip(it, joint.positions)),
-            ],
-            reference=ind.displays,
-        )
-        alone = " × ".join(format_probability(p) for p in ind.probabilities)
-        if joint.differs:
-            verdict = (
-                f"Filled one by one, BERT prefers <b>{html.escape(fill_text(it.displays))}</b> "
-                f"(p = {format_probability(it.probability)}) to the independent guesses "
-                f"<b>{html.escape(fill_text(ind.displays))}</b> (p = {format_probability(ind.chain.probability)} "
-                "scored the same way)."
-            )
-        else:
-            verdict = (
-                f"Filled one by one, BERT keeps the independent guesses "
-                f"<b>{html.escape(fill_text(it.displays))}</b> (p = {format_probability(it.probability)})."
-            )
-        self.summary.setText(
-            f"{verdict}<br><span style='color: {theme.MUTED_TEXT.name()}'>Each guess taken alone: "
-            f"{alone} = {format_probability(ind.probability)}.</span>"
-        )
-
-    def _show_beam(self, beam: BeamSearchResult) -> None:
-        self.beam = beam
-        self.running.setVisible(False)
-        self.beam_button.setEnabled(True)
-        order = dict((o, t) for t, o in ORDERS)[beam.order]
-        self.beam_status.setText(f"Beam search · width {beam.beam} · {order}")
-        self.beam_status.setVisible(True)
-        ind = beam.independent
-        rows = [("Independent", ind.displays, ind.chain.score, order_tip(ind.chain, beam.positions))]
-        rows += [(f"#{n}", c.displays, c.score, order_tip(c, beam.positions)) for n, c in enumerate(beam.candidates, 1)]
-        self.beam_table.set_rows(rows, reference=ind.displays)
-        best = f"<b>{html.escape(fill_text(beam.candidates[0].displays))}</b>"
-        rank = next((n for n, c in enumerate(beam.candidates, 1) if c.token_ids == ind.token_ids), None)
-        if rank == 1:
-            text = "The best joint fill is the independent guesses."
-        elif rank is not None:
-            text = f"The independent guesses come #{rank}; the best joint fill is {best}."
-        else:
-            text = (
-                f"The independent guesses are not among the {len(beam.candidates)} best joint fills; "
-                f"the best is {best}."
-            )
-        self.beam_summary.setText(text)
-
-
 class PredictionsPanel(QWidget):
     prediction_chosen = Signal(int, str)  # position, token: put this word into the sentence
     k_changed = Signal(int)
@@ -512,7 +140,7 @@ class PredictionsPanel(QWidget):
         self._result: InferenceResult | None = None
         self._bars: list[PredictionBars] = []
 
-        title = QLabel("Predictions")
+        title = QLabel(self.tr("Predictions"))
         bold = QFont(title.font())
         bold.setBold(True)
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
@@ -520,15 +148,17 @@ class PredictionsPanel(QWidget):
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 50)
         self.k_spin.setValue(k)
-        self.k_spin.setPrefix("top ")
-        self.k_spin.setAccessibleName("Number of predictions")
-        self.k_spin.setToolTip("How many guesses to show for each mask (1–50)")
+        self.k_spin.setPrefix(self.tr("top "))
+        self.k_spin.setAccessibleName(self.tr("Number of predictions"))
+        self.k_spin.setToolTip(self.tr("How many guesses to show for each mask (1–50)"))
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
-        self.whole_words = QCheckBox("Whole words only")
+        self.whole_words = QCheckBox(self.tr("Whole words only"))
         self.whole_words.setToolTip(
-            "Hide word pieces (##ing) and punctuation among the guesses. The probabilities stay those of the model."
+            self.tr(
+                "Hide word pieces (##ing) and punctuation among the guesses. The probabilities stay those of the model."
+            )
         )
         header.addWidget(self.whole_words)
         header.addWidget(self.k_spin)
@@ -578,7 +208,7 @@ class PredictionsPanel(QWidget):
         self.joint.content_changed.connect(self._fit_timer.start)
         self.joint.installEventFilter(self)
         self.whole_words.toggled.connect(self._whole_words_changed)
-        self.clear("Loading the model…")
+        self.clear(self.tr("Loading the model…"))
 
     @property
     def k(self) -> int:
@@ -626,20 +256,24 @@ class PredictionsPanel(QWidget):
         self._result = result
         if not result.has_mlm_head:
             self.message.setText(
-                "This model has no masked-language-model head, so it cannot guess masked words.\n\n"
-                "Attention and embeddings work as usual. Open a fill-mask model (such as bert-base-uncased) "
-                "from the Model menu to see predictions."
+                self.tr(
+                    "This model has no masked-language-model head, so it cannot guess masked words.\n\n"
+                    "Attention and embeddings work as usual. Open a fill-mask model (such as bert-base-uncased) "
+                    "from the Model menu to see predictions."
+                )
             )
         elif not result.masked_positions:
-            self.message.setText("Click a token above, or type [MASK] in the sentence, to see BERT's guesses.")
+            self.message.setText(self.tr("Click a token above, or type [MASK] in the sentence, to see BERT's guesses."))
         self.message.setVisible(not result.predictions)
         for mask in result.predictions:
             typed = result.encoding.typed_mask[mask.position]
-            what = "[MASK]" if typed else f"“{result.display_tokens[mask.position]}” (masked)"
-            label = QLabel(f"Token {mask.position}: {what}")
+            what = (
+                "[MASK]" if typed else self.tr("“{token}” (masked)").format(token=result.display_tokens[mask.position])
+            )
+            label = QLabel(self.tr("Token {position}: {what}").format(position=mask.position, what=what))
             label.setStyleSheet("font-weight: 600; padding-top: 6px;")
             bars = PredictionBars(mask, self.k, self.whole_words.isChecked())
-            bars.setAccessibleName(f"Predictions for token {mask.position}")
+            bars.setAccessibleName(self.tr("Predictions for token {position}").format(position=mask.position))
             bars.chosen.connect(self.prediction_chosen)
             self._masks_layout.addWidget(label)
             self._masks_layout.addWidget(bars)

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
     from bertviz_app.analysis.scoring import ScoreResult, SentenceScore
 
 KIND = "score"
+translate = QtCore.QCoreApplication.translate  # for module-level texts (context ScoringPanel)
 DEBOUNCE_MS = 150
 PAIR_EXAMPLE = "The keys to the cabinet is on the table."
-VARIANTS = (
-    ("Word by word (PLL-word-l2r)", "word_l2r"),
-    ("Original PLL (token by token)", "original"),
+VARIANTS = (  # (what the selector shows, translated when shown; the variant's name, kept in settings and runs)
+    (QtCore.QT_TRANSLATE_NOOP("ScoringPanel", "Word by word (PLL-word-l2r)"), "word_l2r"),
+    (QtCore.QT_TRANSLATE_NOOP("ScoringPanel", "Original PLL (token by token)"), "original"),
 )
 DIFFERS = theme.SELECTION  # tokens one sentence of a pair has and the other has not
 MAX_LABEL_CHARS = 12
@@ -62,9 +63,9 @@ def verdict(total_1: float, total_2: float) -> str:
     """Plain words for the difference of two sentence scores (sums of log p, in nats)."""
     diff = total_1 - total_2
     if abs(diff) < EQUAL_NATS:
-        return "The model finds the two sentences equally likely."
-    better = 1 if diff > 0 else 2
-    return f"The model prefers sentence {better} by {abs(diff):.2f} nats ({times_more_likely(abs(diff))} more likely)."
+        return translate("ScoringPanel", "The model finds the two sentences equally likely.")
+    text = translate("ScoringPanel", "The model prefers sentence {better} by {nats} nats ({times} more likely).")
+    return text.format(better=1 if diff > 0 else 2, nats=f"{abs(diff):.2f}", times=times_more_likely(abs(diff)))
 
 
 def differing_tokens(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[set[int], set[int]]:
@@ -128,7 +129,9 @@ class SurpriseChart(QtWidgets.QWidget):
         fm, fm_small = QtGui.QFontMetrics(label_font), QtGui.QFontMetrics(small)
         labels = self._labels()
         left = fm_small.horizontalAdvance("00.0") + fm_small.height() + 14
-        right = fm_small.horizontalAdvance("mean 00.00") + 10  # the mean line's label sits outside the bars
+        right = (
+            fm_small.horizontalAdvance(self.tr("mean {value}").format(value="00.00")) + 10
+        )  # the mean line's label sits outside the bars
         top = fm_small.height() + 8
         width = max(10.0, self.width() - left - right)
         slot = width / max(1, len(labels))
@@ -158,9 +161,14 @@ class SurpriseChart(QtWidgets.QWidget):
 
     def describe(self, i: int) -> str:
         lp = float(self.score.log_probs[i])
-        return (
-            f"'{self.score.display_tokens[i]}' (token #{self.score.positions[i]}): "
-            f"p = {math.exp(lp):.2%} given the rest, log p = {lp:.2f}, surprise {-lp:.2f} nats"
+        return self.tr(
+            "'{token}' (token #{index}): p = {p} given the rest, log p = {log_p}, surprise {surprise} nats"
+        ).format(
+            token=self.score.display_tokens[i],
+            index=self.score.positions[i],
+            p=f"{math.exp(lp):.2%}",
+            log_p=f"{lp:.2f}",
+            surprise=f"{-lp:.2f}",
         )
 
     # ---- painting -----------------------------------------------------------------------------------------
@@ -199,7 +207,7 @@ class SurpriseChart(QtWidgets.QWidget):
         p.drawText(
             QtCore.QRectF(-plot.height() / 2, -fm_small.height() / 2, plot.height(), fm_small.height()),
             QtCore.Qt.AlignmentFlag.AlignCenter,
-            "surprise, −log p (nats)",
+            self.tr("surprise, −log p (nats)"),
         )
         p.restore()
         if not values:
@@ -237,7 +245,7 @@ class SurpriseChart(QtWidgets.QWidget):
                 plot.right() + 4, y - fm_small.height() / 2, self.width() - plot.right() - 4, fm_small.height()
             ),
             QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter,
-            f"mean {mean:.2f}",
+            self.tr("mean {value}").format(value=f"{mean:.2f}"),
         )
 
         # Token labels, in the mode _layout chose.
@@ -286,10 +294,9 @@ class SurpriseChart(QtWidgets.QWidget):
 class ScoringPanel(View):
     """Per-token surprise and the sentence score; in minimal-pair mode two sentences side by side."""
 
-    empty_message = "No sentence yet: type one to see how likely the model finds it."
-
     def __init__(self, controller, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr("No sentence yet: type one to see how likely the model finds it.")
         self._payload: ScoreResult | None = None
         self._shown_key: tuple | None = None  # what the bars show
         self._running_key: tuple | None = None  # what the worker is scoring now
@@ -306,21 +313,23 @@ class ScoringPanel(View):
     def _build(self) -> None:
         controls = self.controls
         controls.setSpacing(6)
-        self.pair_check = QtWidgets.QCheckBox("Minimal &pair")
-        self.pair_check.setToolTip("Score a second sentence beside the main one and compare the two")
+        self.pair_check = QtWidgets.QCheckBox(self.tr("Minimal &pair"))
+        self.pair_check.setToolTip(self.tr("Score a second sentence beside the main one and compare the two"))
         self.variant_combo = QtWidgets.QComboBox()
         for title, name in VARIANTS:
-            self.variant_combo.addItem(title, name)
+            self.variant_combo.addItem(self.tr(title), name)
         self.variant_combo.setToolTip(
-            "Word by word (Kauf & Ivanova 2023): while one piece of a split word is scored, the pieces after it "
-            "are masked too, so the model cannot read the word off its own ending.\n"
-            "Original (Salazar et al. 2020): mask one token at a time; split words tend to score too well."
+            self.tr(
+                "Word by word (Kauf & Ivanova 2023): while one piece of a split word is scored, the pieces after it "
+                "are masked too, so the model cannot read the word off its own ending.\n"
+                "Original (Salazar et al. 2020): mask one token at a time; split words tend to score too well."
+            )
         )
         self.status_label = QtWidgets.QLabel(" ")
         self.status_label.setStyleSheet(f"color: {theme.MUTED_TEXT.name()}")
         controls.addWidget(self.pair_check)
         controls.addSpacing(12)
-        controls.addWidget(QtWidgets.QLabel("Scoring:"))
+        controls.addWidget(QtWidgets.QLabel(self.tr("Scoring:")))
         controls.addWidget(self.variant_combo)
         controls.addSpacing(12)
         controls.addWidget(self.status_label, 1)
@@ -329,10 +338,11 @@ class ScoringPanel(View):
         self.second_row = QtWidgets.QWidget()
         second = QtWidgets.QHBoxLayout(self.second_row)
         second.setContentsMargins(0, 0, 0, 0)
-        second.addWidget(QtWidgets.QLabel("Sentence 2:"))
+        second.addWidget(QtWidgets.QLabel(self.tr("Sentence 2:")))
         self.sentence_2 = QtWidgets.QLineEdit()
-        self.sentence_2.setPlaceholderText(f"A second sentence to compare, e.g. “{PAIR_EXAMPLE}”")
-        self.sentence_2.setAccessibleName("Sentence 2 of the minimal pair")
+        example = self.tr("A second sentence to compare, e.g. “{sentence}”").format(sentence=PAIR_EXAMPLE)
+        self.sentence_2.setPlaceholderText(example)
+        self.sentence_2.setAccessibleName(self.tr("Sentence 2 of the minimal pair"))
         self.sentence_2.setClearButtonEnabled(True)
         font = self.sentence_2.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
@@ -454,8 +464,10 @@ class ScoringPanel(View):
         first = self.controller.current_input.text
         if has_typed_mask(first):
             self._show_message(
-                "Scoring needs a complete sentence, and the main sentence has a [MASK].\n"
-                "Type the word itself (clicked masks are fine: the text as typed is scored)."
+                self.tr(
+                    "Scoring needs a complete sentence, and the main sentence has a [MASK].\n"
+                    "Type the word itself (clicked masks are fine: the text as typed is scored)."
+                )
             )
             self._shown_key = None
             return
@@ -474,7 +486,7 @@ class ScoringPanel(View):
             run.progress.connect(self._on_progress)
             run.cancelled.connect(self._on_cancelled)
             self._running_key = key
-            self.status_label.setText("Scoring…")
+            self.status_label.setText(self.tr("Scoring…"))
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
@@ -493,7 +505,7 @@ class ScoringPanel(View):
 
     def _on_progress(self, done: int, total: int) -> None:
         if total > 1:
-            self.status_label.setText(f"Scoring… {done} of {total}")
+            self.status_label.setText(self.tr("Scoring… {done} of {total}").format(done=done, total=total))
 
     def _on_cancelled(self) -> None:
         self._running_key = None
@@ -507,7 +519,8 @@ class ScoringPanel(View):
 
     def _on_ready(self, payload: ScoreResult) -> None:
         key, self._running_key = self._running_key, None
-        self.status_label.setText(f"scored in {sum(s.seconds for s in payload.scores) * 1000:.0f} ms")
+        ms = f"{sum(s.seconds for s in payload.scores) * 1000:.0f}"
+        self.status_label.setText(self.tr("scored in {ms} ms").format(ms=ms))
         if self._result is None:
             return
         self._shown_key = key
@@ -531,39 +544,43 @@ class ScoringPanel(View):
                 continue
             s = scores[i]
             chart.set_score(s, highlights[i], top)
-            title = f"Sentence {i + 1}" if pair else "Sentence"
-            truncated = " · <i>cut to the model's length</i>" if s.truncated else ""
-            header.setText(
-                f"<b>{title}</b> &nbsp; score <b>{nats(s.total)}</b> &nbsp;·&nbsp; "
-                f"mean {nats(s.mean)}/token &nbsp;·&nbsp; {len(s.tokens)} tokens{truncated}"
-            )
+            title = self.tr("Sentence {number}").format(number=i + 1) if pair else self.tr("Sentence")
+            truncated = " · <i>" + self.tr("cut to the model's length") + "</i>" if s.truncated else ""
+            numbers = self.tr("score <b>{score}</b> &nbsp;·&nbsp; mean {mean}/token &nbsp;·&nbsp; {count} tokens")
+            numbers = numbers.format(score=nats(s.total), mean=nats(s.mean), count=len(s.tokens))
+            header.setText(f"<b>{title}</b> &nbsp; {numbers}{truncated}")
         if pair:
             text = verdict(scores[0].total, scores[1].total)
             if len(scores[0].tokens) != len(scores[1].tokens):
                 better = "1" if scores[0].mean > scores[1].mean else "2"
-                text += (
-                    f"<br><small>The sentences have {len(scores[0].tokens)} and {len(scores[1].tokens)} tokens, "
-                    f"and longer ones score lower; per token, sentence {better} scores better.</small>"
-                )
+                lengths = self.tr(
+                    "The sentences have {first} and {second} tokens, and longer ones score lower; per token, "
+                    "sentence {better} scores better."
+                ).format(first=len(scores[0].tokens), second=len(scores[1].tokens), better=better)
+                text += f"<br><small>{lengths}</small>"
             self.verdict_label.setText(text)
         elif self.pair_mode:
-            self.verdict_label.setText("<small>Type a second sentence above to compare the two.</small>")
+            self.verdict_label.setText(f"<small>{self.tr('Type a second sentence above to compare the two.')}</small>")
         else:
             self.verdict_label.setText("")
         self.verdict_label.setVisible(bool(self.verdict_label.text()))
-        name = dict((n, t) for t, n in VARIANTS)[payload.variant]
+        name = self.tr(dict((n, t) for t, n in VARIANTS)[payload.variant])
         heads = len(payload.knocked_out)
-        off = f" With {heads} head{'s' if heads != 1 else ''} knocked out." if heads else ""
+        if heads == 1:
+            off = " " + self.tr("With 1 head knocked out.")
+        else:
+            off = " " + self.tr("With {count} heads knocked out.").format(count=heads) if heads else ""
         differ = (
-            f" <span style='color:{DIFFERS.name()}'><b>Red</b>: where the two sentences differ.</span>"
+            f" <span style='color:{DIFFERS.name()}'>{self.tr('<b>Red</b>: where the two sentences differ.')}</span>"
             if pair and any(highlights)
             else ""
         )
-        self.note_label.setText(
+        note = self.tr(
             "Bar height: how surprised the model is by each token when it is masked and guessed from the rest, "
             "−log p in nats (0 = certain; 2.3 = a 1-in-10 guess). Score = sum of log p over the tokens "
-            f"(pseudo-log-likelihood): closer to 0 is more likely. {name}.{off}{differ}"
+            "(pseudo-log-likelihood): closer to 0 is more likely. {variant}."
         )
+        self.note_label.setText(note.format(variant=name) + off + differ)
         self.export_button.setEnabled(True)
         self._show_content()
 
@@ -579,7 +596,7 @@ class ScoringPanel(View):
             raise OSError(f"could not write {path}")
 
     def export_formats(self) -> list[tuple[str, str]]:
-        return [("Scores as PNG…", "png")]
+        return [(self.tr("Scores as PNG…"), "png")]
 
     def export_name(self, kind: str) -> str:
         return "sentence-scores.png"
