@@ -184,11 +184,12 @@ class AttentionPanel(View):
             self.grid_plot.getAxis(side).setPen(QtGui.QColor(0, 0, 0, 0))
         for axis in (self._left_axis, self._bottom_axis):
             axis.set_colors(fg, grey)
+        masked, special, selected = self.tr("masked"), self.tr("special"), self.tr("selected")
+        off = self.tr("head knocked out")
         self.legend_label.setText(
-            f"<span style='color:{MASKED_COLOR}'><b>■ {self.tr('masked')}</b></span>&nbsp;&nbsp;"
-            f"<span style='color:{grey.name()}'>■ {self.tr('special')}</span>&nbsp;&nbsp;"
-            f"<span style='color:{SELECTED_COLOR}'><b>■ {self.tr('selected')}</b></span>&nbsp;&nbsp;"
-            f"<b>✕</b> {self.tr('head knocked out')}"
+            f"<span style='color:{MASKED_COLOR}'><b>■ {masked}</b></span>&nbsp;&nbsp;"
+            f"<span style='color:{grey.name()}'>■ {special}</span>&nbsp;&nbsp;"
+            f"<span style='color:{SELECTED_COLOR}'><b>■ {selected}</b></span>&nbsp;&nbsp;<b>✕</b> {off}"
         )
         self._set_axis_labels()
 

@@ -496,7 +496,7 @@ class ComparePanel(View):
         self._shift_axis.set_tokens(list(c.shared_display), kinds)
         self.shift_summary = summary
         # A long title would widen the plot's middle column past the widget and clip the colour bar.
-        self.shift_plot.setTitle(f"{self.tr(SHIFT_TITLE)} · {summary}", color=self._fg.name(), size="11pt")
+        self.shift_plot.setTitle(self.tr(SHIFT_TITLE) + " · " + summary, color=self._fg.name(), size="11pt")
 
     def _set_titles(self) -> None:
         fg = self._fg.name()

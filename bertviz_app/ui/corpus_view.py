@@ -23,6 +23,13 @@ from bertviz_app.ui.colormaps import make_colormap
 from bertviz_app.ui.view import View
 
 COLOUR_MODES = ("word", "position", "sentence", "part of the corpus", "similarity")
+COLOUR_LABELS = (  # what the selector shows for each of COLOUR_MODES, translated when shown
+    QtCore.QT_TRANSLATE_NOOP("CorpusView", "colour: word"),
+    QtCore.QT_TRANSLATE_NOOP("CorpusView", "colour: position"),
+    QtCore.QT_TRANSLATE_NOOP("CorpusView", "colour: sentence"),
+    QtCore.QT_TRANSLATE_NOOP("CorpusView", "colour: part of the corpus"),
+    QtCore.QT_TRANSLATE_NOOP("CorpusView", "colour: similarity"),
+)
 CATEGORIES = (
     "#1c7ed6",
     "#e8590c",
@@ -63,10 +70,11 @@ def sentence_html(index: CorpusIndex, line: int, position: int, before: str = ""
 
 
 class CorpusView(View):
-    empty_message = "No sentence yet: type one, then click one of its tokens to find it in the corpus."
-
     def __init__(self, controller=None, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr(
+            "No sentence yet: type one, then click one of its tokens to find it in the corpus."
+        )
         self.index: CorpusIndex | None = None
         self.map: CorpusMap | None = None
         self.neighbours = None  # the last CorpusNeighbours
@@ -87,38 +95,40 @@ class CorpusView(View):
     # ---- building ------------------------------------------------------------------------------------------
     def _build(self) -> None:
         c = self.controls
-        self.demo_button = QtWidgets.QPushButton("Index the &demo corpus")
-        self.demo_button.setToolTip("2,240 sentences of State of the Union addresses, 1990-2021 (public domain)")
+        self.demo_button = QtWidgets.QPushButton(self.tr("Index the &demo corpus"))
+        self.demo_button.setToolTip(
+            self.tr("2,240 sentences of State of the Union addresses, 1990-2021 (public domain)")
+        )
         self.demo_button.clicked.connect(lambda: self.start_index([]))
-        self.files_button = QtWidgets.QPushButton("Index &files…")
-        self.files_button.setToolTip("Text files, one sentence or paragraph per line")
+        self.files_button = QtWidgets.QPushButton(self.tr("Index &files…"))
+        self.files_button.setToolTip(self.tr("Text files, one sentence or paragraph per line"))
         self.files_button.clicked.connect(self._choose_files)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMinimumWidth(160)
         self.progress.setVisible(False)
-        self.cancel_button = QtWidgets.QPushButton("Cancel")
+        self.cancel_button = QtWidgets.QPushButton(self.tr("Cancel"))
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_index)
-        self.status = QtWidgets.QLabel("No corpus indexed yet.")
+        self.status = QtWidgets.QLabel(self.tr("No corpus indexed yet."))
         self.status.setStyleSheet(f"color: {theme.MUTED_TEXT.name()}")
         self.layer_spin = QtWidgets.QSpinBox()
-        self.layer_spin.setPrefix("layer ")
-        self.layer_spin.setToolTip("The hidden state shown and searched (0 = the embeddings)")
+        self.layer_spin.setPrefix(self.tr("layer "))
+        self.layer_spin.setToolTip(self.tr("The hidden state shown and searched (0 = the embeddings)"))
         self.layer_spin.valueChanged.connect(self._layer_changed)
         self.colour_combo = QtWidgets.QComboBox()
-        self.colour_combo.addItems([f"colour: {m}" for m in COLOUR_MODES])
+        self.colour_combo.addItems([self.tr(label) for label in COLOUR_LABELS])
         self.colour_combo.currentIndexChanged.connect(lambda _i: self._draw_map())
         self.three_d = QtWidgets.QCheckBox("3-D")
-        self.three_d.setToolTip("The first three principal axes, turned by the slider")
+        self.three_d.setToolTip(self.tr("The first three principal axes, turned by the slider"))
         self.three_d.toggled.connect(self._three_d_toggled)
         self.turn = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.turn.setRange(0, 359)
         self.turn.setFixedWidth(90)
         self.turn.setEnabled(False)
         self.turn.valueChanged.connect(lambda _v: self._draw_map())
-        self.senses_button = QtWidgets.QPushButton("&Senses")
+        self.senses_button = QtWidgets.QPushButton(self.tr("&Senses"))
         self.senses_button.setCheckable(True)
-        self.senses_button.setToolTip("Every occurrence of the selected word, grouped into its senses")
+        self.senses_button.setToolTip(self.tr("Every occurrence of the selected word, grouped into its senses"))
         self.senses_button.toggled.connect(self._senses_toggled)
         for w in (self.demo_button, self.files_button, self.progress, self.cancel_button, self.status):
             c.addWidget(w)
@@ -130,7 +140,7 @@ class CorpusView(View):
         self.token_row = QtWidgets.QHBoxLayout()
         self.token_row.setSpacing(3)
         self.token_buttons: list[QtWidgets.QToolButton] = []
-        hint = QtWidgets.QLabel("Find in the corpus:")
+        hint = QtWidgets.QLabel(self.tr("Find in the corpus:"))
         self.token_row.addWidget(hint)
         self.token_row.addStretch(1)
         self.content_layout.addLayout(self.token_row)
@@ -206,7 +216,9 @@ class CorpusView(View):
 
     # ---- indexing ---------------------------------------------------------------------------------------
     def _choose_files(self) -> None:
-        files, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Index text files", "", "Text (*.txt);;All files (*)")
+        files, _ = QtWidgets.QFileDialog.getOpenFileNames(
+            self, self.tr("Index text files"), "", self.tr("Text (*.txt);;All files (*)")
+        )
         if files:
             self.start_index(files)
 
@@ -217,7 +229,7 @@ class CorpusView(View):
             return
         if self.controller.model_summary is None:
             self._requested = list(files)
-            self.status.setText("Waiting for the model…")
+            self.status.setText(self.tr("Waiting for the model…"))
             return
         self._requested = None
         run = self.controller.start("corpus_index", follows_input=False, files=tuple(files))
@@ -229,11 +241,12 @@ class CorpusView(View):
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
-        self.status.setText("Reading the corpus…")
+        self.status.setText(self.tr("Reading the corpus…"))
         run.progress.connect(self._index_progress)
         run.ready.connect(self._index_ready)
-        run.failed.connect(lambda message: self._index_done(f"Could not index: {message}"))
-        run.cancelled.connect(lambda: self._index_done("Indexing cancelled; nothing was kept."))
+        failed, cancelled = self.tr("Could not index: {reason}"), self.tr("Indexing cancelled; nothing was kept.")
+        run.failed.connect(lambda message: self._index_done(failed.format(reason=message)))
+        run.cancelled.connect(lambda: self._index_done(cancelled))
 
     def _model_loaded(self, _summary) -> None:
         """A model was (re)loaded: the index shown belongs to the one before, so index again (from the cache if
@@ -261,8 +274,12 @@ class CorpusView(View):
         self.progress.setValue(done)
         seconds = time.perf_counter() - self._progress_start
         rate = done / seconds if seconds > 0 else 0
-        left = f", {(total - done) / rate:,.0f} s left" if rate > 0 else ""
-        self.status.setText(f"{done:,} of {total:,} tokens, {rate:,.0f} tokens/s{left}")
+        if rate > 0:
+            text = self.tr("{done} of {total} tokens, {rate} tokens/s, {left} s left")
+        else:
+            text = self.tr("{done} of {total} tokens, {rate} tokens/s")
+        left = f"{(total - done) / rate:,.0f}" if rate > 0 else ""
+        self.status.setText(text.format(done=f"{done:,}", total=f"{total:,}", rate=f"{rate:,.0f}", left=left))
 
     def _index_done(self, message: str) -> None:
         self._runs.pop("corpus_index", None)
@@ -273,7 +290,11 @@ class CorpusView(View):
     def _index_ready(self, index: CorpusIndex) -> None:
         self._files = self._runs["corpus_index"].files
         self._index_done(
-            f"{index.info.lines:,} lines, {index.info.tokens:,} tokens ({', '.join(n for n, _ in index.info.sources)})"
+            self.tr("{lines} lines, {tokens} tokens ({sources})").format(
+                lines=f"{index.info.lines:,}",
+                tokens=f"{index.info.tokens:,}",
+                sources=", ".join(n for n, _ in index.info.sources),
+            )
         )
         self.index, self.map, self.neighbours, self.senses = index, None, None, None
         self.senses_button.setChecked(False)
@@ -286,7 +307,8 @@ class CorpusView(View):
         if run is not None:
             self._runs["corpus_map"] = run
             run.ready.connect(self._map_ready)
-            run.failed.connect(lambda m: self._finish("corpus_map", f"No map: {m}"))
+            no_map = self.tr("No map: {reason}")
+            run.failed.connect(lambda m: self._finish("corpus_map", no_map.format(reason=m)))
             run.cancelled.connect(lambda: self._finish("corpus_map"))
 
     def _finish(self, kind: str, message: str | None = None) -> None:
@@ -327,10 +349,14 @@ class CorpusView(View):
         index = found.index
         query = found.query
         heading = html.escape(" ".join(query.display_tokens[1:-1]))
-        parts = [
-            f"<p><b>{html.escape(query.display_tokens[query.position])}</b> in “{heading}”, layer {found.layer}: "
-            f"the {len(found.neighbours)} closest tokens of the corpus</p><table cellspacing='4'>"
-        ]
+        title = self.tr("<b>{token}</b> in “{sentence}”, layer {layer}: the {count} closest tokens of the corpus")
+        title = title.format(
+            token=html.escape(query.display_tokens[query.position]),
+            sentence=heading,
+            layer=found.layer,
+            count=len(found.neighbours),
+        )
+        parts = [f"<p>{title}</p><table cellspacing='4'>"]
         for n in found.neighbours:
             sentence = sentence_html(index, n.line, n.position)
             parts.append(
@@ -388,24 +414,26 @@ class CorpusView(View):
             bins = np.clip(((sims + 1) / 2 * BINS).astype(int), 0, BINS - 1)
             cmap = make_colormap("viridis")
             colours = [cmap.map((b + 0.5) / BINS, mode="qcolor") for b in range(BINS)]
-            return bins, colours, "colour: cosine to the selected token, −1 (dark) to 1 (yellow)"
+            return bins, colours, self.tr("colour: cosine to the selected token, −1 (dark) to 1 (yellow)")
         if mode == "position":
             positions = index.positions[rows]
             bins = np.minimum(positions // 4, BINS - 1)
             cmap = make_colormap("viridis")
             colours = [cmap.map((b + 0.5) / BINS, mode="qcolor") for b in range(BINS)]
-            return bins, colours, "colour: position in the sentence, 4 tokens a step (yellow: 36 and later)"
+            return bins, colours, self.tr("colour: position in the sentence, 4 tokens a step (yellow: 36 and later)")
         categories = [QtGui.QColor(c) for c in CATEGORIES]
         if mode == "sentence":
-            return index.token_lines[rows] % len(categories), categories, "colour: the sentence (10 colours, in turn)"
+            legend = self.tr("colour: the sentence (10 colours, in turn)")
+            return index.token_lines[rows] % len(categories), categories, legend
         if mode == "part of the corpus":
             if len(index.info.sources) > 1:
                 ends = np.cumsum([n for _, n in index.info.sources])
                 part = np.searchsorted(ends, index.token_lines[rows], side="right")
-                return part % len(categories), categories, "colour: the file each token comes from"
+                return part % len(categories), categories, self.tr("colour: the file each token comes from")
             part = (index.token_lines[rows] * len(categories)) // max(index.info.lines, 1)
-            return part, categories, "colour: tenths of the corpus, first (blue) to last (green)"
-        return index.token_ids[rows] % len(categories), categories, "colour: the word (10 colours, shared by many)"
+            return part, categories, self.tr("colour: tenths of the corpus, first (blue) to last (green)")
+        legend = self.tr("colour: the word (10 colours, shared by many)")
+        return index.token_ids[rows] % len(categories), categories, legend
 
     def _draw_map(self, autorange: bool = False) -> None:
         if self.map is None:
@@ -468,7 +496,7 @@ class CorpusView(View):
     def _start_senses(self) -> None:
         found = self.neighbours
         if found is None or self.index is None:
-            self.status.setText("Select a token of the sentence first: its word's senses are shown.")
+            self.status.setText(self.tr("Select a token of the sentence first: its word's senses are shown."))
             self.senses_button.setChecked(False)
             return
         token_id = self.result.encoding.input_ids[found.query.position] if self.result else None
@@ -504,9 +532,10 @@ class CorpusView(View):
             f"({int((senses.labels == i).sum())})"
             for i, name in enumerate(senses.names)
         ]
-        self.legend.setText(
-            f"“{html.escape(senses.word)}”, {len(senses.rows)} times, layer {senses.layer}: " + "  ".join(names)
+        heading = self.tr("“{word}”, {count} times, layer {layer}:").format(
+            word=html.escape(senses.word), count=len(senses.rows), layer=senses.layer
         )
+        self.legend.setText(heading + " " + "  ".join(names))
 
     # ---- hover and click --------------------------------------------------------------------------------
     def point_at(self, scene_pos) -> int | None:
@@ -524,7 +553,8 @@ class CorpusView(View):
 
     def _describe(self, row: int) -> str:
         line = int(self.index.line_of(row))
-        return f"line {line}: " + sentence_html(self.index, line, row - int(self.index.line_starts[line]), "[", "]")
+        sentence = sentence_html(self.index, line, row - int(self.index.line_starts[line]), "[", "]")
+        return self.tr("line {line}: {sentence}").format(line=line, sentence=sentence)
 
     def _mouse_moved(self, scene_pos) -> None:
         hit = self.point_at(scene_pos)

@@ -161,25 +161,25 @@ class EmbeddingPanel(View):
         seg_a, seg_b = SEGMENT_COLORS
         grey = self._grey.name()
         if self._mode == TRAJECTORY_MODE:
+            every, chosen = self.tr("every token at every layer"), self.tr("chosen layer")
             parts = [
-                f"<span style='color:{grey}'>● {self.tr('every token at every layer')}</span>",
+                f"<span style='color:{grey}'>● {every}</span>",
                 "■ " + self.tr("start (embeddings) → numbers: layers"),
-                f"<span style='color:{SELECTED_COLOR}'><b>○ {self.tr('chosen layer')}</b></span>",
+                f"<span style='color:{SELECTED_COLOR}'><b>○ {chosen}</b></span>",
             ]
         else:
             pair = len(self._segments) and self._segments.max() > 0
+            a, b, token = self.tr("sentence A"), self.tr("sentence B"), self.tr("token")
             parts = (
-                [
-                    f"<span style='color:{seg_a}'>● {self.tr('sentence A')}</span>",
-                    f"<span style='color:{seg_b}'>● {self.tr('sentence B')}</span>",
-                ]
+                [f"<span style='color:{seg_a}'>● {a}</span>", f"<span style='color:{seg_b}'>● {b}</span>"]
                 if pair
-                else [f"<span style='color:{seg_a}'>● {self.tr('token')}</span>"]
+                else [f"<span style='color:{seg_a}'>● {token}</span>"]
             )
+            masked, special, selected = self.tr("masked"), self.tr("special"), self.tr("selected")
             parts += [
-                f"<span style='color:{MASKED_COLOR}'><b>◆ {self.tr('masked')}</b></span>",
-                f"<span style='color:{grey}'>■ {self.tr('special')}</span>",
-                f"<span style='color:{SELECTED_COLOR}'><b>○ {self.tr('selected')}</b></span>",
+                f"<span style='color:{MASKED_COLOR}'><b>◆ {masked}</b></span>",
+                f"<span style='color:{grey}'>■ {special}</span>",
+                f"<span style='color:{SELECTED_COLOR}'><b>○ {selected}</b></span>",
             ]
         self.legend_label.setText("&nbsp;&nbsp;&nbsp;".join(parts))
 
@@ -506,7 +506,7 @@ class EmbeddingPanel(View):
         text = self.tr("'{token}' · token #{index}").format(token=self._result.display_tokens[token], index=token)
         if layer is not None:
             text += f" · {self._layer_name(layer)}"
-        return text + (f" ({self.tr(', ').join(notes)})" if notes else "")
+        return text + (" (" + self.tr(", ").join(notes) + ")" if notes else "")
 
     def _point_tip(self, x, y, data) -> str:
         return self.hover_text(int(data))

@@ -154,7 +154,7 @@ class HeadsPanel(View):
     def clear(self, message: str = "") -> None:
         self._result = None
         self._stack.show_message(message)
-        self.readout_label.setText(HOVER_HINT)
+        self.readout_label.setText(self.tr(HOVER_HINT))
         self._refresh()
 
     def prepare_view(self, arg: str) -> None:

@@ -98,7 +98,7 @@ class NeuronCanvas(QtWidgets.QWidget):
         self._label_width: tuple[tuple[str, ...], int] = ((), 0)  # measuring 512 labels per click is slow
         self.setMouseTracking(True)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
-        self.setAccessibleName("Neuron view")
+        self.setAccessibleName(self.tr("Neuron view"))
         font = QtGui.QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.setFont(font)
@@ -166,7 +166,7 @@ class NeuronCanvas(QtWidgets.QWidget):
         fm_title, fm_small = QtGui.QFontMetrics(title), QtGui.QFontMetrics(small)
         if self._label_width[0] != self.tokens:
             widths = [fm_bold.horizontalAdvance(short_label(t)) for t in self.tokens]
-            self._label_width = (self.tokens, max([*widths, fm_bold.horizontalAdvance("token j")]))
+            self._label_width = (self.tokens, max([*widths, fm_bold.horizontalAdvance(self.tr("token j"))]))
         label_w = self._label_width[1] + 12
         # The widest number is the most negative or the largest one: format those, not all 2T of them.
         extremes = [_number(float(f(v))) for v in (view.scores, view.scaled) for f in (np.min, np.max)]
@@ -296,26 +296,39 @@ class NeuronCanvas(QtWidgets.QWidget):
             return ""
         qtok, tok = f"'{self.tokens[view.query_token]}'", f"'{self.tokens[row]}'"
         if part == LABEL:
-            return f"{tok} (#{row}) · click to see how its attention is computed"
-        if part == Q:
-            return f"q[{dim}] of {qtok} = {_exact(view.q[dim])}"
-        if part == K:
-            return f"k[{dim}] of {tok} = {_exact(view.k[row, dim])}"
-        if part == PRODUCT:
-            return (
-                f"q[{dim}] × k[{dim}] of {tok} = {_exact(view.q[dim])} × {_exact(view.k[row, dim])}"
-                f" = {_exact(view.products[row, dim])}"
+            text = self.tr("{token} (#{row}) · click to see how its attention is computed")
+        elif part == Q:
+            text = self.tr("q[{dim}] of {query} = {q}")
+        elif part == K:
+            text = self.tr("k[{dim}] of {token} = {k}")
+        elif part == PRODUCT:
+            text = self.tr("q[{dim}] × k[{dim}] of {token} = {q} × {k} = {product}")
+        elif part == SCORE:
+            text = self.tr("q · k of {token} = the sum of its {head_dim} products = {score}")
+        elif part == SCALED:
+            text = "{score} ÷ √{head_dim} ({scale}) = {scaled}"
+        elif part == PROB:
+            text = self.tr(
+                "softmax: exp({scaled}) ÷ Σ exp(all scaled scores) = {prob} · {query} gives {share} of its attention "
+                "to {token}"
             )
-        if part == SCORE:
-            return f"q · k of {tok} = the sum of its {view.head_dim} products = {_exact(view.scores[row])}"
-        if part == SCALED:
-            return f"{_exact(view.scores[row])} ÷ √{view.head_dim} ({view.scale:.4f}) = {_exact(view.scaled[row])}"
-        if part == PROB:
-            return (
-                f"softmax: exp({_exact(view.scaled[row])}) ÷ Σ exp(all scaled scores) = {_exact(view.probs[row])}"
-                f" · {qtok} gives {view.probs[row]:.1%} of its attention to {tok}"
-            )
-        return ""
+        else:
+            return ""
+        return text.format(
+            token=tok,
+            query=qtok,
+            row=row,
+            dim=dim,
+            head_dim=view.head_dim,
+            q=_exact(view.q[dim]),
+            k=_exact(view.k[row, dim]),
+            product=_exact(view.products[row, dim]),
+            score=_exact(view.scores[row]),
+            scale=f"{view.scale:.4f}",
+            scaled=_exact(view.scaled[row]),
+            prob=_exact(view.probs[row]),
+            share=f"{view.probs[row]:.1%}",
+        )
 
     # ---- painting -----------------------------------------------------------------------------------------
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
@@ -441,9 +454,9 @@ class NeuronCanvas(QtWidgets.QWidget):
         y += fm_title.height() + 10
         vec_w = round(view.head_dim * c.cell)
         heads = [
-            (c.x_q, vec_w, "query q"),
-            (c.x_label, c.label_w, "token j"),
-            (c.x_k, vec_w, "key kⱼ"),
+            (c.x_q, vec_w, self.tr("query q")),
+            (c.x_label, c.label_w, self.tr("token j")),
+            (c.x_k, vec_w, self.tr("key kⱼ")),
             (c.x_product, vec_w, "q ∘ kⱼ"),
             (c.x_score, c.num_w, "q·kⱼ"),
             (c.x_scaled, c.num_w, "q·kⱼ / √dₖ"),
@@ -454,7 +467,7 @@ class NeuronCanvas(QtWidgets.QWidget):
             "",
             f"±{self._limits[K]:.2f}",
             f"±{self._limits[PRODUCT]:.2f}",
-            "Σ of the row",
+            self.tr("Σ of the row"),
             f"÷ {view.scale:.2f}",
             "Σ = 1",
         ]

@@ -28,7 +28,9 @@ from bertviz_app.ui.view import View, blocked, read_only
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
 
-NO_RESULT = "No sentence yet: type one to see how one token's attention is computed."
+NO_RESULT = QtCore.QT_TRANSLATE_NOOP(
+    "NeuronPanel", "No sentence yet: type one to see how one token's attention is computed."
+)
 
 
 def parse_view_arg(arg: str) -> tuple[int | None, int | None, str | None]:
@@ -51,11 +53,11 @@ class NeuronPanel(View):
     Layers and heads are 0-based in the API (indices into result.queries) and shown 1-based on screen.
     """
 
-    empty_message = NO_RESULT
     selection_changed = QtCore.Signal(int, int, int)  # (layer, head, query token)
 
     def __init__(self, controller=None, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
+        self.empty_message = self.tr(NO_RESULT)
         self._layer = 0
         self._head = 0
         self._token: int | None = None
@@ -63,24 +65,24 @@ class NeuronPanel(View):
         self._view: NeuronView | None = None
         self._build()
         self.selection_changed.connect(lambda layer, head, _token: self.selection.set_head(layer, head))
-        self.clear(NO_RESULT)
+        self.clear(self.empty_message)
 
     # ---- construction -------------------------------------------------------------------------------------
     def _build(self) -> None:
         controls = self.controls
         self.layer_spin, self.head_spin = self.layer_head_spins(
-            "Which transformer layer (1 = closest to the input)", "Which attention head of that layer"
+            self.tr("Which transformer layer (1 = closest to the input)"), self.tr("Which attention head of that layer")
         )
         self.token_combo = QtWidgets.QComboBox()
-        self.token_combo.setToolTip("The query token: whose attention is computed below (or click a token)")
+        self.token_combo.setToolTip(self.tr("The query token: whose attention is computed below (or click a token)"))
         self.token_combo.setMinimumContentsLength(12)
         self.token_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         controls.addWidget(self.layer_spin)
         controls.addWidget(self.head_spin)
         controls.addSpacing(8)
-        controls.addWidget(QtWidgets.QLabel("Query token"))
+        controls.addWidget(QtWidgets.QLabel(self.tr("Query token")))
         controls.addWidget(self.token_combo)
-        self.add_export_button("Save the whole table (every row) as a PNG image")
+        self.add_export_button(self.tr("Save the whole table (every row) as a PNG image"))
         self.needs_result(self.layer_spin, self.head_spin, self.token_combo)
         content_layout = self.content_layout
         self.canvas = NeuronCanvas()
@@ -93,14 +95,20 @@ class NeuronPanel(View):
         # The header is painted at the top of the view: repaint it where it now belongs after each scroll.
         self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.canvas.update())
         content_layout.addWidget(self.scroll, 1)
+        negative, positive, query, masked = (
+            self.tr("negative"),
+            self.tr("positive"),
+            self.tr("query"),
+            self.tr("masked"),
+        )
         legend = self.add_readout(
-            "<span style='color:#2166ac'><b>■ negative</b></span>&nbsp;&nbsp;"
-            "<span style='color:#b2182b'><b>■ positive</b></span>&nbsp;&nbsp;"
-            f"<span style='color:{theme.SELECTION.name()}'><b>■ query</b></span>&nbsp;&nbsp;"
-            f"<span style='color:{MASKED_COLOR}'><b>■ masked</b></span>"
+            f"<span style='color:#2166ac'><b>■ {negative}</b></span>&nbsp;&nbsp;"
+            f"<span style='color:#b2182b'><b>■ {positive}</b></span>&nbsp;&nbsp;"
+            f"<span style='color:{theme.SELECTION.name()}'><b>■ {query}</b></span>&nbsp;&nbsp;"
+            f"<span style='color:{MASKED_COLOR}'><b>■ {masked}</b></span>"
         )
         legend.setToolTip(
-            "Each vector column is coloured on its own scale, ± its largest |value| (shown under its name)"
+            self.tr("Each vector column is coloured on its own scale, ± its largest |value| (shown under its name)")
         )
         self.legend_label = legend
         # Hover texts are long: let them be cut rather than widen the window.
@@ -120,7 +128,9 @@ class NeuronPanel(View):
         q, k = result.queries, result.keys
         if q is None or k is None or q.ndim != 4 or q.shape != k.shape or 0 in q.shape:
             self._view = None
-            self._show_message("This result has no query and key vectors: the model ran without its internals.")
+            self._show_message(
+                self.tr("This result has no query and key vectors: the model ran without its internals.")
+            )
             return
         num_layers, num_heads, num_tokens, _ = q.shape
         self._layer = min(self._layer, num_layers - 1)
@@ -247,10 +257,10 @@ class NeuronPanel(View):
         ]
         labels = token_labels(result)
         token = labels[self._token]
-        title = (
-            f"Layer {self._layer + 1}, head {self._head + 1} · query '{token}' (#{self._token})"
-            f"   ·   αⱼ = softmax( q·kⱼ / √dₖ ),  dₖ = {self._view.head_dim},  output = Σⱼ αⱼ vⱼ"
-        )
+        title = self.tr(
+            "Layer {layer}, head {head} · query '{token}' (#{index})   ·   αⱼ = softmax( q·kⱼ / √dₖ ),  dₖ = {dim},  "
+            "output = Σⱼ αⱼ vⱼ"
+        ).format(layer=self._layer + 1, head=self._head + 1, token=token, index=self._token, dim=self._view.head_dim)
         self.canvas.set_view(self._view, labels, kinds, title)
         self.canvas.fit_width(self.scroll.viewport().width())
         self._on_hovered("")
@@ -272,8 +282,10 @@ class NeuronPanel(View):
         tokens = token_labels(self._result)
         best = int(np.argmax(view.probs))
         self.readout_label.setText(
-            f"'{tokens[view.query_token]}' attends most to '{tokens[best]}' ({format_weight(float(view.probs[best]))})"
-            " · hover a cell for its exact number · click a token to look from it"
+            self.tr(
+                "'{query}' attends most to '{token}' ({weight}) · hover a cell for its exact number · click a token "
+                "to look from it"
+            ).format(query=tokens[view.query_token], token=tokens[best], weight=format_weight(float(view.probs[best])))
         )
 
     # ---- export -------------------------------------------------------------------------------------------
@@ -296,7 +308,7 @@ class NeuronPanel(View):
             raise OSError(f"could not write {path}")
 
     def export_formats(self) -> list[tuple[str, str]]:
-        return [("Table as PNG…", "png")]
+        return [(self.tr("Table as PNG…"), "png")]
 
     def export_name(self, kind: str) -> str:
         return f"neurons_l{self._layer + 1}_h{self._head + 1}_t{self._token}.png"

@@ -560,7 +560,9 @@ class ScoringPanel(View):
                 text += f"<br><small>{lengths}</small>"
             self.verdict_label.setText(text)
         elif self.pair_mode:
-            self.verdict_label.setText(f"<small>{self.tr('Type a second sentence above to compare the two.')}</small>")
+            self.verdict_label.setText(
+                "<small>" + self.tr("Type a second sentence above to compare the two.") + "</small>"
+            )
         else:
             self.verdict_label.setText("")
         self.verdict_label.setVisible(bool(self.verdict_label.text()))
@@ -571,7 +573,9 @@ class ScoringPanel(View):
         else:
             off = " " + self.tr("With {count} heads knocked out.").format(count=heads) if heads else ""
         differ = (
-            f" <span style='color:{DIFFERS.name()}'>{self.tr('<b>Red</b>: where the two sentences differ.')}</span>"
+            f" <span style='color:{DIFFERS.name()}'>"
+            + self.tr("<b>Red</b>: where the two sentences differ.")
+            + "</span>"
             if pair and any(highlights)
             else ""
         )

@@ -180,6 +180,10 @@
         <translation>计算中…（{done} / {layers} 层）</translation>
     </message>
     <message>
+        <source>head knocked out</source>
+        <translation>头已关闭</translation>
+    </message>
+    <message>
         <source>head {head}</source>
         <translation>第 {head} 个头</translation>
     </message>
@@ -202,6 +206,10 @@
     <message>
         <source>local: sees ±{window} tokens</source>
         <translation>局部：只看前后 {window} 个词元</translation>
+    </message>
+    <message>
+        <source>masked</source>
+        <translation>已掩码</translation>
     </message>
     <message>
         <source>mean of all heads</source>
@@ -232,8 +240,16 @@
         <translation>与第 {layers} 层权重相同</translation>
     </message>
     <message>
+        <source>selected</source>
+        <translation>已选中</translation>
+    </message>
+    <message>
         <source>share of input token (rows sum to 1)</source>
         <translation>输入词元的占比（每行和为 1）</translation>
+    </message>
+    <message>
+        <source>special</source>
+        <translation>特殊</translation>
     </message>
     <message>
         <source>value-weighted</source>
@@ -249,6 +265,157 @@
     <message>
         <source>greys</source>
         <translation>灰度</translation>
+    </message>
+</context>
+<context>
+    <name>ComparePanel</name>
+    <message>
+        <source>(rows re-normalised)</source>
+        <translation>（各行已重新归一化）</translation>
+    </message>
+    <message>
+        <source>1 − cosine similarity between a shared token&apos;s hidden state in A and in B (0 = same direction).
+Row &apos;embeddings&apos;: a token moves there only when its position in the sentence changed.
+Click a row to show that layer&apos;s attention above.</source>
+        <translation>共有词元在 A 和 B 中隐藏状态的 1 − 余弦相似度（0 = 方向相同）。
+“嵌入”一行：只有当词元在句中的位置改变时，它在这里才会移动。
+点击一行，在上方显示该层的注意力。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;only in A:&lt;/b&gt; {a}&amp;nbsp;&amp;nbsp;·&amp;nbsp;&amp;nbsp;&lt;b&gt;only in B:&lt;/b&gt; {b}</source>
+        <translation>&lt;b&gt;仅在 A 中：&lt;/b&gt;{a}&amp;nbsp;&amp;nbsp;·&amp;nbsp;&amp;nbsp;&lt;b&gt;仅在 B 中：&lt;/b&gt;{b}</translation>
+    </message>
+    <message>
+        <source>A second sentence; [MASK] typed here is masked. Knocked-out heads apply to both.</source>
+        <translation>第二个句子；在这里输入的 [MASK] 会被掩码。被关闭的头对两句同时生效。</translation>
+    </message>
+    <message>
+        <source>Attention heatmaps as PNG…</source>
+        <translation>注意力热力图，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>B − A attention weight</source>
+        <translation>B − A 注意力权重</translation>
+    </message>
+    <message>
+        <source>B − A · shared tokens</source>
+        <translation>B − A · 共有词元</translation>
+    </message>
+    <message>
+        <source>B − A, rows re-normalised over shared tokens</source>
+        <translation>B − A，各行在共有词元上重新归一化</translation>
+    </message>
+    <message>
+        <source>Comparing the two sentences…</source>
+        <translation>正在比较两个句子…</translation>
+    </message>
+    <message>
+        <source>Could not compare the two sentences: {reason}</source>
+        <translation>无法比较这两个句子：{reason}</translation>
+    </message>
+    <message>
+        <source>Embedding shift as PNG…</source>
+        <translation>嵌入偏移，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>How far each shared token moved from A to B</source>
+        <translation>每个共有词元从 A 到 B 移动了多远</translation>
+    </message>
+    <message>
+        <source>Mean over heads</source>
+        <translation>对所有头取平均</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one above, then a second one here to compare them.</source>
+        <translation>还没有句子：先在上方输入一句，再在这里输入第二句进行比较。</translation>
+    </message>
+    <message>
+        <source>Off: the difference of the weights the model gave.
+On: each row is first divided by its sum over the shared tokens, so attention the other sentence&apos;s own words took away does not count as a difference.</source>
+        <translation>关闭：模型给出的权重之差。
+打开：每行先除以它在共有词元上的和，这样被另一句独有的词分走的注意力不算作差异。</translation>
+    </message>
+    <message>
+        <source>Re-normalise over shared tokens</source>
+        <translation>在共有词元上重新归一化</translation>
+    </message>
+    <message>
+        <source>Sentence A</source>
+        <translation>句子 A</translation>
+    </message>
+    <message>
+        <source>Sentence B</source>
+        <translation>句子 B</translation>
+    </message>
+    <message>
+        <source>The sentence typed at the top of the window (with its masks and knocked-out heads)</source>
+        <translation>窗口顶部输入的句子（连同其掩码和被关闭的头）</translation>
+    </message>
+    <message>
+        <source>The two sentences share no tokens, so there is nothing to line up.</source>
+        <translation>两个句子没有共有词元，无法对齐。</translation>
+    </message>
+    <message>
+        <source>Type sentence B in the box above to compare it with the current sentence:
+for example swap one word (he → she), or use a word in another sense (river bank → bank account).</source>
+        <translation>在上方的输入框中输入句子 B，与当前句子比较：
+例如换掉一个词（he → she），或让一个词换一种含义（river bank → bank account）。</translation>
+    </message>
+    <message>
+        <source>Which layer&apos;s attention to compare (1 = closest to the input)</source>
+        <translation>比较哪一层的注意力（1 = 最靠近输入）</translation>
+    </message>
+    <message>
+        <source>attention weight (A and B)</source>
+        <translation>注意力权重（A 和 B）</translation>
+    </message>
+    <message>
+        <source>e.g. the same sentence with he swapped for she</source>
+        <translation>例如：同一句话，把 he 换成 she</translation>
+    </message>
+    <message>
+        <source>e.g. the same sentence with one word swapped (he → she)</source>
+        <translation>例如：同一句话，换掉一个词（he → she）</translation>
+    </message>
+    <message>
+        <source>e.g. {sentence}</source>
+        <translation>例如：{sentence}</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>layer {layer}</source>
+        <translation>第 {layer} 层</translation>
+    </message>
+    <message>
+        <source>layer {layer} · head {head}</source>
+        <translation>第 {layer} 层 · 第 {head} 个头</translation>
+    </message>
+    <message>
+        <source>layer {layer} · mean of heads</source>
+        <translation>第 {layer} 层 · 所有头的平均</translation>
+    </message>
+    <message>
+        <source>most after layer {layer}: “{token}” ({shift})</source>
+        <translation>第 {layer} 层之后移动最多：“{token}”（{shift}）</translation>
+    </message>
+    <message>
+        <source>none moved after layer {layer}</source>
+        <translation>第 {layer} 层之后没有词元移动</translation>
+    </message>
+    <message>
+        <source>{count} tokens shared</source>
+        <translation>共有 {count} 个词元</translation>
+    </message>
+    <message>
+        <source>“{token}” after layer {layer}: 1 − cos = {shift}   · click to show this layer&apos;s attention</source>
+        <translation>“{token}” 第 {layer} 层之后：1 − cos = {shift}   · 点击显示该层的注意力</translation>
+    </message>
+    <message>
+        <source>“{token}” in the embeddings: 1 − cos = {shift}</source>
+        <translation>“{token}” 在嵌入中：1 − cos = {shift}</translation>
     </message>
 </context>
 <context>
@@ -276,6 +443,745 @@
     <message>
         <source>Type a sentence to see what BERT makes of it.</source>
         <translation>输入一个句子，看看 BERT 如何理解它。</translation>
+    </message>
+</context>
+<context>
+    <name>CorpusView</name>
+    <message>
+        <source>&amp;Senses</source>
+        <translation>词义(&amp;S)</translation>
+    </message>
+    <message>
+        <source>2,240 sentences of State of the Union addresses, 1990-2021 (public domain)</source>
+        <translation>美国国情咨文 2,240 句，1990–2021 年（公有领域）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{token}&lt;/b&gt; in “{sentence}”, layer {layer}: the {count} closest tokens of the corpus</source>
+        <translation>“{sentence}” 中的 &lt;b&gt;{token}&lt;/b&gt;，第 {layer} 层：语料库中最相近的 {count} 个词元</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Could not index: {reason}</source>
+        <translation>无法建立索引：{reason}</translation>
+    </message>
+    <message>
+        <source>Every occurrence of the selected word, grouped into its senses</source>
+        <translation>所选词的每一次出现，按词义分组</translation>
+    </message>
+    <message>
+        <source>Find in the corpus:</source>
+        <translation>在语料库中查找：</translation>
+    </message>
+    <message>
+        <source>Index &amp;files…</source>
+        <translation>为文件建索引(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Index text files</source>
+        <translation>为文本文件建索引</translation>
+    </message>
+    <message>
+        <source>Index the &amp;demo corpus</source>
+        <translation>为示例语料库建索引(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Indexing cancelled; nothing was kept.</source>
+        <translation>索引已取消，未保留任何内容。</translation>
+    </message>
+    <message>
+        <source>No corpus indexed yet.</source>
+        <translation>尚未为任何语料库建立索引。</translation>
+    </message>
+    <message>
+        <source>No map: {reason}</source>
+        <translation>无法生成分布图：{reason}</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one, then click one of its tokens to find it in the corpus.</source>
+        <translation>还没有句子：输入一句，再点击其中一个词元，在语料库中查找它。</translation>
+    </message>
+    <message>
+        <source>Reading the corpus…</source>
+        <translation>正在读取语料库…</translation>
+    </message>
+    <message>
+        <source>Select a token of the sentence first: its word&apos;s senses are shown.</source>
+        <translation>请先选择句中的一个词元：将显示该词的各个词义。</translation>
+    </message>
+    <message>
+        <source>Text (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Text files, one sentence or paragraph per line</source>
+        <translation>文本文件，每行一句或一段</translation>
+    </message>
+    <message>
+        <source>The first three principal axes, turned by the slider</source>
+        <translation>前三个主轴，用滑块旋转</translation>
+    </message>
+    <message>
+        <source>The hidden state shown and searched (0 = the embeddings)</source>
+        <translation>显示和检索的隐藏状态（0 = 嵌入）</translation>
+    </message>
+    <message>
+        <source>Waiting for the model…</source>
+        <translation>正在等待模型…</translation>
+    </message>
+    <message>
+        <source>colour: cosine to the selected token, −1 (dark) to 1 (yellow)</source>
+        <translation>颜色：与所选词元的余弦相似度，−1（深色）到 1（黄色）</translation>
+    </message>
+    <message>
+        <source>colour: part of the corpus</source>
+        <translation>颜色：语料库中的部分</translation>
+    </message>
+    <message>
+        <source>colour: position</source>
+        <translation>颜色：位置</translation>
+    </message>
+    <message>
+        <source>colour: position in the sentence, 4 tokens a step (yellow: 36 and later)</source>
+        <translation>颜色：在句中的位置，每 4 个词元一档（黄色：36 及以后）</translation>
+    </message>
+    <message>
+        <source>colour: sentence</source>
+        <translation>颜色：句子</translation>
+    </message>
+    <message>
+        <source>colour: similarity</source>
+        <translation>颜色：相似度</translation>
+    </message>
+    <message>
+        <source>colour: tenths of the corpus, first (blue) to last (green)</source>
+        <translation>颜色：语料库的十分位，从第一段（蓝）到最后一段（绿）</translation>
+    </message>
+    <message>
+        <source>colour: the file each token comes from</source>
+        <translation>颜色：每个词元来自的文件</translation>
+    </message>
+    <message>
+        <source>colour: the sentence (10 colours, in turn)</source>
+        <translation>颜色：句子（10 种颜色，轮流使用）</translation>
+    </message>
+    <message>
+        <source>colour: the word (10 colours, shared by many)</source>
+        <translation>颜色：词（10 种颜色，多个词共用）</translation>
+    </message>
+    <message>
+        <source>colour: word</source>
+        <translation>颜色：词</translation>
+    </message>
+    <message>
+        <source>layer </source>
+        <translation>层 </translation>
+    </message>
+    <message>
+        <source>line {line}: {sentence}</source>
+        <translation>第 {line} 行：{sentence}</translation>
+    </message>
+    <message>
+        <source>{done} of {total} tokens, {rate} tokens/s</source>
+        <translation>{done}/{total} 个词元，每秒 {rate} 个</translation>
+    </message>
+    <message>
+        <source>{done} of {total} tokens, {rate} tokens/s, {left} s left</source>
+        <translation>{done}/{total} 个词元，每秒 {rate} 个，还剩 {left} 秒</translation>
+    </message>
+    <message>
+        <source>{lines} lines, {tokens} tokens ({sources})</source>
+        <translation>{lines} 行，{tokens} 个词元（{sources}）</translation>
+    </message>
+    <message>
+        <source>“{word}”, {count} times, layer {layer}:</source>
+        <translation>“{word}”，出现 {count} 次，第 {layer} 层：</translation>
+    </message>
+</context>
+<context>
+    <name>EmbeddingPanel</name>
+    <message>
+        <source>&apos;{token}&apos; (#{index}) through the layers · ring: {layer}</source>
+        <translation>“{token}”（#{index}）穿过各层 · 圆圈：{layer}</translation>
+    </message>
+    <message>
+        <source>&apos;{token}&apos; · token #{index}</source>
+        <translation>“{token}” · 词元 #{index}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>0 = the embeddings the model starts from; k = after transformer layer k</source>
+        <translation>0 = 模型起始的嵌入；k = 第 k 个 Transformer 层之后</translation>
+    </message>
+    <message>
+        <source>After layer {layer} · tokens in 2-D (PCA)</source>
+        <translation>第 {layer} 层之后 · 二维中的词元（PCA）</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>Embeddings (before layer 1) · tokens in 2-D (PCA)</source>
+        <translation>嵌入（第 1 层之前）· 二维中的词元（PCA）</translation>
+    </message>
+    <message>
+        <source>Hide [CLS]/[SEP]</source>
+        <translation>隐藏 [CLS]/[SEP]</translation>
+    </message>
+    <message>
+        <source>Layer {layer} of {layers}</source>
+        <translation>第 {layer} 层，共 {layers} 层</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one to see where its tokens sit.</source>
+        <translation>还没有句子：输入一句，看看它的词元位于哪里。</translation>
+    </message>
+    <message>
+        <source>One token through the layers</source>
+        <translation>一个词元穿过各层</translation>
+    </message>
+    <message>
+        <source>PC {axis} · {share} of variance</source>
+        <translation>主成分 {axis} · 占方差 {share}</translation>
+    </message>
+    <message>
+        <source>Plot as PNG…</source>
+        <translation>图表，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Plot as SVG…</source>
+        <translation>图表，导出为 SVG…</translation>
+    </message>
+    <message>
+        <source>Show every token at one layer, or the path of the selected token</source>
+        <translation>显示某一层的全部词元，或所选词元的路径</translation>
+    </message>
+    <message>
+        <source>Special tokens often sit far from the rest and squash the picture; leave them out of the PCA</source>
+        <translation>特殊词元往往离其他词元很远，会把图挤在一起；不让它们参与 PCA</translation>
+    </message>
+    <message>
+        <source>This result has no hidden states to project.</source>
+        <translation>此结果不含可投影的隐藏状态。</translation>
+    </message>
+    <message>
+        <source>Tokens at one layer</source>
+        <translation>某一层的词元</translation>
+    </message>
+    <message>
+        <source>chosen layer</source>
+        <translation>所选层</translation>
+    </message>
+    <message>
+        <source>click to follow it</source>
+        <translation>点击跟随它</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>every token at every layer</source>
+        <translation>每一层的每个词元</translation>
+    </message>
+    <message>
+        <source>layer {layer}</source>
+        <translation>第 {layer} 层</translation>
+    </message>
+    <message>
+        <source>masked</source>
+        <translation>已掩码</translation>
+    </message>
+    <message>
+        <source>selected</source>
+        <translation>已选中</translation>
+    </message>
+    <message>
+        <source>sentence A</source>
+        <translation>句子 A</translation>
+    </message>
+    <message>
+        <source>sentence B</source>
+        <translation>句子 B</translation>
+    </message>
+    <message>
+        <source>special</source>
+        <translation>特殊</translation>
+    </message>
+    <message>
+        <source>start (embeddings) → numbers: layers</source>
+        <translation>起点（嵌入）→ 数字：层</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+</context>
+<context>
+    <name>FillTable</name>
+    <message>
+        <source>Fill</source>
+        <translation>填充</translation>
+    </message>
+</context>
+<context>
+    <name>HeadGrid</name>
+    <message>
+        <source>0 no effect</source>
+        <translation>0 无影响</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>Layer {layer}</source>
+        <translation>第 {layer} 层</translation>
+    </message>
+    <message>
+        <source>{value} helps</source>
+        <translation>{value} 有帮助</translation>
+    </message>
+    <message>
+        <source>{value} hurts</source>
+        <translation>{value} 有妨碍</translation>
+    </message>
+</context>
+<context>
+    <name>HeadsPanel</name>
+    <message>
+        <source>%v of %m heads</source>
+        <translation>%v / %m 个头</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Out of date:&lt;/b&gt; the input changed since this map was computed; press “Compute again”.</source>
+        <translation>&lt;b&gt;已过期：&lt;/b&gt;计算这张图之后输入已改变；请按“重新计算”。</translation>
+    </message>
+    <message>
+        <source>At the mask:</source>
+        <translation>在掩码处：</translation>
+    </message>
+    <message>
+        <source>Attention heads: click one to switch it off, click again to switch it back on</source>
+        <translation>注意力头：点击一个头将其关闭，再点击一次将其重新开启</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Compute again</source>
+        <translation>重新计算</translation>
+    </message>
+    <message>
+        <source>Compute head importance</source>
+        <translation>计算头的重要性</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>How much each head helps predict “{word}” at #{pos} (p = {p})</source>
+        <translation>每个头对在 #{pos} 处预测“{word}”的帮助有多大（p = {p}）</translation>
+    </message>
+    <message>
+        <source>Importance as CSV…</source>
+        <translation>重要性，导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Map as PNG…</source>
+        <translation>重要性图，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Map as SVG…</source>
+        <translation>重要性图，导出为 SVG…</translation>
+    </message>
+    <message>
+        <source>Mask a word (click a token, or type [MASK]) to measure which heads its prediction needs. {off}</source>
+        <translation>掩码一个词（点击一个词元，或输入 [MASK]），测量对它的预测需要哪些头。{off}</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one, mask a word, and see which heads its prediction needs.</source>
+        <translation>还没有句子：输入一句，掩码一个词，看看对它的预测需要哪些头。</translation>
+    </message>
+    <message>
+        <source>Point at a head for its numbers; click it to switch it off or on.</source>
+        <translation>指向一个头查看其数值；点击将其关闭或重新开启。</translation>
+    </message>
+    <message>
+        <source>Remove each head in turn and measure how much the top prediction at the mask loses (runs in the background; the app stays usable)</source>
+        <translation>依次去掉每个头，测量掩码处最佳预测损失多少（在后台运行，应用仍可使用）</translation>
+    </message>
+    <message>
+        <source>Save the importance map (compute it first)</source>
+        <translation>保存重要性图（请先计算）</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>Stopped: the input changed.</source>
+        <translation>已停止：输入已改变。</translation>
+    </message>
+    <message>
+        <source>Switch all heads back on</source>
+        <translation>重新开启所有头</translation>
+    </message>
+    <message>
+        <source>This model has no masked-word head, so there is no prediction to measure heads against; click heads to see how attention and embeddings change. {off}</source>
+        <translation>这个模型没有掩码词预测头，因此没有可用来衡量各头的预测；点击各头，看看注意力和嵌入如何变化。{off}</translation>
+    </message>
+    <message>
+        <source>Undo every knock-out ({shortcut})</source>
+        <translation>撤销所有关闭操作（{shortcut}）</translation>
+    </message>
+    <message>
+        <source>Which masked position&apos;s prediction the colours are about</source>
+        <translation>颜色反映的是哪个掩码位置的预测</translation>
+    </message>
+    <message>
+        <source>layer {layer}, head {head} · click to switch it off</source>
+        <translation>第 {layer} 层，第 {head} 个头 · 点击关闭</translation>
+    </message>
+    <message>
+        <source>layer {layer}, head {head}: removing it drops log p({word}) by {drop} (p {p} → {after})</source>
+        <translation>第 {layer} 层，第 {head} 个头：去掉它会使 log p({word}) 下降 {drop}（p {p} → {after}）</translation>
+    </message>
+    <message>
+        <source>layer {layer}, head {head}: removing it raises log p({word}) by {drop} (p {p} → {after})</source>
+        <translation>第 {layer} 层，第 {head} 个头：去掉它会使 log p({word}) 上升 {drop}（p {p} → {after}）</translation>
+    </message>
+    <message>
+        <source>layer {layer}, head {head}: switched off · click to switch it back on</source>
+        <translation>第 {layer} 层，第 {head} 个头：已关闭 · 点击重新开启</translation>
+    </message>
+    <message>
+        <source>out of date</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>switched off: its output is zeroed, and predictions, attention and embeddings follow.</source>
+        <translation>已关闭：它的输出被置零，预测、注意力和嵌入随之更新。</translation>
+    </message>
+    <message>
+        <source>{heads} heads in {seconds} s</source>
+        <translation>{heads} 个头，用时 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>{helps}removing the head lowers p({word}): it helps · {hurts}the prediction does better without it · numbers: the drop in log-probability when that head alone is removed (1.0 ≈ p falls to a third) · {off}</source>
+        <translation>{helps}去掉该头会降低 p({word})：它有帮助 · {hurts}没有它预测反而更好 · 数字：只去掉该头时对数概率的下降（1.0 ≈ p 降到三分之一）· {off}</translation>
+    </message>
+    <message>
+        <source>“Compute head importance” removes each head alone and measures how much the top prediction at the mask loses. {off}</source>
+        <translation>“计算头的重要性”会单独去掉每个头，测量掩码处最佳预测损失多少。{off}</translation>
+    </message>
+</context>
+<context>
+    <name>JointFillSection</name>
+    <message>
+        <source>Above, each mask is guessed alone. Here they are filled one at a time, most confident first, each seeing the words already in.</source>
+        <translation>上方每个掩码都是单独猜测的。这里一次填一个，最有把握的先填，每个词都能看到已经填入的词。</translation>
+    </message>
+    <message>
+        <source>Beam search</source>
+        <translation>束搜索</translation>
+    </message>
+    <message>
+        <source>Beam search cancelled.</source>
+        <translation>束搜索已取消。</translation>
+    </message>
+    <message>
+        <source>Beam search failed: {reason}</source>
+        <translation>束搜索失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Beam search · width {width} · {order}</source>
+        <translation>束搜索 · 宽度 {width} · {order}</translation>
+    </message>
+    <message>
+        <source>Beam width</source>
+        <translation>束宽</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Could not fill the masks together: {reason}</source>
+        <translation>无法一起填充掩码：{reason}</translation>
+    </message>
+    <message>
+        <source>Each guess taken alone: {product} = {p}.</source>
+        <translation>单独看每个猜测：{product} = {p}。</translation>
+    </message>
+    <message>
+        <source>Fill together</source>
+        <translation>一起填充</translation>
+    </message>
+    <message>
+        <source>Filled in this order, each word seeing the ones before it:</source>
+        <translation>按此顺序填充，每个词都能看到它之前填入的词：</translation>
+    </message>
+    <message>
+        <source>Filled one by one, BERT keeps the independent guesses &lt;b&gt;{fill}&lt;/b&gt; (p = {p}).</source>
+        <translation>逐个填充时，BERT 保持独立猜测 &lt;b&gt;{fill}&lt;/b&gt;（p = {p}）。</translation>
+    </message>
+    <message>
+        <source>Filled one by one, BERT prefers &lt;b&gt;{fill}&lt;/b&gt; (p = {p}) to the independent guesses &lt;b&gt;{independent}&lt;/b&gt; (p = {p_independent} scored the same way).</source>
+        <translation>逐个填充时，BERT 更倾向于 &lt;b&gt;{fill}&lt;/b&gt;（p = {p}），而不是独立猜测 &lt;b&gt;{independent}&lt;/b&gt;（按同样方式打分，p = {p_independent}）。</translation>
+    </message>
+    <message>
+        <source>Filling the masks one by one…</source>
+        <translation>正在逐个填充掩码…</translation>
+    </message>
+    <message>
+        <source>How many partial fills to keep at each step (1 = greedy)</source>
+        <translation>每一步保留多少个部分填充（1 = 贪心）</translation>
+    </message>
+    <message>
+        <source>Independent</source>
+        <translation>独立</translation>
+    </message>
+    <message>
+        <source>Independent: each mask&apos;s top guess from one pass, as if the other masks stayed masked.
+One by one: fill the mask the model is surest about, run again, repeat.
+log p: the chain-rule score of the whole fill, the sum of the log-probabilities of its words when
+each was put in (higher is better). The independent words are scored the same way, so the rows compare.</source>
+        <translation>独立：一次前向计算中每个掩码的最佳猜测，就像其他掩码仍被掩住。
+逐个：先填模型最有把握的掩码，再运行一次，如此重复。
+log p：整个填充按链式法则的得分，即每个词在填入时的对数概率之和
+（越高越好）。独立猜测的词也按同样方式打分，因此各行可以比较。</translation>
+    </message>
+    <message>
+        <source>Keep the best few partial fills at every step instead of only the best one: it can find a fill that scores better than filling greedily.</source>
+        <translation>每一步保留最好的几个部分填充，而不只保留最好的一个：它可能找到比贪心填充得分更高的结果。</translation>
+    </message>
+    <message>
+        <source>Mask two or more tokens to see them filled together, each word seeing the others.</source>
+        <translation>掩码两个或更多词元，看看它们如何一起填充，每个词都能看到其他词。</translation>
+    </message>
+    <message>
+        <source>One by one</source>
+        <translation>逐个</translation>
+    </message>
+    <message>
+        <source>The best joint fill is the independent guesses.</source>
+        <translation>最好的联合填充就是独立猜测。</translation>
+    </message>
+    <message>
+        <source>The independent guesses are not among the {count} best joint fills; the best is {best}.</source>
+        <translation>独立猜测不在最好的 {count} 个联合填充之中；最好的是 {best}。</translation>
+    </message>
+    <message>
+        <source>The independent guesses come #{rank}; the best joint fill is {best}.</source>
+        <translation>独立猜测排第 {rank} 名；最好的联合填充是 {best}。</translation>
+    </message>
+    <message>
+        <source>Which mask each partial fill fills next</source>
+        <translation>每个部分填充接下来填哪个掩码</translation>
+    </message>
+    <message>
+        <source>With one mask, filling together is the same as the independent guess above. Mask another token to see how the guesses change when each one sees the other.</source>
+        <translation>只有一个掩码时，一起填充与上方的独立猜测相同。再掩码一个词元，看看当每个词都能看到另一个时，猜测会如何变化。</translation>
+    </message>
+    <message>
+        <source>left to right</source>
+        <translation>从左到右</translation>
+    </message>
+    <message>
+        <source>mask %v of %m</source>
+        <translation>第 %v / %m 个掩码</translation>
+    </message>
+    <message>
+        <source>most confident first</source>
+        <translation>最有把握的先填</translation>
+    </message>
+    <message>
+        <source>width </source>
+        <translation>宽度 </translation>
+    </message>
+    <message>
+        <source>{step}. {word} at token {position} ({p})</source>
+        <translation>{step}. 词元 {position} 处填 {word}（{p}）</translation>
+    </message>
+</context>
+<context>
+    <name>LayersPanel</name>
+    <message>
+        <source>&lt;b&gt;“{word}”&lt;/b&gt; is not in this model&apos;s vocabulary.</source>
+        <translation>&lt;b&gt;“{word}”&lt;/b&gt;不在这个模型的词表中。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;“{word}”&lt;/b&gt; is {count} word pieces ({pieces}): following the first, &lt;b&gt;“{token}”&lt;/b&gt;.</source>
+        <translation>&lt;b&gt;“{word}”&lt;/b&gt;由 {count} 个子词组成（{pieces}）：跟随第一个，&lt;b&gt;“{token}”&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>After the last layer: rank {rank} ({p}).</source>
+        <translation>最后一层之后：排名 {rank}（{p}）。</translation>
+    </message>
+    <message>
+        <source>Also plot the word&apos;s rank among all word pieces (log scale, 1 at the top)</source>
+        <translation>同时绘出该词在所有子词中的排名（对数刻度，1 在最上方）</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>跟随</translation>
+    </message>
+    <message>
+        <source>Following &lt;b&gt;“{token}”&lt;/b&gt;.</source>
+        <translation>正在跟随&lt;b&gt;“{token}”&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>Following the model&apos;s top guess, &lt;b&gt;“{token}”&lt;/b&gt;. Type a word or click a guess to follow another.</source>
+        <translation>正在跟随模型的最佳猜测&lt;b&gt;“{token}”&lt;/b&gt;。输入一个词或点击一个猜测，可以改为跟随它。</translation>
+    </message>
+    <message>
+        <source>How many guesses to show for each layer (1–{most})</source>
+        <translation>每层显示多少个猜测（1–{most}）</translation>
+    </message>
+    <message>
+        <source>In the top 10 at the last layer only.</source>
+        <translation>只在最后一层进入前 10。</translation>
+    </message>
+    <message>
+        <source>In the top 10 from layer {layer} on.</source>
+        <translation>从第 {layer} 层起进入前 10。</translation>
+    </message>
+    <message>
+        <source>In the top 10 from the embeddings on.</source>
+        <translation>从嵌入起就在前 10。</translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation>掩码</translation>
+    </message>
+    <message>
+        <source>Mask a word to watch its guess form layer by layer: click a token above, or type [MASK] in the sentence.</source>
+        <translation>掩码一个词，看它的猜测如何逐层形成：点击上方的一个词元，或在句中输入 [MASK]。</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one and mask a word to see its guess form layer by layer.</source>
+        <translation>还没有句子：输入一句并掩码一个词，看它的猜测如何逐层形成。</translation>
+    </message>
+    <message>
+        <source>Plot as PNG…</source>
+        <translation>图表，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Plot as SVG…</source>
+        <translation>图表，导出为 SVG…</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Table as CSV…</source>
+        <translation>表格，导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>The top guess at the last layer only.</source>
+        <translation>只在最后一层成为最佳猜测。</translation>
+    </message>
+    <message>
+        <source>The top guess from layer {layer} on.</source>
+        <translation>从第 {layer} 层起成为最佳猜测。</translation>
+    </message>
+    <message>
+        <source>The top guess from the embeddings on.</source>
+        <translation>从嵌入起就是最佳猜测。</translation>
+    </message>
+    <message>
+        <source>This model has no masked-language-model head, so there are no per-layer guesses to show.
+
+Open a fill-mask model (such as bert-base-uncased) from the Model menu.</source>
+        <translation>这个模型没有掩码语言模型头，因此没有逐层的猜测可以显示。
+
+请从“模型”菜单打开一个填空（fill-mask）模型（例如 bert-base-uncased）。</translation>
+    </message>
+    <message>
+        <source>This result has no per-layer predictions.</source>
+        <translation>此结果不含逐层预测。</translation>
+    </message>
+    <message>
+        <source>Type a word to see its probability and rank after every layer</source>
+        <translation>输入一个词，查看它在每一层之后的概率和排名</translation>
+    </message>
+    <message>
+        <source>What BERT would guess for &lt;b&gt;{mask}&lt;/b&gt; if it stopped after each layer</source>
+        <translation>如果 BERT 在每一层之后就停下，它会为 &lt;b&gt;{mask}&lt;/b&gt; 猜什么</translation>
+    </message>
+    <message>
+        <source>Which masked position to look at</source>
+        <translation>查看哪个掩码位置</translation>
+    </message>
+    <message>
+        <source>Word to follow</source>
+        <translation>要跟随的词</translation>
+    </message>
+    <message>
+        <source>a word to follow (empty: the top guess)</source>
+        <translation>要跟随的词（留空：最佳猜测）</translation>
+    </message>
+    <message>
+        <source>after layer</source>
+        <translation>在该层之后</translation>
+    </message>
+    <message>
+        <source>darker = more probable · click a guess to follow it</source>
+        <translation>颜色越深 = 概率越大 · 点击一个猜测即可跟随</translation>
+    </message>
+    <message>
+        <source>emb.</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>guess {rank}</source>
+        <translation>猜测 {rank}</translation>
+    </message>
+    <message>
+        <source>layer {layer}</source>
+        <translation>第 {layer} 层</translation>
+    </message>
+    <message>
+        <source>probability of “{token}” (%)</source>
+        <translation>“{token}”的概率（%）</translation>
+    </message>
+    <message>
+        <source>rank of “{token}” (log scale)</source>
+        <translation>“{token}”的排名（对数刻度）</translation>
+    </message>
+    <message>
+        <source>top </source>
+        <translation>前 </translation>
+    </message>
+    <message>
+        <source>{layer} · output</source>
+        <translation>{layer} · 输出</translation>
+    </message>
+    <message>
+        <source>{what} · token {position}</source>
+        <translation>{what} · 词元 {position}</translation>
+    </message>
+    <message>
+        <source>“{token}” read from {layer}: {p} · click to follow it</source>
+        <translation>从{layer}读出的“{token}”：{p} · 点击跟随</translation>
+    </message>
+    <message>
+        <source>“{token}” through the layers</source>
+        <translation>“{token}”穿过各层</translation>
     </message>
 </context>
 <context>
@@ -828,6 +1734,178 @@
     </message>
 </context>
 <context>
+    <name>NeuronCanvas</name>
+    <message>
+        <source>Neuron view</source>
+        <translation>神经元视图</translation>
+    </message>
+    <message>
+        <source>k[{dim}] of {token} = {k}</source>
+        <translation>{token} 的 k[{dim}] = {k}</translation>
+    </message>
+    <message>
+        <source>key kⱼ</source>
+        <translation>键 kⱼ</translation>
+    </message>
+    <message>
+        <source>q · k of {token} = the sum of its {head_dim} products = {score}</source>
+        <translation>{token} 的 q · k = 它的 {head_dim} 个乘积之和 = {score}</translation>
+    </message>
+    <message>
+        <source>q[{dim}] of {query} = {q}</source>
+        <translation>{query} 的 q[{dim}] = {q}</translation>
+    </message>
+    <message>
+        <source>q[{dim}] × k[{dim}] of {token} = {q} × {k} = {product}</source>
+        <translation>{token} 的 q[{dim}] × k[{dim}] = {q} × {k} = {product}</translation>
+    </message>
+    <message>
+        <source>query q</source>
+        <translation>查询 q</translation>
+    </message>
+    <message>
+        <source>softmax: exp({scaled}) ÷ Σ exp(all scaled scores) = {prob} · {query} gives {share} of its attention to {token}</source>
+        <translation>softmax：exp({scaled}) ÷ Σ exp(所有缩放后的分数) = {prob} · {query} 把 {share} 的注意力给了 {token}</translation>
+    </message>
+    <message>
+        <source>token j</source>
+        <translation>词元 j</translation>
+    </message>
+    <message>
+        <source>{token} (#{row}) · click to see how its attention is computed</source>
+        <translation>{token}（#{row}）· 点击查看它的注意力如何计算</translation>
+    </message>
+    <message>
+        <source>Σ of the row</source>
+        <translation>整行求和</translation>
+    </message>
+</context>
+<context>
+    <name>NeuronPanel</name>
+    <message>
+        <source>&apos;{query}&apos; attends most to &apos;{token}&apos; ({weight}) · hover a cell for its exact number · click a token to look from it</source>
+        <translation>“{query}”最关注“{token}”（{weight}）· 悬停在单元格上查看精确数值 · 点击一个词元，从它的角度查看</translation>
+    </message>
+    <message>
+        <source>Each vector column is coloured on its own scale, ± its largest |value| (shown under its name)</source>
+        <translation>每个向量列按各自的刻度着色，范围为 ± 其最大 |值|（显示在列名下方）</translation>
+    </message>
+    <message>
+        <source>Layer {layer}, head {head} · query &apos;{token}&apos; (#{index})   ·   αⱼ = softmax( q·kⱼ / √dₖ ),  dₖ = {dim},  output = Σⱼ αⱼ vⱼ</source>
+        <translation>第 {layer} 层，第 {head} 个头 · 查询“{token}”（#{index}）   ·   αⱼ = softmax( q·kⱼ / √dₖ )，dₖ = {dim}，输出 = Σⱼ αⱼ vⱼ</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one to see how one token&apos;s attention is computed.</source>
+        <translation>还没有句子：输入一句，看看一个词元的注意力是如何计算的。</translation>
+    </message>
+    <message>
+        <source>Query token</source>
+        <translation>查询词元</translation>
+    </message>
+    <message>
+        <source>Save the whole table (every row) as a PNG image</source>
+        <translation>把整张表（所有行）保存为 PNG 图片</translation>
+    </message>
+    <message>
+        <source>Table as PNG…</source>
+        <translation>表格，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>The query token: whose attention is computed below (or click a token)</source>
+        <translation>查询词元：下方计算的是它的注意力（也可以点击一个词元）</translation>
+    </message>
+    <message>
+        <source>This result has no query and key vectors: the model ran without its internals.</source>
+        <translation>此结果不含查询向量和键向量：模型运行时没有保留内部数据。</translation>
+    </message>
+    <message>
+        <source>Which attention head of that layer</source>
+        <translation>该层的哪个注意力头</translation>
+    </message>
+    <message>
+        <source>Which transformer layer (1 = closest to the input)</source>
+        <translation>哪一个 Transformer 层（1 = 最靠近输入）</translation>
+    </message>
+    <message>
+        <source>masked</source>
+        <translation>已掩码</translation>
+    </message>
+    <message>
+        <source>negative</source>
+        <translation>负</translation>
+    </message>
+    <message>
+        <source>positive</source>
+        <translation>正</translation>
+    </message>
+    <message>
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+</context>
+<context>
+    <name>PredictionBars</name>
+    <message>
+        <source>Double-click (or Enter) to put this word into the sentence</source>
+        <translation>双击（或按 Enter）把这个词填入句子</translation>
+    </message>
+</context>
+<context>
+    <name>PredictionsPanel</name>
+    <message>
+        <source>Click a token above, or type [MASK] in the sentence, to see BERT&apos;s guesses.</source>
+        <translation>点击上方的一个词元，或在句中输入 [MASK]，查看 BERT 的猜测。</translation>
+    </message>
+    <message>
+        <source>Hide word pieces (##ing) and punctuation among the guesses. The probabilities stay those of the model.</source>
+        <translation>在猜测中隐藏子词（##ing）和标点。概率仍是模型给出的原值。</translation>
+    </message>
+    <message>
+        <source>How many guesses to show for each mask (1–50)</source>
+        <translation>每个掩码显示多少个猜测（1–50）</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Number of predictions</source>
+        <translation>预测数量</translation>
+    </message>
+    <message>
+        <source>Predictions</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Predictions for token {position}</source>
+        <translation>词元 {position} 的预测</translation>
+    </message>
+    <message>
+        <source>This model has no masked-language-model head, so it cannot guess masked words.
+
+Attention and embeddings work as usual. Open a fill-mask model (such as bert-base-uncased) from the Model menu to see predictions.</source>
+        <translation>这个模型没有掩码语言模型头，因此无法猜测被掩码的词。
+
+注意力和嵌入照常可用。请从“模型”菜单打开一个填空（fill-mask）模型（例如 bert-base-uncased）来查看预测。</translation>
+    </message>
+    <message>
+        <source>Token {position}: {what}</source>
+        <translation>词元 {position}：{what}</translation>
+    </message>
+    <message>
+        <source>Whole words only</source>
+        <translation>只显示整词</translation>
+    </message>
+    <message>
+        <source>top </source>
+        <translation>前 </translation>
+    </message>
+    <message>
+        <source>“{token}” (masked)</source>
+        <translation>“{token}”（已掩码）</translation>
+    </message>
+</context>
+<context>
     <name>Presenter</name>
     <message>
         <source>Predictions</source>
@@ -861,6 +1939,121 @@
 Open one (for example google/electra-small-discriminator, Model ▸ Get a model…) to see, for every token, how likely the model thinks it was swapped in.</source>
         <translation>{model} 不是 ELECTRA 判别器，因此无法判断哪些词元看起来被替换了。
 请打开一个判别器（例如 google/electra-small-discriminator，见“模型 ▸ 获取模型…”），查看模型认为每个词元被换入的可能性。</translation>
+    </message>
+</context>
+<context>
+    <name>ScoringPanel</name>
+    <message>
+        <source>&lt;b&gt;Red&lt;/b&gt;: where the two sentences differ.</source>
+        <translation>&lt;b&gt;红色&lt;/b&gt;：两个句子不同之处。</translation>
+    </message>
+    <message>
+        <source>A second sentence to compare, e.g. “{sentence}”</source>
+        <translation>要比较的第二个句子，例如“{sentence}”</translation>
+    </message>
+    <message>
+        <source>Bar height: how surprised the model is by each token when it is masked and guessed from the rest, −log p in nats (0 = certain; 2.3 = a 1-in-10 guess). Score = sum of log p over the tokens (pseudo-log-likelihood): closer to 0 is more likely. {variant}.</source>
+        <translation>柱高：把每个词元掩码后根据其余部分猜测时，模型对它的意外程度，即以奈特为单位的 −log p（0 = 确定；2.3 = 十中选一的猜测）。得分 = 各词元 log p 之和（伪对数似然）：越接近 0 可能性越大。{variant}。</translation>
+    </message>
+    <message>
+        <source>Minimal &amp;pair</source>
+        <translation>最小对比对(&amp;P)</translation>
+    </message>
+    <message>
+        <source>No sentence yet: type one to see how likely the model finds it.</source>
+        <translation>还没有句子：输入一句，看看模型认为它有多大可能。</translation>
+    </message>
+    <message>
+        <source>Original PLL (token by token)</source>
+        <translation>原始 PLL（逐词元）</translation>
+    </message>
+    <message>
+        <source>Score a second sentence beside the main one and compare the two</source>
+        <translation>在主句旁边给第二个句子打分，并比较两者</translation>
+    </message>
+    <message>
+        <source>Scores as PNG…</source>
+        <translation>得分，导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Scoring needs a complete sentence, and the main sentence has a [MASK].
+Type the word itself (clicked masks are fine: the text as typed is scored).</source>
+        <translation>打分需要完整的句子，而主句中有 [MASK]。
+请直接输入那个词（点击产生的掩码没关系：打分用的是输入的原文）。</translation>
+    </message>
+    <message>
+        <source>Scoring:</source>
+        <translation>打分方式：</translation>
+    </message>
+    <message>
+        <source>Scoring…</source>
+        <translation>打分中…</translation>
+    </message>
+    <message>
+        <source>Scoring… {done} of {total}</source>
+        <translation>打分中… {done}/{total}</translation>
+    </message>
+    <message>
+        <source>Sentence</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <source>Sentence 2 of the minimal pair</source>
+        <translation>最小对比对的第 2 句</translation>
+    </message>
+    <message>
+        <source>Sentence 2:</source>
+        <translation>第 2 句：</translation>
+    </message>
+    <message>
+        <source>Sentence {number}</source>
+        <translation>第 {number} 句</translation>
+    </message>
+    <message>
+        <source>The model finds the two sentences equally likely.</source>
+        <translation>模型认为两个句子的可能性相同。</translation>
+    </message>
+    <message>
+        <source>The model prefers sentence {better} by {nats} nats ({times} more likely).</source>
+        <translation>模型更倾向于第 {better} 句，高出 {nats} 奈特（可能性高 {times}）。</translation>
+    </message>
+    <message>
+        <source>The sentences have {first} and {second} tokens, and longer ones score lower; per token, sentence {better} scores better.</source>
+        <translation>两个句子分别有 {first} 和 {second} 个词元，越长得分越低；按每个词元平均，第 {better} 句得分更好。</translation>
+    </message>
+    <message>
+        <source>Type a second sentence above to compare the two.</source>
+        <translation>在上方输入第二个句子以比较两者。</translation>
+    </message>
+    <message>
+        <source>With 1 head knocked out.</source>
+        <translation>有 1 个头被关闭。</translation>
+    </message>
+    <message>
+        <source>With {count} heads knocked out.</source>
+        <translation>有 {count} 个头被关闭。</translation>
+    </message>
+    <message>
+        <source>Word by word (Kauf &amp; Ivanova 2023): while one piece of a split word is scored, the pieces after it are masked too, so the model cannot read the word off its own ending.
+Original (Salazar et al. 2020): mask one token at a time; split words tend to score too well.</source>
+        <translation>逐词（Kauf &amp; Ivanova 2023）：给被拆分的词的某一片段打分时，它后面的片段也被掩码，这样模型无法从词尾读出这个词。
+原始（Salazar 等 2020）：每次掩码一个词元；被拆分的词往往得分偏高。</translation>
+    </message>
+    <message>
+        <source>Word by word (PLL-word-l2r)</source>
+        <translation>逐词（PLL-word-l2r）</translation>
+    </message>
+    <message>
+        <source>cut to the model&apos;s length</source>
+        <translation>已截断到模型的最大长度</translation>
+    </message>
+    <message>
+        <source>score &lt;b&gt;{score}&lt;/b&gt; &amp;nbsp;·&amp;nbsp; mean {mean}/token &amp;nbsp;·&amp;nbsp; {count} tokens</source>
+        <translation>得分 &lt;b&gt;{score}&lt;/b&gt; &amp;nbsp;·&amp;nbsp; 平均 {mean}/词元 &amp;nbsp;·&amp;nbsp; {count} 个词元</translation>
+    </message>
+    <message>
+        <source>scored in {ms} ms</source>
+        <translation>打分用时 {ms} 毫秒</translation>
     </message>
 </context>
 <context>
@@ -951,6 +2144,21 @@ Open one (for example google/electra-small-discriminator, Model ▸ Get a model�
     <message>
         <source>the settings file {file} is unreadable; using defaults</source>
         <translation>设置文件 {file} 无法读取；改用默认设置</translation>
+    </message>
+</context>
+<context>
+    <name>SurpriseChart</name>
+    <message>
+        <source>&apos;{token}&apos; (token #{index}): p = {p} given the rest, log p = {log_p}, surprise {surprise} nats</source>
+        <translation>“{token}”（词元 #{index}）：根据其余部分 p = {p}，log p = {log_p}，意外度 {surprise} 奈特</translation>
+    </message>
+    <message>
+        <source>mean {value}</source>
+        <translation>平均 {value}</translation>
+    </message>
+    <message>
+        <source>surprise, −log p (nats)</source>
+        <translation>意外度，−log p（奈特）</translation>
     </message>
 </context>
 <context>
