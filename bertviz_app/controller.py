@@ -61,6 +61,7 @@ class ModelSummary:
     devices: tuple[tuple[str, str], ...] = (("cpu", "CPU"),)  # (device, menu label) of this machine
     segment_embeddings: bool = True  # sentence A / B reach the model as token types (not in DistilBERT, RoBERTa, ...)
     family: str = "BERT"
+    fine_tuned: bool = False  # the views run on an in-memory fine-tuned copy of this model (Controller.use_model)
 
 
 CARD_FILES = ("MODEL_CARD.md", "README.md")
@@ -91,6 +92,7 @@ class AnalysisRun(QObject):
     `payload` is the task's typed result once `ready` has been emitted."""
 
     progress = Signal(int, int)  # steps done, steps in all
+    partial = Signal(object)  # what a step yielded besides its progress, e.g. a training step's loss (see Task)
     ready = Signal(object)  # the payload, an instance of task.payload
     failed = Signal(str)  # a message
     cancelled = Signal()
@@ -153,6 +155,7 @@ class Controller(QObject):
     cache_scanned = Signal(object)  # CacheListing: what the Hugging Face cache holds, and whether we are offline
     download_offered = Signal(str)  # a Hub id worth downloading now (the first start, with the network there)
     device_changed = Signal(object)  # ModelSummary: the model moved (Model ▸ Device)
+    weights_changed = Signal(object)  # ModelSummary: the views run on other weights of the same model (use_model)
     # Every run's signals, with its task's name first (a view listens to its own AnalysisRun instead).
     analysis_progress = Signal(str, int, int)  # kind, steps done, steps in all
     analysis_ready = Signal(str, object)  # kind, payload (plain data)
@@ -170,6 +173,7 @@ class Controller(QObject):
         self.slice_seconds = SLICE_SECONDS
         self._lock = threading.Lock()
         self._model = None  # LoadedModel; only touched on the worker, referenced here to pass along
+        self._loaded = None  # the LoadedModel as loaded, while _model may be a fine-tuned copy of it (use_model)
         self._summary: ModelSummary | None = None
         self._input = InferenceInput(text="", top_k=MAX_TOP_K)  # panels show any k <= 50 without re-running
         self._result = None
@@ -661,6 +665,24 @@ class Controller(QObject):
 
         return run, step
 
+    def use_model(self, lm=None) -> None:
+        """Run every view on `lm`, an in-memory variant of the loaded model with its tokenizer and shape (the
+        pretraining demo's fine-tuned copy, an analysis's payload handed back as it came), or with None on the
+        loaded weights again. Not a load: the Model menu, the settings and the knocked-out heads stay; running
+        analyses are cancelled (they are about the other weights), `weights_changed(summary)` says so, and the
+        input runs again."""
+        base = self._loaded
+        lm = base if lm is None else lm
+        if base is None or lm is self._model:
+            return
+        for kind in list(self._runs):
+            self.cancel_analysis(kind)
+        self._model = lm
+        self._summary = replace(_summarize(lm), fine_tuned=lm is not base)
+        self.weights_changed.emit(self._summary)
+        if self._input.text.strip():
+            self.request_inference()
+
     def cancel_analysis(self, kind: str) -> None:
         """Stop a running analysis between two of its steps; `cancelled` says so at once."""
         run = self._runs.pop(kind, None)
@@ -719,7 +741,7 @@ class Controller(QObject):
         elif done.kind == "model":
             for kind in list(self._runs):
                 self.cancel_analysis(kind)
-            self._model = done.payload
+            self._model = self._loaded = done.payload
             self._summary = _summarize(done.payload)
             if self._input.knocked_out:  # a head of the old model means nothing in the new one
                 self._input = replace(self._input, knocked_out=frozenset())
@@ -758,9 +780,11 @@ class Controller(QObject):
             run.finished = True
             return
         if done.kind in ("analysis_step", "analysis"):
-            for steps_done, total in done.payload[1]:
+            for steps_done, total, *partial in done.payload[1]:
                 run.progress.emit(int(steps_done), int(total))
                 self.analysis_progress.emit(kind, int(steps_done), int(total))
+                if partial:
+                    run.partial.emit(partial[0])
                 if self._runs.get(kind) is not run:
                     return  # a progress handler cancelled it
         if done.kind == "analysis_step":

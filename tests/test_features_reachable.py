@@ -31,6 +31,7 @@ ROUTES = {
     "Compare": [("menu", "View", "Compare")],
     "Replaced tokens": [("menu", "View", "Replaced tokens")],
     "Fill together": [("button", "Beam search")],
+    "Pretraining": [("menu", "View", "Pretraining"), ("button", "Train on this text"), ("button", "Reset")],
     "Model menu": [
         ("menu", "Model", "Default model"),
         ("menu", "Model", "Open folder…"),

@@ -1,7 +1,8 @@
 """The analyses the controller can run on its worker besides plain inference: one `Task` each, by name.
 
 A task's function `(model: LoadedModel, inp: InferenceInput, **params)` returns its payload (one frozen
-dataclass per task, checked when it arrives), or is a generator that yields `(done, total)` progress and
+dataclass per task, checked when it arrives), or is a generator that yields `(done, total)` progress (or
+`(done, total, partial)`: the run's `partial` signal carries what came so far, e.g. a training step's loss) and
 returns it; the controller runs a generator in time slices, so it can be cancelled between steps and inference
 keeps flowing. Views name the tasks they start (the names below); the controller looks them up in TASKS.
 """
@@ -35,7 +36,7 @@ def run_to_end(steps, progress: list | None = None):
 
 def _registry() -> dict[str, Task]:
     # Imported here, not at the top: heads and joint_fill import run_to_end from this module.
-    from bertviz_app.analysis import compare, corpus, heads, joint_fill, scoring
+    from bertviz_app.analysis import compare, corpus, heads, joint_fill, pretrain, scoring
     from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap
 
     return {
@@ -50,6 +51,7 @@ def _registry() -> dict[str, Task]:
             Task("corpus_map", corpus.map_task, CorpusMap),
             Task("corpus_search", corpus.search_task, corpus.CorpusNeighbours),
             Task("corpus_senses", corpus.senses_task, corpus.WordSenses),
+            Task("pretrain", pretrain.pretrain_task, pretrain.Pretraining),
         )
     }
 

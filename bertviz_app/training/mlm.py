@@ -309,7 +309,7 @@ def masked_logits(model: BertModel, input_ids: torch.Tensor, positions: torch.Te
         x = model.run_layers(x, 0, grad_from).last_hidden_state
     x = model.run_layers(x, grad_from).last_hidden_state  # (B, T, D)
     selected = x[positions[:, 0], positions[:, 1]]  # (N, D)
-    return model.cls.predictions(selected)  # (N, V)
+    return model.mlm_logits(selected)  # (N, V)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -460,6 +460,70 @@ def _write_atomically(out: Path, name: str, write: Callable[[Path], None]) -> Pa
     return final
 
 
+class MLMSteps:
+    """The optimisation itself, one AdamW step per call of `step()`: what `train` runs over a corpus for hours
+    and the app's live pretraining demo over a pasted paragraph for seconds (one loop, two callers).
+
+    Builds the optimizer over what `set_trainable` leaves trainable (the top ``cfg.train_layers`` layers and the
+    head) and puts ``model`` in training mode on ``device``; step ``s`` trains on batch ``s`` of ``seqs`` (N, T),
+    masked as ``mask_tokens`` does, both depending only on ``cfg.seed`` and ``s`` (so a resumed run repeats an
+    uninterrupted one). `done` counts the steps taken (set it when resuming).
+    """
+
+    def __init__(
+        self,
+        model: BertModel,
+        seqs: np.ndarray,
+        vocab: VocabInfo,
+        cfg: TrainConfig,
+        *,
+        new_head: bool = False,
+        device: torch.device | str = "cpu",
+    ):
+        self.model, self.seqs, self.vocab, self.cfg = model, seqs, vocab, cfg
+        self.device = torch.device(device)
+        self.grad_from = set_trainable(model, cfg.train_layers, cfg.train_embeddings)
+        model.to(self.device)
+        model.train()
+        self.head_lr = cfg.head_lr if cfg.head_lr is not None else (cfg.lr * 5 if new_head else cfg.lr)
+        groups = param_groups(model, cfg.lr, self.head_lr, cfg.weight_decay)
+        self.optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-6)
+        self.warmup = cfg.resolved_warmup()
+        self.done = 0
+        self._perm_cache: dict = {}
+
+    def step(self) -> tuple[float, float]:
+        """One optimizer step on the next batch -> (its loss, the learning rate it used). A non-finite loss
+        raises ValueError before the step (it would turn every weight into NaN)."""
+        cfg, step, model = self.cfg, self.done, self.model
+        factor = lr_factor(step, cfg.steps, self.warmup, cfg.schedule, cfg.min_lr_ratio, cfg.decay_frac)
+        for g in self.optimizer.param_groups:
+            g["lr"] = g["base_lr"] * factor
+        rows = batch_indices(step, cfg.batch, len(self.seqs), cfg.seed, self._perm_cache)
+        ids = torch.from_numpy(self.seqs[rows].astype(np.int64))  # (B, T)
+        gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
+        inputs, labels = mask_tokens(ids, self.vocab, gen, mlm_prob=cfg.mlm_prob, whole_word=cfg.whole_word)
+        inputs, labels = inputs.to(self.device), labels.to(self.device)
+        pos = torch.nonzero(labels != IGNORE)  # (N, 2)
+        target = labels[pos[:, 0], pos[:, 1]]
+        with _autocast(self.device, cfg.bf16):
+            logits = masked_logits(model, inputs, pos, self.grad_from)
+        loss = F.cross_entropy(logits.float(), target)
+        value = loss.item()
+        if not math.isfinite(value):
+            raise ValueError(
+                f"the loss became {value} at step {step + 1}; training stopped and this run saved nothing "
+                "more (try a lower --lr, or --clip)"
+            )
+        loss.backward()
+        if cfg.clip > 0:
+            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], cfg.clip)
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.done = step + 1
+        return value, cfg.lr * factor
+
+
 @dataclass
 class TrainResult:
     out: Path
@@ -561,12 +625,8 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_
     else:
         model = base.model
     del base
-    grad_from = set_trainable(model, cfg.train_layers, cfg.train_embeddings)
-    model.to(device)
-    model.train()
-    head_lr = cfg.head_lr if cfg.head_lr is not None else (cfg.lr * 5 if new_head else cfg.lr)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr, head_lr, cfg.weight_decay), betas=(0.9, 0.999), eps=1e-6)
-    warmup = cfg.resolved_warmup()
+    steps = MLMSteps(model, seqs, vocab, cfg, new_head=new_head, device=device)
+    optimizer, head_lr, warmup = steps.optimizer, steps.head_lr, steps.warmup
     n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
     n_layers = model.config.num_hidden_layers
     log(
@@ -632,39 +692,15 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_
     if start_step == 0:
         evaluate(0)
     last_step = cfg.steps if cfg.stop_after is None else min(cfg.steps, cfg.stop_after)
-    perm_cache: dict = {}
     losses: list[float] = []
     t_train, steps_timed = 0.0, 0
-    step = start_step
+    step = steps.done = start_step
     try:
         while step < last_step and not stop["flag"]:
             t = time.perf_counter()
-            factor = lr_factor(step, cfg.steps, warmup, cfg.schedule, cfg.min_lr_ratio, cfg.decay_frac)
-            for g in optimizer.param_groups:
-                g["lr"] = g["base_lr"] * factor
-            ids = torch.from_numpy(
-                seqs[batch_indices(step, cfg.batch, len(seqs), cfg.seed, perm_cache)].astype(np.int64)
-            )
-            gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
-            inputs, labels = mask_tokens(ids, vocab, gen, mlm_prob=cfg.mlm_prob, whole_word=cfg.whole_word)
-            inputs, labels = inputs.to(device), labels.to(device)
-            pos = torch.nonzero(labels != IGNORE)  # (N, 2)
-            target = labels[pos[:, 0], pos[:, 1]]
-            with _autocast(device, cfg.bf16):
-                logits = masked_logits(model, inputs, pos, grad_from)
-            loss = F.cross_entropy(logits.float(), target)
-            if not math.isfinite(loss.item()):  # a step on it would turn every weight into NaN
-                raise ValueError(
-                    f"the loss became {loss.item()} at step {step + 1}; training stopped and this run saved nothing "
-                    "more (try a lower --lr, or --clip)"
-                )
-            loss.backward()
-            if cfg.clip > 0:
-                torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], cfg.clip)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            losses.append(loss.item())
+            loss, lr = steps.step()
+            step = steps.done
+            losses.append(loss)
             t_train += time.perf_counter() - t
             steps_timed += 1
             if step % cfg.log_every == 0 or step == last_step:
@@ -674,10 +710,10 @@ def train(cfg: TrainConfig, echo: Callable[[str], None] | None = _print, handle_
                 mean_loss = sum(recent) / len(recent)
                 eta = _fmt_duration((last_step - step) / rate)
                 log(
-                    f"step {step}/{cfg.steps} loss {mean_loss:.3f} lr {cfg.lr * factor:.2e} "
+                    f"step {step}/{cfg.steps} loss {mean_loss:.3f} lr {lr:.2e} "
                     f"{tok_s:,.0f} tok/s elapsed {_fmt_duration(t_train)} ETA {eta}"
                 )
-                log.record({"kind": "train", "step": step, "loss": mean_loss, "lr": cfg.lr * factor, "tok_s": tok_s})
+                log.record({"kind": "train", "step": step, "loss": mean_loss, "lr": lr, "tok_s": tok_s})
             if cfg.eval_every and step % cfg.eval_every == 0 and step < cfg.steps:
                 evaluate(step)
             if cfg.save_every and step % cfg.save_every == 0 and step < last_step:
@@ -750,6 +786,7 @@ def _write_training_json(
 
 
 __all__ = [
+    "MLMSteps",
     "TrainConfig",
     "TrainResult",
     "VocabInfo",

@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
         c.download_failed.connect(self._download_failed)
         c.download_offered.connect(self.offer_download)
         c.device_changed.connect(self._device_changed)
+        c.weights_changed.connect(self._weights_changed)
         self.predictions.prediction_chosen.connect(c.replace_token)
         self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
         self.selection.token_changed.connect(self.sentence.set_selected_token)
@@ -352,6 +353,15 @@ class MainWindow(QMainWindow):
         self.settings.model = summary.name if summary.source != "folder" else summary.path
         if not self.controller.current_input.text.strip():
             self._set_panels_message(self.tr("Type a sentence above to see what BERT makes of it."))
+
+    def _weights_changed(self, summary) -> None:
+        """The views run on the pretraining demo's fine-tuned copy, or on the loaded weights again."""
+        text = self.tr("{name} · {layers} layers × {heads} heads").format(
+            name=summary.name, layers=summary.layers, heads=summary.heads
+        )
+        if summary.fine_tuned:
+            text = self.tr("{model} · fine-tuned copy").format(model=text)
+        self.model_label.setText(text)
 
     def _show_device(self, summary) -> None:
         self.device_label.setText(summary.device_label)

@@ -104,6 +104,12 @@ def _replaced(controller, selection):
     return ReplacedView(controller, selection)
 
 
+def _pretrain(controller, selection):
+    from bertviz_app.ui.pretrain_panel import PretrainPanel
+
+    return PretrainPanel(controller, selection)
+
+
 def _corpus(controller, selection):
     from bertviz_app.ui.corpus_view import CorpusView
 
@@ -134,6 +140,7 @@ for _spec in (
         "'demo' or FILE,... to index, then :N a token of the sentence to find in it",
         ("corpus_index", "corpus_map", "corpus_search", "corpus_senses"),
     ),
+    ViewSpec("pretrain", "Pre&training", _pretrain, analyses=("pretrain",)),
 ):
     register(_spec)
 
