@@ -4,10 +4,12 @@ projector layout at 1024×768, full screen, the laser pointer; and everything ba
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent, QPalette
+from PySide6.QtWidgets import QApplication
 
 from bertviz_app.app import build_window
+from bertviz_app.ui import theme
 from bertviz_app.ui.presenter import presenter_font_px
 from bertviz_app.ui.settings import Settings
 
@@ -44,16 +46,17 @@ def test_presenter_view_from_the_menu_and_back(window, qtbot):
     assert window.palette().color(QPalette.WindowText).name() == "#000000"
     assert window.palette().color(QPalette.Window).name() == "#ffffff"
     assert not window.statusBar().isVisible()
-    # The laser pointer: the token under the mouse in the chips is marked in every view.
+    # The laser pointer: the token under the mouse in the chips is pointed at in every view, not selected.
     window.sentence.chips.chip_hovered.emit(3)
-    assert window.selection.token == 3
+    assert window.selection.hovered == 3 and window.selection.token is None
     action.trigger()
     assert not p.on and not window.isFullScreen()
     assert window.styleSheet() == "" and window.statusBar().isVisible()
     assert window.palette().color(QPalette.WindowText) == text_colour
     assert window.splitter.indexOf(window.predictions) == 0 and window.splitter.sizes() == splitter
-    window.sentence.chips.chip_hovered.emit(5)  # hovering no longer selects
-    assert window.selection.token == 3
+    assert window.selection.hovered is None  # the mark goes with it
+    window.sentence.chips.chip_hovered.emit(5)  # and hovering no longer points
+    assert window.selection.hovered is None and window.selection.token is None
 
 
 def test_a_small_projector_puts_guesses_and_lesson_under_the_view(window, qtbot):
@@ -77,3 +80,51 @@ def test_a_small_projector_puts_guesses_and_lesson_under_the_view(window, qtbot)
     window.presenter.set_on(False)
     assert window.splitter.indexOf(window.predictions) == 0
     assert window.controller.wait_until_idle(60_000)  # the lesson's model
+
+
+def hover(widget, pos) -> None:
+    """The mouse moving over `widget` to `pos`, no button down, as Qt delivers it (offscreen has no pointer)."""
+    global_pos = QPointF(widget.mapToGlobal(pos))
+    event = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), global_pos, Qt.NoButton, Qt.NoButton, Qt.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def laser_pixels(widget) -> int:
+    """How many pixels of `widget` are painted in the laser's yellow."""
+    image = widget.grab().toImage()
+    laser = theme.LASER.rgb()
+    return sum(image.pixel(x, y) == laser for x in range(image.width()) for y in range(image.height()))
+
+
+def test_the_laser_marks_the_hovered_chips_token_in_every_view(window, qtbot):
+    """Hovering a chip with the presenter view on marks that token on the attention heatmap's axes, the embedding
+    plot, the Scoring bars and the chips, through the shared Selection (no presenter code per view)."""
+    window.sentence.text_a.selectAll()
+    qtbot.keyClicks(window.sentence.text_a, "the cat sat on the mat .")  # scoring scores a sentence without masks
+    window.presenter.set_on(True, full_screen=False, size=(1360, 860))
+    chips = window.sentence.chips
+    cat = [c.text for c in chips.chips()].index("cat")
+    for view in ("scoring", "embeddings"):  # drawn once, so that their bars and points exist
+        window.show_view(view)
+        assert window.controller.wait_until_idle() and window.wait_until_drawn()
+    assert window.scoring.payload is not None
+    hover(chips, chips.chip_rect(cat).center())
+    assert window.selection.hovered == cat
+    attention_axes = window.attention.token_axes()
+    assert len(attention_axes) >= 2 and all(axis.hovered == cat for axis in attention_axes)
+    assert window.embeddings.laser_token == cat
+    spot = window.embeddings.laser_spot.points()[0].pos()
+    assert (spot.x(), spot.y()) == pytest.approx(window.embeddings.point_position(cat))
+    chart = window.scoring.charts[0]
+    assert chart.laser_token == cat and laser_pixels(chart) > 100  # a yellow column behind its bar
+    assert chips._hovered == cat and window.selection.token is None  # pointed at, not selected
+    QApplication.sendEvent(chips, QEvent(QEvent.Type.Leave))  # off the chips: the mark goes everywhere
+    assert window.selection.hovered is None
+    assert window.embeddings.laser_token is None and all(a.hovered is None for a in attention_axes)
+    assert chart.laser_token is None and laser_pixels(chart) == 0
+
+    # Pointing inside a view moves the laser too: a point of the embedding plot marks its token in the chips.
+    window.embeddings.token_hovered.emit(cat + 1)
+    assert chips._hovered == cat + 1 and all(axis.hovered == cat + 1 for axis in attention_axes)
+    window.presenter.set_on(False)
+    assert window.selection.hovered is None and chips._hovered == -1

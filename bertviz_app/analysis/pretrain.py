@@ -91,7 +91,8 @@ def pretrain_task(
     seed: int = 0,
 ) -> Generator[tuple[int, int, TrainingStep], None, Pretraining]:
     """Generator: fine-tune a copy of `lm` on `text` for `steps` steps, yielding (done, steps, TrainingStep) after
-    each; returns the Pretraining. `probe` is a sentence with the mask token typed in it (`[MASK]`); `lr` the peak learning rate."""
+    each; returns the Pretraining. `probe` is a sentence with the mask token typed in it (`[MASK]`); `lr` is the
+    peak learning rate."""
     if not lm.has_mlm_head:
         raise NoMLMHeadError(f"{lm.name} has no masked-word head, so it cannot be trained to fill masks here")
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -552,6 +552,7 @@ class AttentionPanel(View):
 
     def _on_heatmap_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
         cell = self.cell_at(scene_pos)
+        self.token_hovered.emit(-1 if cell is None else cell[0])  # the attending token's row: the laser's
         if cell is None:
             self._hover_outline.hide()
             return

@@ -109,8 +109,12 @@ class EmbeddingPanel(View):
         self.scatter.setZValue(10)
         self.selection_ring = pg.ScatterPlotItem(size=24, brush=None, antialias=True)
         self.selection_ring.setZValue(20)
+        self.laser_spot = pg.ScatterPlotItem(size=30, pen=None, brush=pg.mkBrush(theme.LASER), antialias=True)
+        self.laser_spot.setZValue(8)  # under the points
+        self.laser_token: int | None = None
         for item in (
             self.background_item,
+            self.laser_spot,
             self.path_line,
             self.path_points,
             self.scatter,
@@ -336,6 +340,7 @@ class EmbeddingPanel(View):
             self._render_layer()
         else:
             self._render_trajectory()
+        self.set_hovered_token(self.selection.hovered)
         self._update_legend()
         if autorange:
             self._autorange()
@@ -521,8 +526,15 @@ class EmbeddingPanel(View):
         return self.hover_text(token, int(data)) if token is not None else ""
 
     def _on_point_hovered(self, _item, points, _ev) -> None:
+        self.token_hovered.emit(int(points[0].data()) if len(points) else -1)
         if len(points):
             self.readout_label.setText(self.hover_text(int(points[0].data())))
+
+    def set_hovered_token(self, index: int | None) -> None:
+        """The laser's token: a yellow disc behind its point (in layer mode)."""
+        shown = self._mode == LAYER_MODE and index is not None and index in set(self._shown.tolist())
+        self.laser_spot.setData(pos=[self._coords[index]] if shown else [])
+        self.laser_token = index if shown else None
 
     def _on_background_hovered(self, _item, points, _ev) -> None:
         if len(points):

@@ -291,6 +291,8 @@ class MainWindow(QMainWindow):
         self.predictions.prediction_chosen.connect(c.replace_token)
         self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
         self.selection.token_changed.connect(self.sentence.set_selected_token)
+        self.sentence.chips.chip_hovered.connect(self.selection.set_hovered)  # the presenter's laser pointer
+        self.selection.hover_changed.connect(self.sentence.chips.set_hovered)
         if "attention" in self.views:
             self.attention.colormap_changed.connect(lambda name: setattr(self.settings, "colormap", name))
 

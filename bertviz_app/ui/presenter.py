@@ -2,8 +2,9 @@
 
 Large fonts sized to the window (readable from the back of a room at 1024×768 and at 1920×1080), a
 high-contrast palette, a projector layout (no status bar, the views wide, the lesson beside them), full
-screen, and a laser pointer: the token under the mouse, in the chips, the attention heatmap or the embedding
-plot, is marked in every panel at once. Turning it off puts everything back as it was.
+screen, and a laser pointer: the token under the mouse, in the chips or in any view that shows tokens, is
+marked in every panel at once (the shared Selection's `hovered` token, which each view draws through the View
+contract). Turning it off puts everything back as it was.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ class Presenter(QObject):
         self.font_px = 0
         self._saved: dict = {}
         self._size = (0, 0)  # what the layout is made for: the screen, or the size asked for
-        self._lasers: list[tuple] = []  # (signal, slot) connected while on
         self._guesses_dock: QDockWidget | None = None  # holds the predictions on a narrow projector
 
     def set_on(self, on: bool, full_screen: bool = True, size: tuple[int, int] | None = None) -> None:
@@ -82,12 +82,12 @@ class Presenter(QObject):
                 w.showFullScreen()
             else:
                 w.resize(*self._size)
-            self._connect_lasers()
+            w.selection.set_laser(True)  # every view marks the hovered token (ui/view.py: Selection)
             w.installEventFilter(self)
         else:
             self.on = False
             w.removeEventFilter(self)
-            self._disconnect_lasers()
+            w.selection.set_laser(False)
             saved = self._saved
             w.setStyleSheet(saved["sheet"])
             w.setPalette(saved["palette"])
@@ -169,35 +169,6 @@ class Presenter(QObject):
             if presenter_font_px(height) != self.font_px or (width < NARROW) != (self._guesses_dock is not None):
                 self._restyle()
         return False
-
-    # ---- the laser pointer ----------------------------------------------------------------------------------
-    def _connect_lasers(self) -> None:
-        w = self._window
-        point = w.selection.set_token
-        self._lasers = [(w.sentence.chips.chip_hovered, point)]
-        attention = w.views.get("attention")
-        if attention is not None:
-            scene = attention.heatmap_widget.scene()
-            self._lasers.append((scene.sigMouseMoved, self._attention_hover))
-        embeddings = w.views.get("embeddings")
-        if embeddings is not None:
-            self._lasers.append((embeddings.scatter.sigHovered, self._point_hover))
-        for signal, slot in self._lasers:
-            signal.connect(slot)
-
-    def _disconnect_lasers(self) -> None:
-        for signal, slot in self._lasers:
-            signal.disconnect(slot)
-        self._lasers = []
-
-    def _attention_hover(self, scene_pos) -> None:
-        cell = self._window.views["attention"].cell_at(scene_pos)
-        if cell is not None:
-            self._window.selection.set_token(cell[0])  # the attending token's row
-
-    def _point_hover(self, _item, points, _ev) -> None:
-        if len(points):
-            self._window.selection.set_token(int(points[0].data()))
 
 
 def add_presenter_action(window, menu) -> None:

@@ -94,6 +94,7 @@ class SurpriseChart(QtWidgets.QWidget):
         self.score: SentenceScore | None = None
         self._highlight: set[int] = set()
         self._top = 1.0
+        self.laser_token: int | None = None  # the presenter's laser: a token of the input (not of the bars)
         self.setMouseTracking(True)
         self.setMinimumSize(260, 240)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding)
@@ -214,11 +215,13 @@ class SurpriseChart(QtWidgets.QWidget):
             p.end()
             return
 
-        # Bars, with the value on top where it fits.
+        # Bars, with the value on top where it fits; the laser's token gets a yellow column behind its bar.
         slot = plot.width() / len(values)
         show_values = fm_small.horizontalAdvance("00.0") + 2 <= slot
         for i, value in enumerate(values):
             rect = self.bar_rect(i)
+            if self.score.positions[i] == self.laser_token:
+                p.fillRect(QtCore.QRectF(rect.left() - 2, plot.top(), rect.width() + 4, plot.height()), theme.LASER)
             color = DIFFERS if i in self._highlight else theme.BAR
             p.setPen(QtCore.Qt.PenStyle.NoPen)
             p.setBrush(color)
@@ -403,6 +406,11 @@ class ScoringPanel(View):
 
     def show_result(self, result: InferenceResult) -> None:
         self.refresh()
+
+    def set_hovered_token(self, index: int | None) -> None:
+        chart = self.charts[0]  # the sentence's own chart (a pair's second one has tokens of its own)
+        chart.laser_token = index
+        chart.update()
 
     def reset(self) -> None:
         self._shown_key = None

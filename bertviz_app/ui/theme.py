@@ -13,6 +13,7 @@ CHIP_MASK_BG = QColor("#2f6fdf")
 CHIP_MASK_TEXT = QColor("#ffffff")
 CHIP_SEGMENT_B_BORDER = QColor("#2a9d8f")
 SELECTION = QColor("#e63946")
+LASER = QColor("#ffd43b")  # the presenter's laser pointer: the token under the mouse, marked everywhere
 BAR = QColor("#2f6fdf")
 BAR_TRACK = QColor("#e6eaf1")
 MUTED_TEXT = QColor("#5b6478")

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from bertviz_app.ui import theme
+
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
 
 MASKED_COLOR = "#e8590c"  # orange: tokens hidden from the model by [MASK]
 SELECTED_COLOR = "#c2255c"  # raspberry: the token selected anywhere in the app
+LASER_COLOR = theme.LASER.name()  # yellow, behind the label: the token the presenter's laser points at
 MAX_LABEL_CHARS = 14
 
 NORMAL, SPECIAL, MASKED = 0, 1, 2
@@ -44,6 +47,7 @@ class TokenAxis(pg.AxisItem):
         self._labels: list[str] = []
         self._kinds: list[int] = []
         self._selected: int | None = None
+        self._hovered: int | None = None  # the laser pointer's token
         self._colors = {
             NORMAL: QtGui.QColor("black"),
             SPECIAL: QtGui.QColor("gray"),
@@ -69,6 +73,16 @@ class TokenAxis(pg.AxisItem):
     def set_selected(self, index: int | None) -> None:
         self._selected = index
         self._invalidate()
+
+    def set_hovered(self, index: int | None) -> None:
+        """Mark the token the laser points at (None: none) with a highlight behind its label."""
+        if index != self._hovered:
+            self._hovered = index
+            self._invalidate()
+
+    @property
+    def hovered(self) -> int | None:
+        return self._hovered if self._hovered is not None and self._hovered < len(self._labels) else None
 
     def _font(self, bold: bool = False) -> QtGui.QFont:
         font = QtGui.QFont(self.style["tickFont"] or QtGui.QFont())
@@ -104,9 +118,9 @@ class TokenAxis(pg.AxisItem):
         first = max(0, math.ceil(lo))
         last = min(n - 1, math.floor(hi))
         shown = [i for i in range(first - first % stride, last + 1, stride) if i >= first]
-        sel = self._selected
-        if sel is not None and first <= sel <= last and stride > 1:
-            shown = [i for i in shown if abs(i - sel) >= stride] + [sel]
+        for sel in (self._selected, self.hovered):  # the selected and the pointed-at tokens are always labelled
+            if sel is not None and first <= sel <= last and stride > 1 and sel not in shown:
+                shown = [i for i in shown if abs(i - sel) >= stride or i == self._selected] + [sel]
         return shown
 
     def generateDrawSpecs(self, p):
@@ -159,6 +173,15 @@ class TokenAxis(pg.AxisItem):
             p.drawLine(p1, p2)
         right = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
         for rect, i in textSpecs:
+            if i == self.hovered:
+                p.save()
+                p.setPen(QtCore.Qt.PenStyle.NoPen)
+                p.setBrush(QtGui.QColor(LASER_COLOR))
+                if self.orientation == "left":
+                    p.drawRect(rect)
+                else:  # the label is drawn rotated upwards from the rect's top-left: mark that column
+                    p.drawRect(QtCore.QRectF(rect.left() - rect.height() / 2, rect.top(), rect.height(), rect.width()))
+                p.restore()
             selected = i == self._selected
             kind = self._kinds[i] if i < len(self._kinds) else NORMAL
             p.setFont(self._font(bold=selected or kind == MASKED))

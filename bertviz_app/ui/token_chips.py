@@ -35,6 +35,7 @@ class TokenChips(QWidget):
         self._rects: list[QRect] = []
         self._focus = -1
         self._selected = -1
+        self._hovered = -1  # the laser pointer's token (pointed at here or in any view)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
@@ -53,6 +54,12 @@ class TokenChips(QWidget):
 
     def chips(self) -> list[Chip]:
         return list(self._chips)
+
+    def set_hovered(self, index: int) -> None:
+        """Mark the token the laser points at (-1: none)."""
+        if index != self._hovered:
+            self._hovered = index
+            self.update()
 
     def set_selected(self, index: int) -> None:
         self._selected = index
@@ -114,6 +121,9 @@ class TokenChips(QWidget):
                 pen = QPen(theme.SELECTION, 2.5)
             elif i == self._focus and self.hasFocus():
                 pen = QPen(theme.SELECTION, 1.5, Qt.DashLine)
+            if i == self._hovered:
+                bg = theme.mix(bg, theme.LASER, 0.7)
+                fg = theme.CHIP_TEXT
             p.setPen(pen)
             p.setBrush(bg)
             p.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
@@ -139,8 +149,12 @@ class TokenChips(QWidget):
         i = self.index_at(event.position().toPoint())
         if i >= 0:
             QToolTip.showText(event.globalPosition().toPoint(), self._chips[i].tooltip, self)
-            self.chip_hovered.emit(i)
+        self.chip_hovered.emit(i)  # -1 between chips
         super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self.chip_hovered.emit(-1)
+        super().leaveEvent(event)
 
     def keyPressEvent(self, event) -> None:
         if not self._chips:

@@ -18,6 +18,7 @@ from PySide6 import QtCore, QtWidgets
 
 from bertviz_app.ui.exporting import export_button, save_with_dialog
 from bertviz_app.ui.message_stack import MessageStack
+from bertviz_app.ui.token_axis import TokenAxis
 
 if TYPE_CHECKING:
     from bertviz_app.analysis.inference import InferenceResult
@@ -44,15 +45,34 @@ def read_only(attribute: str) -> property:
 
 class Selection(QtCore.QObject):
     """What the user has picked, shared by every view: a token (None: none) and a layer and head (head -1:
-    the mean over the layer's heads). Views that show one of them follow it; choosing one anywhere sets it."""
+    the mean over the layer's heads). Views that show one of them follow it; choosing one anywhere sets it.
+
+    And, while the presenter's laser pointer is on (`set_laser`), the token under the mouse in any view or in
+    the chips (`hovered`): every view marks it through `View.set_hovered_token`, without changing the selection."""
 
     token_changed = QtCore.Signal(int)  # the token index, -1 for none
     head_changed = QtCore.Signal(int, int)  # (layer, head), 0-based; head -1 for the mean over heads
+    hover_changed = QtCore.Signal(int)  # the token pointed at, -1 for none (only while the laser is on)
 
     def __init__(self, parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self.token: int | None = None
         self.layer, self.head = 0, 0
+        self.hovered: int | None = None
+        self.laser = False
+
+    def set_laser(self, on: bool) -> None:
+        """The laser pointer on (hovering a token marks it everywhere) or off (the mark goes)."""
+        self.laser = bool(on)
+        if not on:
+            self.set_hovered(None)
+
+    def set_hovered(self, index: int | None) -> None:
+        """The token under the mouse (None or -1: none); nothing while the laser is off."""
+        index = None if index is None or index < 0 or not self.laser else int(index)
+        if index != self.hovered:
+            self.hovered = index
+            self.hover_changed.emit(-1 if index is None else index)
 
     def set_token(self, index: int | None) -> None:
         """Select a token everywhere (said again even when unchanged: a view may have dropped it for a shorter
@@ -74,6 +94,7 @@ class View(QtWidgets.QWidget):
 
     empty_message = ""  # what a view shows without a sentence (translated); "": the base's own message
     token_selected = QtCore.Signal(int)  # the user picked a token in this view; the selection follows
+    token_hovered = QtCore.Signal(int)  # the mouse is over a token in this view (-1: over none): the laser follows
 
     def __init__(self, controller=None, selection: Selection | None = None, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -96,6 +117,8 @@ class View(QtWidgets.QWidget):
         self.token_selected.connect(self.selection.set_token)
         self.selection.token_changed.connect(lambda i: self.set_selected_token(None if i < 0 else i))
         self.selection.head_changed.connect(self.follow_head)
+        self.token_hovered.connect(self.selection.set_hovered)
+        self.selection.hover_changed.connect(lambda i: self.set_hovered_token(None if i < 0 else i))
 
     # ---- building blocks -----------------------------------------------------------------------------------
     def needs_result(self, *widgets: QtWidgets.QWidget) -> None:
@@ -195,6 +218,21 @@ class View(QtWidgets.QWidget):
 
     def set_selected_token(self, index: int | None) -> None:
         """The token selected anywhere (None: none); views that mark tokens override it."""
+
+    def set_hovered_token(self, index: int | None) -> None:
+        """The token the laser points at (None: none): marked on every token axis of the view. Views that draw
+        tokens otherwise (points, chips) extend it."""
+        for axis in self.token_axes():
+            axis.set_hovered(index)
+
+    def token_axes(self) -> list[TokenAxis]:
+        """The token axes of the view's plots."""
+        return [
+            item
+            for widget in self.findChildren(QtWidgets.QGraphicsView)
+            for item in widget.items()
+            if isinstance(item, TokenAxis)
+        ]
 
     def follow_head(self, layer: int, head: int) -> None:
         """The layer and head chosen in another view (head -1: the mean); views that show one head override it."""
