@@ -113,11 +113,13 @@ def scratch_window(
     presenter: bool = False,
     size: tuple[int, int] = (1360, 860),
     language: str | None = None,
+    workspace: str | None = None,
 ):
     """The main window with throw-away settings (so it neither reads nor changes the user's), after its first
     result: yields (app, window, controller, ok) where ok says whether the model answered in time. `lesson`
     (a lesson file) opens at `step` (from 1) over what the other arguments set; `presenter`: in the presenter
-    view (not full screen: at `size`); `language`: the interface's (None: the system's)."""
+    view (not full screen: at `size`); `language`: the interface's (None: the system's); `workspace` (a workspace
+    file) is opened after the first result, and ok also says whether it could be."""
     import tempfile
 
     from PySide6.QtCore import QSettings
@@ -139,6 +141,9 @@ def scratch_window(
             window.presenter.set_on(True, full_screen=False, size=size)
         window.resize(*size)  # the lesson's dock widens the window; a screenshot is the size asked for
         ok = controller.wait_until_idle(120_000) and controller.current_result is not None
+        if ok and workspace is not None:
+            ws = window.workspaces
+            ok = _until(app, ws.opened, ws.failed, lambda: ws.open(workspace)) and controller.wait_until_idle(120_000)
         window.wait_until_drawn(30_000)  # panels that draw in slices between events (the attention grid)
         for _ in range(5):
             app.processEvents()
@@ -154,10 +159,34 @@ def scratch_window(
             window.close()
 
 
-def take_screenshot(path: str, model: str | None, text: str | None, pair: str | None, *options, **keywords) -> int:
-    """Render the main window offscreen after one inference (and what the view starts) and save it as PNG.
-    `options`/`keywords`: the rest of scratch_window's arguments (view, view_arg, lesson, step, presenter, size)."""
-    with scratch_window(model, text, pair, *options, **keywords) as (_app, window, _controller, ok):
+def _until(app, done, failed, start, timeout_s: float = 120.0) -> bool:
+    """Call `start()`, then process events until the signal `done` (True) or `failed` (False) is emitted."""
+    import time
+
+    outcome: list[bool] = []
+    done.connect(lambda *_: outcome.append(True))
+    failed.connect(lambda *_: outcome.append(False))
+    start()
+    deadline = time.monotonic() + timeout_s
+    while not outcome and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    return outcome[:1] == [True]
+
+
+def take_screenshot(
+    path: str,
+    model: str | None,
+    text: str | None,
+    pair: str | None,
+    *options,
+    dump_state: str | None = None,
+    **keywords,
+) -> int:
+    """Render the main window offscreen after one inference (and what the view starts) and save it as PNG;
+    `dump_state`: also write the window's state there, as a workspace file. `options`/`keywords`: the rest of
+    scratch_window's arguments (view, view_arg, lesson, step, presenter, size, workspace)."""
+    with scratch_window(model, text, pair, *options, **keywords) as (app, window, _controller, ok):
         if not ok:
             box = getattr(window, "last_error_box", None)  # the dialog a user would have seen
             reason = box.text() if box is not None else "the model gave no result in time"
@@ -165,6 +194,10 @@ def take_screenshot(path: str, model: str | None, text: str | None, pair: str | 
             return 2
         if not window.grab().save(path, "PNG"):
             print(f"bertviz-app: error: cannot write {path}", file=sys.stderr)
+            return 2
+        ws = window.workspaces
+        if dump_state is not None and not _until(app, ws.saved, ws.failed, lambda: ws.save(dump_state)):
+            print(f"bertviz-app: error: cannot write the state to {dump_state}", file=sys.stderr)
             return 2
     print(f"saved {path}")
     return 0
@@ -195,6 +228,8 @@ def run_gui(args) -> int:
     if getattr(args, "smoke", False):
         return smoke_test(args.model, args.text)
     lesson, model, text = _lesson_start(args)
+    if getattr(args, "dump_state", None) and not args.screenshot:
+        raise ValueError("--dump-state writes the state of a headless run: give --screenshot too")
     if args.screenshot:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -210,6 +245,8 @@ def run_gui(args) -> int:
             presenter=getattr(args, "presenter", False),
             size=_window_size(getattr(args, "window_size", None)),
             language=getattr(args, "lang", None),
+            workspace=getattr(args, "workspace", None),
+            dump_state=getattr(args, "dump_state", None),
         )
     from bertviz_app.ui.settings import Settings
 
@@ -222,6 +259,8 @@ def run_gui(args) -> int:
         from bertviz_app.ui.lesson_panel import open_lesson
 
         open_lesson(window, lesson, args.step, model_loading=model or settings.model)
+    if getattr(args, "workspace", None):
+        window.workspaces.open(args.workspace)  # applied once its model has loaded; a problem gets a message
     if getattr(args, "presenter", False):
         window.presenter.set_on(True)
     return app.exec()

@@ -62,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the window offscreen after one inference, save it as PNG, and exit",
     )
     parser.add_argument(
+        "--workspace",
+        metavar="FILE",
+        help="open a workspace (File ▸ Save workspace… writes one) at the start, over what the other options set",
+    )
+    parser.add_argument(
+        "--dump-state",
+        dest="dump_state",
+        metavar="FILE",
+        help="with --screenshot: also write the state the window shows (model and its weights' SHA-256, sentences, "
+        "masks, knocked-out heads, k, selection, view, lesson step) to FILE, as a workspace",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="self-test: build the window offscreen, run one inference, print the top prediction, and exit",

@@ -170,6 +170,52 @@ def test_save_a_new_window_open_the_same_state(windows, qtbot, tmp_path, monkeyp
     assert second.controller.current_input == first.controller.current_input
 
 
+def test_a_workspace_saved_in_one_app_is_the_same_state_in_a_restarted_one(windows, qtbot, tmp_path, monkeypatch):
+    """The issue's round trip: save through File ▸ Save workspace…, quit, start a new app process on the workspace
+    (`--workspace FILE`, headless with `--screenshot`) and compare the whole state it shows (`--dump-state`)."""
+    import os
+    import subprocess
+    import sys
+
+    from bertviz_app.ui.lesson_panel import open_lesson
+
+    first = windows("a")
+    assert open_lesson(first, "masked-lm", 1)
+    next(a for a in first.lessons_menu.actions() if a.text().replace("&", "") == "Next step").trigger()
+    set_up_a_state(first)  # over the lesson's step: a sentence pair, a mask, a head off, k, layer/head, view, token
+    first.selection.set_head(1, 2)
+    assert first.controller.wait_until_idle()
+    path = str(tmp_path / "class.workspace.json")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (path, ""))
+    with qtbot.waitSignal(first.workspaces.saved, timeout=20_000):
+        file_action(first, "Save workspace…").trigger()
+    saved = read_workspace(path)
+    assert saved.lesson is not None and saved.lesson_step == 2 and saved.token == 3 and saved.view == "layers"
+    assert saved.knocked_out == ((1, 0),) and saved.masked_spans and saved.pair == "it was tired ."
+    first.close()  # quit
+
+    dumped = tmp_path / "restarted.workspace.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": os.pathsep.join(sys.path)}
+    shot = str(tmp_path / "restarted.png")
+    run = subprocess.run(
+        [sys.executable, "-m", "bertviz_app", "--workspace", path, "--screenshot", shot, "--dump-state", str(dumped)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    restarted = read_workspace(dumped)
+    assert restarted == saved  # model and weights' hash, input, masks, heads, k, selection, view, lesson step
+    assert restarted.model.weights_sha256 == weights_sha256(first.controller.model_summary.path)
+
+
+def test_dump_state_needs_a_headless_run(tmp_path):
+    from bertviz_app.cli import main
+
+    assert main(["--dump-state", str(tmp_path / "x.json")]) == 2
+
+
 def test_a_missing_model_is_named_and_offered_and_nothing_changes(windows, qtbot, tmp_path):
     win = windows()
     before = win.controller.current_input
