@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from bertviz_app.app import build_window
+from bertviz_app.ui.main_window import view_shortcut
 from bertviz_app.ui.settings import Settings
 
 
@@ -308,7 +309,8 @@ def test_non_finite_outputs_are_a_message_in_every_view_never_a_crash(qtbot, tmp
     assert controller.wait_until_idle()
     assert errors and "non-finite" in errors[-1] and controller.current_result is None
     for number in range(1, len(win.views) + 1):  # every view, from the View menu's shortcuts' actions
-        action = next(a for a in win.findChildren(QAction) if a.shortcut().toString() == f"Ctrl+{number}")
+        key = QKeySequence(view_shortcut(number)).toString()  # Ctrl+1 … Ctrl+9, then Alt+1 …
+        action = next(a for a in win.findChildren(QAction) if a.shortcut().toString() == key)
         action.trigger()
         assert controller.wait_until_idle()
         win.grab()  # painted without a crash
