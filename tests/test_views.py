@@ -85,6 +85,7 @@ def test_every_built_in_view_is_a_view_with_its_registry_entry():
         "compare",
         "replaced",
         "corpus",
+        "pretrain",
     )
     assert all(views.REGISTRY[name].title.startswith("&") for name in views.VIEWS)
     assert "head_importance" in views.REGISTRY["heads"].analyses

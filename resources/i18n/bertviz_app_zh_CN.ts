@@ -1550,6 +1550,10 @@ Open a fill-mask model (such as bert-base-uncased) from the Model menu.</source>
         <translation>{layers} 层，{heads} 个注意力头，隐藏层大小 {hidden}，{vocab:,} 个子词，{millions:.1f} M 参数，最多 {tokens} 个词元。</translation>
     </message>
     <message>
+        <source>{model} · fine-tuned copy</source>
+        <translation>{model} · 微调副本</translation>
+    </message>
+    <message>
         <source>{name} · {layers} layers × {heads} heads</source>
         <translation>{name} · {layers} 层 × {heads} 头</translation>
     </message>
@@ -1910,6 +1914,149 @@ Attention and embeddings work as usual. Open a fill-mask model (such as bert-bas
     <message>
         <source>Predictions</source>
         <translation>预测</translation>
+    </message>
+</context>
+<context>
+    <name>PretrainPanel</name>
+    <message>
+        <source>A new model: train it again.</source>
+        <translation>已换了新模型：请重新训练。</translation>
+    </message>
+    <message>
+        <source>A sentence with [MASK], to compare the guesses before and after</source>
+        <translation>一个带 [MASK] 的句子，用来比较训练前后的猜测</translation>
+    </message>
+    <message>
+        <source>After: the fine-tuned copy</source>
+        <translation>训练后：微调副本</translation>
+    </message>
+    <message>
+        <source>Back to the loaded weights.</source>
+        <translation>已回到加载的权重。</translation>
+    </message>
+    <message>
+        <source>Before: the loaded weights</source>
+        <translation>训练前：加载的权重</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Copying the model and training…</source>
+        <translation>正在复制模型并训练…</translation>
+    </message>
+    <message>
+        <source>Done: the loss on your text fell from {before:.2f} to {after:.2f} in {steps} steps ({seconds:.1f} s, {rate:.1f} steps/s). The loaded model is unchanged.</source>
+        <translation>完成：你的文本上的损失在 {steps} 步内从 {before:.2f} 降到 {after:.2f}（{seconds:.1f} 秒，每秒 {rate:.1f} 步）。加载的模型没有改变。</translation>
+    </message>
+    <message>
+        <source>Fine-tune a copy of the model on the text by masked-language modelling (the files never change)</source>
+        <translation>用掩码语言建模在这段文本上微调模型的一个副本（模型文件不会改变）</translation>
+    </message>
+    <message>
+        <source>Forget the fine-tuned copy: every view goes back to the loaded weights</source>
+        <translation>丢弃微调副本：所有视图回到加载的权重</translation>
+    </message>
+    <message>
+        <source>Guess</source>
+        <translation>猜测</translation>
+    </message>
+    <message>
+        <source>Guesses in &lt;b&gt;&lt;font color=&apos;{color}&apos;&gt;green&lt;/font&gt;&lt;/b&gt; are tokens of your text.</source>
+        <translation>&lt;b&gt;&lt;font color=&apos;{color}&apos;&gt;绿色&lt;/font&gt;&lt;/b&gt;的猜测是你的文本中的词元。</translation>
+    </message>
+    <message>
+        <source>How many training steps (each: 8 rows of the text, 15% of it masked)</source>
+        <translation>训练多少步（每步：文本的 8 行，其中 15% 被掩码）</translation>
+    </message>
+    <message>
+        <source>Mask {number}</source>
+        <translation>掩码 {number}</translation>
+    </message>
+    <message>
+        <source>No model is loaded yet.</source>
+        <translation>还没有加载模型。</translation>
+    </message>
+    <message>
+        <source>Paste a short text for the model to learn: a few sentences</source>
+        <translation>粘贴一段让模型学习的短文本：几句话即可</translation>
+    </message>
+    <message>
+        <source>Paste a text and press Train on this text.</source>
+        <translation>粘贴一段文本，然后按“在这段文本上训练”。</translation>
+    </message>
+    <message>
+        <source>Paste a text to train on first.</source>
+        <translation>请先粘贴要训练的文本。</translation>
+    </message>
+    <message>
+        <source>Predictions, attention, embeddings, … then come from the fine-tuned copy</source>
+        <translation>之后预测、注意力、嵌入等都来自微调副本</translation>
+    </message>
+    <message>
+        <source>Probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <source>Step {step} / {steps} · loss {loss:.2f} · {rate:.1f} steps/s</source>
+        <translation>第 {step} / {steps} 步 · 损失 {loss:.2f} · 每秒 {rate:.1f} 步</translation>
+    </message>
+    <message>
+        <source>Steps </source>
+        <translation>步数 </translation>
+    </message>
+    <message>
+        <source>Stop training; the model stays as it was</source>
+        <translation>停止训练；模型保持原样</translation>
+    </message>
+    <message>
+        <source>Test sentence</source>
+        <translation>测试句子</translation>
+    </message>
+    <message>
+        <source>Text to learn</source>
+        <translation>要学习的文本</translation>
+    </message>
+    <message>
+        <source>The other views now use the fine-tuned copy. Reset goes back.</source>
+        <translation>其他视图现在使用微调副本。按“重置”可回到原样。</translation>
+    </message>
+    <message>
+        <source>The test sentence needs a [MASK] for the model to guess.</source>
+        <translation>测试句子需要一个 [MASK] 让模型去猜。</translation>
+    </message>
+    <message>
+        <source>The text to train on: one passage per line</source>
+        <translation>要训练的文本：每行一段</translation>
+    </message>
+    <message>
+        <source>Train on this text</source>
+        <translation>在这段文本上训练</translation>
+    </message>
+    <message>
+        <source>Training loss on the text</source>
+        <translation>文本上的训练损失</translation>
+    </message>
+    <message>
+        <source>Training stopped: the model is as it was.</source>
+        <translation>训练已停止：模型保持原样。</translation>
+    </message>
+    <message>
+        <source>Use the fine-tuned model in the other views</source>
+        <translation>在其他视图中使用微调后的模型</translation>
+    </message>
+    <message>
+        <source>loss (nats per masked token)</source>
+        <translation>损失（每个掩码词元的奈特数）</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
     </message>
 </context>
 <context>
@@ -2396,6 +2543,10 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
     <message>
         <source>&amp;Scoring</source>
         <translation>评分(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Pre&amp;training</source>
+        <translation>预训练(&amp;T)</translation>
     </message>
 </context>
 <context>
