@@ -140,7 +140,7 @@ for _spec in (
         "'demo' or FILE,... to index, then :N a token of the sentence to find in it",
         ("corpus_index", "corpus_map", "corpus_search", "corpus_senses"),
     ),
-    ViewSpec("pretrain", QT_TRANSLATE_NOOP("views", "Pre&training"), _pretrain, analyses=("pretrain",)),
+    ViewSpec("pretrain", QT_TRANSLATE_NOOP("views", "&Pretraining"), _pretrain, analyses=("pretrain",)),
 ):
     register(_spec)
 

@@ -2537,16 +2537,16 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
         <translation>神经元(&amp;N)</translation>
     </message>
     <message>
+        <source>&amp;Pretraining</source>
+        <translation>预训练(&amp;P)</translation>
+    </message>
+    <message>
         <source>&amp;Replaced tokens</source>
         <translation>被替换词元(&amp;R)</translation>
     </message>
     <message>
         <source>&amp;Scoring</source>
         <translation>评分(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Pre&amp;training</source>
-        <translation>预训练(&amp;T)</translation>
     </message>
 </context>
 <context>
