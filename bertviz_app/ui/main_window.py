@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.cancel_load.setToolTip(self.tr("Stop loading this model; the one loaded before stays"))
         self.cancel_load.setVisible(False)
         self.cancel_load.clicked.connect(self.controller.cancel_load)
+        self.controller.weights_changed.connect(self._weights_changed)  # the pretraining demo's fine-tuned copy
         for w in (self.progress, self.cancel_load, self.model_label, self.device_label, self.time_label):
             bar.addPermanentWidget(w)
         # The first start's offer of a real model (see offer_download): a line in the status bar, never a dialog.
@@ -287,7 +288,6 @@ class MainWindow(QMainWindow):
         c.download_failed.connect(self._download_failed)
         c.download_offered.connect(self.offer_download)
         c.device_changed.connect(self._device_changed)
-        c.weights_changed.connect(self._weights_changed)
         self.predictions.prediction_chosen.connect(c.replace_token)
         self.predictions.k_changed.connect(lambda k: setattr(self.settings, "top_k", k))
         self.selection.token_changed.connect(self.sentence.set_selected_token)
