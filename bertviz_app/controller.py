@@ -750,7 +750,7 @@ class Controller(QObject):
             if self._input.text.strip():
                 self.request_inference()
         elif done.kind == "placed" and done.payload is self._model:
-            self._summary = _summarize(done.payload)
+            self._summary = replace(_summarize(done.payload), fine_tuned=done.payload is not self._loaded)
             self.device_changed.emit(self._summary)
             if self._input.text.strip():
                 self.request_inference()
