@@ -196,3 +196,16 @@ def test_sequences_cover_the_whole_text():
     assert rows.shape == (3, 7) and (rows[:, 0] == 1).all() and (rows[:, -1] == 2).all()
     assert rows[:, 1:-1].ravel().tolist() == [*range(10, 23), 10, 11]
     assert sequences(stream, 64, 1, 2).shape == (1, 15)  # a short text: one row of its own length
+
+
+def test_opening_another_model_forgets_the_fine_tuned_copy(qtbot, demo, tiny_model_dir):
+    win, controller, panel = demo
+    assert "Paste a text" in panel.status.text()  # the first load says nothing about training again
+    panel.steps_spin.setValue(2)
+    train(qtbot, panel)
+    assert panel.use_box.isEnabled()
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
+        next(a for a in win.model_menu.actions() if a.text() == "&Default model").trigger()
+    assert panel.training is None and not panel.use_box.isEnabled() and panel.guesses("after") == []
+    assert "new model" in panel.status.text()
+    assert controller.wait_until_idle()

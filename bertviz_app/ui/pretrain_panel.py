@@ -117,7 +117,7 @@ class PretrainPanel(View):
         self.content_layout.addWidget(self.legend)
 
         if controller is not None:
-            controller.model_loaded.connect(lambda _summary: self._forget(self.tr("A new model: train it again.")))
+            controller.model_loaded.connect(self._model_loaded)
         self._set_running(False)
         self.clear(self.empty_message)
 
@@ -217,6 +217,11 @@ class PretrainPanel(View):
     def _cancelled(self) -> None:
         self._set_running(False)
         self.status.setText(self.tr("Training stopped: the model is as it was."))
+
+    def _model_loaded(self, _summary) -> None:
+        """Another model: a fine-tuned copy of the previous one means nothing now (the first load says nothing)."""
+        if self.training is not None or self.losses:
+            self._forget(self.tr("A new model: train it again."))
 
     def _input_edited(self) -> None:
         """A new text or test sentence: a run under way is about the old one (stopped); so is the last result."""
