@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog
 
 from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.app import build_window
@@ -198,12 +199,19 @@ def test_sequences_cover_the_whole_text():
     assert sequences(stream, 64, 1, 2).shape == (1, 15)  # a short text: one row of its own length
 
 
-def test_opening_another_model_forgets_the_fine_tuned_copy(qtbot, demo, tiny_model_dir):
+def test_opening_another_model_forgets_the_fine_tuned_copy(qtbot, demo, tmp_path, monkeypatch):
     win, controller, panel = demo
     assert "Paste a text" in panel.status.text()  # the first load says nothing about training again
     panel.steps_spin.setValue(2)
     train(qtbot, panel)
-    assert panel.use_box.isEnabled()
+    qtbot.mouseClick(panel.use_box, Qt.LeftButton)
+    assert controller.model_summary.fine_tuned and controller.wait_until_idle()
+    # A workspace saved meanwhile says it holds the loaded model (the copy lives in memory only).
+    path = str(tmp_path / "w.workspace.json")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (path, ""))
+    with qtbot.waitSignal(win.workspaces.saved, timeout=30_000):
+        next(a for a in win.menuBar().actions()[0].menu().actions() if a.text() == "Save w&orkspace…").trigger()
+    assert "fine-tuned copy is not saved" in win.statusBar().currentMessage()
     with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
         next(a for a in win.model_menu.actions() if a.text() == "&Default model").trigger()
     assert panel.training is None and not panel.use_box.isEnabled() and panel.guesses("after") == []

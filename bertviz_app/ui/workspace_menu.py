@@ -87,7 +87,7 @@ class Workspaces(QObject):
     # ---- saving -------------------------------------------------------------------------------------------
     def save(self, path: str) -> None:
         """Write the current state to `path` once the model's weights are hashed (off the GUI thread)."""
-        ws = self.snapshot()
+        ws, summary = self.snapshot(), self._window.controller.model_summary
         if ws is None:
             self._fail(self.tr("No model is loaded yet: there is nothing to save."))
             return
@@ -102,7 +102,12 @@ class Workspaces(QObject):
                 self._fail(self.tr("Could not save the workspace: {reason}").format(reason=exc))
                 return
             self._remember(path)
-            self._window.statusBar().showMessage(self.tr("Saved the workspace {path}").format(path=path), 5000)
+            message = self.tr("Saved the workspace {path}").format(path=path)
+            if summary.fine_tuned:  # the pretraining demo's copy lives in memory only: say what the file holds
+                message = self.tr(
+                    "Saved the workspace {path}, with the loaded model: the fine-tuned copy is not saved"
+                ).format(path=path)
+            self._window.statusBar().showMessage(message, 8000)
             self.saved.emit(path)
 
         self._hash(ws.model.path, write)

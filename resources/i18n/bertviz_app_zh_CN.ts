@@ -2373,6 +2373,10 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
         <translation>已保存工作区 {path}</translation>
     </message>
     <message>
+        <source>Saved the workspace {path}, with the loaded model: the fine-tuned copy is not saved</source>
+        <translation>已保存工作区 {path}，其中是加载的模型：微调副本不会保存</translation>
+    </message>
+    <message>
         <source>The workspace&apos;s model could not be opened: {reason}</source>
         <translation>无法打开工作区的模型：{reason}</translation>
     </message>
