@@ -58,6 +58,39 @@ def test_the_check_names_a_new_string_without_translation_and_a_lost_field(tmp_p
     assert "not up to date" in found and "new in the code: [Panel] 'Head {head}'" in found
 
 
+def test_plurals_take_chinese_one_form(qapp, tmp_path):
+    """self.tr("%n head(s)", "", n): a numerus message; `fill` writes Chinese's one form, Qt puts n in."""
+    from PySide6.QtCore import QTranslator
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "heads.py").write_text(
+        "from PySide6.QtCore import QObject\n\n"
+        "class Heads(QObject):\n"
+        "    def count(self, n):\n"
+        '        return self.tr("%n head(s) knocked out", "", n)\n'
+    )
+    ts, qm = tmp_path / "bertviz_app_zh_CN.ts", tmp_path / "heads.qm"
+    i18n_build.update(ts, package)
+    assert [m.numerus for m in i18n_build.messages(ts)] == [True]
+    i18n_build.fill(ts, "Heads\t%n head(s) knocked out\t关闭了 %n 个头\n")
+    i18n_build.update(ts, package)
+    assert i18n_build.problems(ts, package) == []
+    subprocess.run([str(i18n_build.qt_tool("lrelease")), "-silent", str(ts), "-qm", str(qm)], check=True)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    qapp.installTranslator(translator)
+    try:
+        sys.path.insert(0, str(package))
+        import heads
+
+        assert heads.Heads().count(3) == "关闭了 3 个头" and heads.Heads().count(1) == "关闭了 1 个头"
+    finally:
+        sys.path.remove(str(package))
+        sys.modules.pop("heads", None)
+        qapp.removeTranslator(translator)
+
+
 @pytest.fixture(scope="session")
 def built_translations(tmp_path_factory) -> Path:
     """The .qm files compiled by the command scripts/bootstrap.sh runs, into a bundle-like folder of their own
