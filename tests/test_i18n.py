@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -257,6 +258,15 @@ def test_language_comes_from_the_command_line_then_the_settings_then_the_system(
 
     assert i18n.system_language(QLocale("zh_TW")) == "zh_CN"
     assert i18n.system_language(QLocale("de_DE")) == "en"
+    assert i18n.system_language(QLocale("C")) == "en"
+    switched = subprocess.run(  # a desktop whose interface language is Chinese, its formats American
+        [sys.executable, "-c", "from bertviz_app.ui.i18n import system_language; print(system_language())"],
+        env={**os.environ, "LANGUAGE": "fr:zh_CN:en", "LANG": "en_US.UTF-8", "LC_ALL": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert switched.stdout.strip() == "zh_CN"
     monkeypatch.setattr(i18n, "system_language", lambda: "zh_CN")
     assert i18n.resolve_language(None, "") == "zh_CN"
     assert i18n.resolve_language(None, "en") == "en"

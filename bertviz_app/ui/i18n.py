@@ -45,9 +45,14 @@ _language = ENGLISH  # the language the interface is in
 
 
 def system_language(locale: QLocale | None = None) -> str:
-    """The language to start in when none is chosen: Chinese for any zh_* locale, else English."""
-    name = (locale or QLocale.system()).name()
-    return "zh_CN" if name.startswith("zh") else ENGLISH
+    """The language to start in when none is chosen: the first of the locale's interface languages (on Linux
+    LANGUAGE, else LC_ALL / LC_MESSAGES / LANG) that the app speaks, any zh_* being Chinese; else English."""
+    for name in (locale or QLocale.system()).uiLanguages():
+        if name.startswith("zh"):
+            return "zh_CN"
+        if name.startswith("en"):
+            return ENGLISH
+    return ENGLISH
 
 
 def resolve_language(requested: str | None, stored: str | None = None) -> str:
