@@ -60,6 +60,7 @@ VIEW_CONTEXTS = {
     "HeadsPanel", "JointFillSection", "LayersPanel", "NeuronCanvas", "NeuronPanel", "PredictionBars",
     "PredictionsPanel", "ReplacedView", "ScoringPanel", "SurpriseChart",
 }  # fmt: skip
+VIEWS = ("attention", "embeddings", "layers", "heads", "neurons", "scoring", "compare", "replaced", "corpus")
 
 
 def _shown_texts(widget) -> list[str]:
@@ -107,12 +108,11 @@ def test_every_view_shown_in_chinese_has_no_translated_english_left(qtbot, chine
         if m.context in VIEW_CONTEXTS and m.translation and m.translation != m.source and "{" not in m.source
     }
     left = []
-    for i in range(win.tabs.count()):
-        win.tabs.setCurrentIndex(i)  # what clicking the tab does
+    for name in VIEWS:
+        win.tabs.setCurrentIndex(win.tabs.indexOf(win.views[name]))  # what clicking its tab does
         qtbot.wait(10)
         assert controller.wait_until_idle()
-        tab = win.tabs.tabText(i)
-        left += [f"{tab}: {t!r}" for t in _shown_texts(win.tabs.widget(i)) if t in english]
+        left += [f"{name}: {t!r}" for t in _shown_texts(win.views[name]) if t in english]
     left += [f"predictions: {t!r}" for t in _shown_texts(win.predictions) if t in english]
     assert not left, "still in English:\n" + "\n".join(left)
 
