@@ -120,7 +120,7 @@ def test_attention_pooled_to_words_matches_a_hand_computation():
         ]
     )
     pooled = pool_attention(attention, groups)
-    np.testing.assert_allclose(pooled, expected, atol=1e-7)
+    np.testing.assert_allclose(pooled, expected, atol=1e-6)
     np.testing.assert_allclose(pooled.sum(-1), 1.0, atol=1e-6)  # rows still sum to 1
     hidden = np.arange(8.0).reshape(4, 2)
     np.testing.assert_allclose(pool_embeddings(hidden, groups), [[0, 1], [3, 4], [6, 7]])
@@ -149,6 +149,25 @@ def test_tiny_chinese_bert_pools_its_attention_to_jieba_words(chinese_model):
 def test_pooling_refuses_words_that_do_not_cover_the_tokens():
     with pytest.raises(ValueError, match="exactly once"):
         pool_attention(np.eye(3), [[0], [1]])
+    with pytest.raises(ValueError, match="in order"):
+        pool_attention(np.eye(3), [[0, 2], [1]])
+
+
+def test_pooling_long_inputs_matches_the_matrix_product():
+    """The run sums are a product with the (W, T) membership matrix, as the docstring's formula says."""
+    rng = np.random.default_rng(0)
+    attention = rng.random((2, 3, 40, 40)).astype(np.float32)
+    attention /= attention.sum(-1, keepdims=True)
+    sizes = rng.integers(1, 4, size=40)
+    groups, start = [], 0
+    while start < 40:
+        groups.append(list(range(start, min(40, start + int(sizes[len(groups)])))))
+        start = groups[-1][-1] + 1
+    member = np.zeros((len(groups), 40))
+    for w, g in enumerate(groups):
+        member[w, g] = 1
+    naive = (member / member.sum(1, keepdims=True)) @ attention.astype(np.float64) @ member.T
+    np.testing.assert_allclose(pool_attention(attention, groups), naive, atol=1e-5)
 
 
 # ---- CJK text on screen: real glyphs, not boxes --------------------------------------------------------------
@@ -226,3 +245,110 @@ def test_the_glyph_check_can_fail():
     from PySide6 import QtGui
 
     assert boxes(QtGui.QFont(), "a\ue0ff") == ["\ue0ff"]
+
+
+# ---- the attention view with long Chinese inputs, and words -------------------------------------------------
+@pytest.fixture
+def chinese_window(qtbot, chinese_dir):
+    from conftest import open_window
+
+    win, controller = open_window(qtbot, chinese_dir)
+    win.resize(1400, 900)
+    yield win
+    controller.shutdown()
+
+
+def show_text(qtbot, win, text: str, view: str) -> None:
+    win.show_view(view)
+    paste(win, text)
+    qtbot.waitUntil(lambda: _shows(win, view, text), timeout=30_000)
+    assert win.controller.wait_until_idle() and win.wait_until_drawn()
+
+
+def _shows(win, view: str, text: str) -> bool:
+    result = win.views[view].result
+    return result is not None and "".join(t for t in result.encoding.display_tokens if t not in SPECIALS) == text
+
+
+def overlaps(boxes) -> list[tuple[int, int]]:
+    rects = [rect for _i, rect in boxes]
+    return [
+        (boxes[a][0], boxes[b][0])
+        for a in range(len(rects))
+        for b in range(a + 1, len(rects))
+        if rects[a].intersected(rects[b]).width() > 0.5 and rects[a].intersected(rects[b]).height() > 0.5
+    ]
+
+
+def test_a_65_character_chinese_sentence_gets_every_label_without_overlap(qtbot, chinese_window, tmp_path):
+    win = chinese_window
+    show_text(qtbot, win, LONG_SENTENCE, "attention")
+    panel = win.views["attention"]
+    qtbot.wait(200)  # the axes take the room their lanes need on the next turns of the event loop
+    tokens = len(LONG_SENTENCE) + 2
+    for axis in (panel._left_axis, panel._bottom_axis):
+        assert axis.compact  # chosen automatically: short labels, cells smaller than a line
+        boxes = axis.label_boxes()
+        assert sorted(i for i, _ in boxes) == list(range(tokens))  # every character has its label
+        assert overlaps(boxes) == []
+        inside = axis.boundingRect()
+        assert all(inside.contains(rect) for _i, rect in boxes)  # and it lies within the axis
+    win.grab().save(str(tmp_path / "long-chinese.png"))
+    # The view's options: rotated labels, one line each, must be thinned at this size
+    panel.words_button.layout_actions["rotated"].trigger()
+    assert not panel._bottom_axis.compact
+    assert len(panel._bottom_axis.label_boxes()) < tokens
+    panel.words_button.layout_actions["compact"].trigger()
+    assert panel._bottom_axis.compact and len(panel._bottom_axis.label_boxes()) == tokens
+
+
+def test_english_keeps_rotated_labels(qtbot, tmp_path, tiny_model_dir):
+    from conftest import open_window
+
+    win, controller = open_window(qtbot, tiny_model_dir)
+    try:
+        assert controller.wait_until_idle()
+        axis = win.views["attention"]._bottom_axis
+        assert not axis.compact
+    finally:
+        controller.shutdown()
+
+
+def test_the_words_button_pools_the_attention_view_and_the_embeddings(qtbot, chinese_window):
+    win = chinese_window
+    show_text(qtbot, win, "北京大学很好", "attention")
+    panel = win.views["attention"]
+    tokens = panel.result
+    assert panel.words_button.isEnabled() and not panel.showing_words
+    assert panel.current_matrix().shape == (8, 8)
+    panel.words_button.click()  # as the user does
+    assert panel.showing_words
+    assert list(panel.result.display_tokens) == ["[CLS]", "北京大学", "很", "好", "[SEP]"]
+    expected = pool_attention(tokens.attention, [[0], [1, 2, 3, 4], [5], [6], [7]])
+    np.testing.assert_allclose(panel.current_matrix(), expected[panel.layer, panel.head], atol=1e-6)
+    assert "words" in panel.heatmap_plot.titleLabel.text
+    # the selection still names tokens: clicking the word 北京大学 selects its first token everywhere
+    panel.token_selected.emit(1)
+    assert win.selection.token == 1
+    win.select_token(3)  # 学, chosen in another view: its word is outlined here
+    assert panel.selected_token == 1
+    win.select_token(5)
+    assert panel.selected_token == 2
+    win.selection.set_laser(True)  # the presenter's laser pointer is mapped the same way
+    win.selection.set_hovered(4)
+    assert panel._bottom_axis.hovered == 1
+    panel.token_hovered.emit(3)  # the mouse over 好 (word 3) points at token 6
+    assert win.selection.hovered == 6
+    win.selection.set_laser(False)
+    panel.words_button.click()
+    assert not panel.showing_words and panel.current_matrix().shape == (8, 8) and panel.selected_token == 5
+
+    win.show_view("embeddings")
+    embeddings = win.views["embeddings"]
+    assert win.controller.wait_until_idle() and win.wait_until_drawn()
+    embeddings.words_button.click()
+    assert embeddings.showing_words and embeddings.result.hidden_states.shape[1] == 5
+    np.testing.assert_allclose(
+        embeddings.result.hidden_states[:, 1], tokens.hidden_states[:, 1:5].mean(axis=1), atol=1e-5
+    )
+    assert "words" in embeddings.plot.titleLabel.text

@@ -21,7 +21,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.numeric.measures import MeasureCache, Mosaic
 from bertviz_app.analysis.numeric.slicing import within_slice
-from bertviz_app.ui import theme
+from bertviz_app.ui import theme, token_axis
 from bertviz_app.ui.attention_measures import (
     COLORBAR_LABELS,
     GRID_TITLES,
@@ -53,7 +53,7 @@ WORK_SLICE_S = 0.015  # longest stretch of derived-matrix work between two turns
 log = logging.getLogger(__name__)
 
 
-class AttentionPanel(View):
+class AttentionPanel(token_axis.WordsView, View):
     """Attention heatmap for one layer and head (or the mean over heads) beside the every-layer × head grid,
     under one of three measures (raw attention, value-weighted, rollout). Layers and heads are 0-based in the
     API (indices into result.attention) and shown 1-based on screen."""
@@ -127,6 +127,7 @@ class AttentionPanel(View):
         self._left_axis = TokenAxis("left")
         self._bottom_axis = TokenAxis("bottom")
         self.heatmap_plot, self.heatmap_image = heatmap_plot(self._left_axis, self._bottom_axis, zoom=True)
+        self.add_words_button("attention", (self._left_axis, self._bottom_axis))
         self.heatmap_widget.addItem(self.heatmap_plot)
         plot = self.heatmap_plot
         self.colorbar = pg.ColorBarItem(
@@ -216,6 +217,7 @@ class AttentionPanel(View):
         title = heatmap_title(measure, self._layer, -1 if self._mean else self._head, self._knocked_out(), layers)
         if measure != "rollout" and self._result is not None:  # (a rollout's layer is "through layer n")
             title += structure_note(self._layer, self._result.layer_weights, self._result.attention_windows)
+        title += self.words_note()
         if self._pending and cache is not None:
             done = self.tr("computing… ({done} of {layers} layers)")
             title += " · " + done.format(done=cache.rollout_layers_done(), layers=cache.num_layers)

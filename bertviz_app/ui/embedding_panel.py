@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.numeric.projection import LayerProjection, TrajectorySpace, project_layer, trajectory_space
-from bertviz_app.ui import theme
+from bertviz_app.ui import theme, token_axis
 from bertviz_app.ui.exporting import export_item_png, export_item_svg
 from bertviz_app.ui.plot_items import plot_widget
 from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
@@ -29,7 +29,7 @@ LABEL_ALL_LIMIT = 80  # above this many points only masked and selected tokens a
 LAYER_MODE, TRAJECTORY_MODE = "layer", "trajectory"
 
 
-class EmbeddingPanel(View):
+class EmbeddingPanel(token_axis.WordsView, View):
     """Scatter plot of hidden states in 2-D; click a token to select it, or follow one through the layers.
 
     Layer indices are hidden-state indices: 0 = the embeddings, k = the output of transformer layer k.
@@ -87,6 +87,7 @@ class EmbeddingPanel(View):
         controls.addWidget(self.layer_label)
         controls.addWidget(self.hide_special_check)
         self.add_export_button(stretch=0)
+        self.add_words_button("embeddings")
         self.needs_result(self.mode_combo, self.layer_slider, self.hide_special_check)
         content_layout = self.content_layout
         self.plot_widget, self.plot = plot_widget((4, 4, 12, 4))
@@ -380,7 +381,7 @@ class EmbeddingPanel(View):
             title = self.tr("Embeddings (before layer 1) · tokens in 2-D (PCA)")
         else:
             title = self.tr("After layer {layer} · tokens in 2-D (PCA)").format(layer=self._layer)
-        self.plot.setTitle(title, color=self._fg.name(), size="12pt")
+        self.plot.setTitle(title + self.words_note(), color=self._fg.name(), size="12pt")
         self._update_selection()
         self._update_labels()
 

@@ -114,11 +114,11 @@ class View(QtWidgets.QWidget):
         self.message_label = self._stack.label
         self.content_layout = self._stack.new_content(spacing=4)
         layout.addWidget(self._stack, 1)
-        self.token_selected.connect(self.selection.set_token)
-        self.selection.token_changed.connect(lambda i: self.set_selected_token(None if i < 0 else i))
+        self.token_selected.connect(lambda i: self.selection.set_token(self.token_index(i)))
+        self.selection.token_changed.connect(lambda i: self.set_selected_token(None if i < 0 else self.shown_index(i)))
         self.selection.head_changed.connect(self.follow_head)
-        self.token_hovered.connect(self.selection.set_hovered)
-        self.selection.hover_changed.connect(lambda i: self.set_hovered_token(None if i < 0 else i))
+        self.token_hovered.connect(lambda i: self.selection.set_hovered(self.token_index(i)))
+        self.selection.hover_changed.connect(lambda i: self.set_hovered_token(None if i < 0 else self.shown_index(i)))
 
     # ---- building blocks -----------------------------------------------------------------------------------
     def needs_result(self, *widgets: QtWidgets.QWidget) -> None:
@@ -233,6 +233,14 @@ class View(QtWidgets.QWidget):
             for item in widget.items()
             if isinstance(item, TokenAxis)
         ]
+
+    def shown_index(self, token: int) -> int | None:
+        """Where this view shows token `token` (a view showing words: the word that holds it)."""
+        return token
+
+    def token_index(self, shown: int) -> int:
+        """The token at index `shown` of what this view shows (a view showing words: the word's first token)."""
+        return shown
 
     def follow_head(self, layer: int, head: int) -> None:
         """The layer and head chosen in another view (head -1: the mean); views that show one head override it."""

@@ -2309,6 +2309,25 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
     </message>
 </context>
 <context>
+    <name>TokenAxis</name>
+    <message>
+        <source> · words (mean of their tokens)</source>
+        <translation> · 词（其词元的平均）</translation>
+    </message>
+    <message>
+        <source> · words (Σ keys, mean queries)</source>
+        <translation> · 词（键：求和；查询：取平均）</translation>
+    </message>
+    <message>
+        <source>Show words instead of tokens (a word&apos;s pieces together; Chinese words as the jieba segmenter finds them): a word as a key receives the sum of what its tokens receive, as a query gives the mean of what its tokens give, so every row still sums to 1.</source>
+        <translation>显示词而非词元（一个词的各个子词合在一起；中文词由 jieba 分词得出）：词作为键时，得到其各词元所受注意力之和；作为查询时，给出其各词元注意力的平均，因此每一行之和仍为 1。</translation>
+    </message>
+    <message>
+        <source>Show words instead of tokens (a word&apos;s pieces together; Chinese words as the jieba segmenter finds them): each word is the mean of its tokens&apos; vectors.</source>
+        <translation>显示词而非词元（一个词的各个子词合在一起；中文词由 jieba 分词得出）：每个词是其各词元向量的平均。</translation>
+    </message>
+</context>
+<context>
     <name>TokenChips</name>
     <message>
         <source>Tokens</source>
@@ -2332,6 +2351,33 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
     <message>
         <source>No sentence yet: type one above.</source>
         <translation>还没有句子：请在上方输入一个。</translation>
+    </message>
+</context>
+<context>
+    <name>WordsButton</name>
+    <message>
+        <source>Automatic (compact for long Chinese, Japanese or Korean inputs)</source>
+        <translation>自动（中文、日文或韩文长输入时用紧凑布局）</translation>
+    </message>
+    <message>
+        <source>Compact: upright, staggered</source>
+        <translation>紧凑：正立、交错排列</translation>
+    </message>
+    <message>
+        <source>Every word of this input is one token.</source>
+        <translation>此输入中的每个词都只有一个词元。</translation>
+    </message>
+    <message>
+        <source>Rotated: one line per token</source>
+        <translation>旋转：每个词元一行</translation>
+    </message>
+    <message>
+        <source>Token labels</source>
+        <translation>词元标签</translation>
+    </message>
+    <message>
+        <source>Words</source>
+        <translation>词</translation>
     </message>
 </context>
 <context>
