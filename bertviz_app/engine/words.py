@@ -42,7 +42,7 @@ def _jieba():
         if _segmenter is None:
             import jieba
 
-            logging.getLogger("jieba").setLevel(logging.WARNING)  # not "Building prefix dict..." on every start
+            jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict..." on stderr at every start
             segmenter = jieba.Tokenizer()
             segmenter.initialize()
             _segmenter = segmenter
