@@ -45,8 +45,10 @@ def _starts(groups: list[list[int]], length: int) -> tuple[np.ndarray, np.ndarra
 def pool_attention(attention: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     """(..., T, T) -> (..., W, W) float32: keys summed over a word's tokens, queries averaged over them.
 
-    pooled[w, v] = mean over query tokens i of w of (sum over key tokens j of v of attention[i, j]). Sums over
-    runs (np.add.reduceat), not a product with a (W, T) matrix: 512 tokens × 144 heads in tens of milliseconds.
+    pooled[w, v] = mean over query tokens i of w of (sum over key tokens j of v of attention[i, j]), as sums over
+    runs of tokens (np.add.reduceat). It runs on the GUI thread when the Words button is on: microseconds for a
+    sentence, but 2-3 s for 512 tokens × 144 heads on our loaded 2-core machine (about what the product with a
+    (W, T) membership matrix takes there), so at full length the toggle stalls the window once per result.
     """
     attention = np.asarray(attention, dtype=np.float32)
     if attention.ndim < 2 or attention.shape[-1] != attention.shape[-2]:
