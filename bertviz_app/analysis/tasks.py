@@ -36,14 +36,16 @@ def run_to_end(steps, progress: list | None = None):
 
 def _registry() -> dict[str, Task]:
     # Imported here, not at the top: heads and joint_fill import run_to_end from this module.
-    from bertviz_app.analysis import compare, corpus, heads, joint_fill, pretrain, scoring
+    from bertviz_app.analysis import classify, compare, corpus, heads, joint_fill, pretrain, scoring
     from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap
+    from bertviz_app.analysis.numeric.labels import Classification
 
     return {
         task.name: task
         for task in (
             Task("head_importance", heads.head_importance_task, heads.HeadImportance),
             Task("score", scoring.score_task, scoring.ScoreResult),
+            Task("classify", classify.classify_task, Classification),
             Task("compare", compare.compare_task, compare.Comparison),
             Task("joint_fill", joint_fill.joint_fill_task, joint_fill.JointFillResult),
             Task("beam_search", joint_fill.beam_search_task, joint_fill.BeamSearchResult),

@@ -7,6 +7,7 @@ A load either returns a complete model or raises one ``CheckpointError`` naming 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ import torch
 from bertviz_app.engine import validation
 from bertviz_app.engine.config import ModelConfig
 from bertviz_app.engine.errors import CheckpointError, ConfigError
-from bertviz_app.engine.families import BERT, Family, rename_key
+from bertviz_app.engine.families import BERT, Family, HeadStep, rename_key, rename_task_key, task_key_source, task_steps
 
 # The file names are engine/files.py's (re-exported here for the callers that import them from checkpoint).
 from bertviz_app.engine.files import (  # noqa: F401
@@ -37,8 +38,18 @@ from bertviz_app.engine.packages import package_dir
 
 # Ours are BertForMaskedLM's names minus the "bert." prefix; each family's keys are renamed onto them by its
 # key map (families.py).
-OUR_PREFIXES = ("embeddings.", "encoder.", "final_norm.", "pooler.", "cls.predictions.", "discriminator.")
-# Keys that carry nothing we use: buffers, and the heads of other tasks. Keys outside OUR_PREFIXES are set aside.
+OUR_PREFIXES = (
+    "embeddings.",
+    "encoder.",
+    "final_norm.",
+    "pooler.",
+    "cls.predictions.",
+    "discriminator.",
+    "task_head.",
+)
+# Keys that carry nothing we use: buffers, and the heads of other tasks (a classifier's, when config.json's
+# architectures does not name one: which task it was trained for cannot be told from its keys). Keys outside
+# OUR_PREFIXES are set aside.
 IGNORED_KEYS = ("embeddings.position_ids", "embeddings.token_type_ids")
 IGNORED_PREFIXES = ("cls.seq_relationship.", "classifier.", "qa_outputs.")
 
@@ -52,6 +63,7 @@ class LoadReport:
     has_mlm_head: bool
     tied_decoder: bool
     has_discriminator: bool = False
+    task: str = ""  # "sequence" / "token": the classification head loaded (engine/families.py)
     ignored_keys: list[str] = field(default_factory=list)
     source_dtype: str = "float32"
 
@@ -102,8 +114,10 @@ def _read_file(path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def canonical_key(key: str, family: Family = BERT) -> str:
-    return rename_key(family, key)
+def canonical_key(key: str, family: Family = BERT, task: tuple[HeadStep, ...] = ()) -> str:
+    """A checkpoint key under our module names; `task`: the steps of the classification head config.json names,
+    whose keys ("classifier.weight", ModernBERT's "head.dense.weight") become "task_head.steps.N.*"."""
+    return rename_task_key(task, key) or rename_key(family, key)
 
 
 def _split_fused_qkv(state: dict[str, torch.Tensor], origin: dict[str, Path]) -> None:
@@ -167,14 +181,16 @@ def all_weight_files(folder: Path) -> list[Path]:
     return weight_files(folder) if base is None else [*all_weight_files(base), folder / DELTA_FILE]
 
 
-def read_state_dict(folder: Path, family: Family = BERT) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
+def read_state_dict(
+    folder: Path, family: Family = BERT, task: tuple[HeadStep, ...] = ()
+) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
     """All tensors of a folder under our names, the file each came from, and the keys set aside."""
     base = base_folder(folder)
     if base is not None:
-        state, origin, ignored = read_state_dict(base, family)
+        state, origin, ignored = read_state_dict(base, family, task)
         delta = folder / DELTA_FILE
         for raw_key, tensor in _read_file(delta).items():
-            key = canonical_key(raw_key, family)
+            key = canonical_key(raw_key, family, task)
             if not key.startswith(OUR_PREFIXES):
                 raise CheckpointError("the delta holds a weight the model does not have", delta, raw_key)
             state[key], origin[key] = tensor, delta  # replaces the base's tensor, or adds one (a new head)
@@ -184,7 +200,7 @@ def read_state_dict(folder: Path, family: Family = BERT) -> tuple[dict[str, torc
     ignored: list[str] = []
     for path in weight_files(folder):
         for raw_key, tensor in _read_file(path).items():
-            key = canonical_key(raw_key, family)
+            key = canonical_key(raw_key, family, task)
             if key in IGNORED_KEYS or key.startswith(IGNORED_PREFIXES) or key.endswith("num_batches_tracked"):
                 ignored.append(raw_key)
                 continue
@@ -207,15 +223,27 @@ def load_encoder(folder: str | Path) -> tuple[ModelConfig, EncoderModel, LoadRep
         raise CheckpointError("not a folder", folder)
     cfg = ModelConfig.from_json_file(folder / "config.json")
     validation.check_sizes_against_weights(cfg, all_weight_files(folder), str(folder / "config.json"))
-    state, origin, ignored = read_state_dict(folder, cfg.family)
-    has_pooler = any(k.startswith("pooler.") for k in state)
+    steps = task_steps(cfg.family, cfg.task)
+    state, origin, ignored = read_state_dict(folder, cfg.family, steps)
+    if cfg.task:
+        cfg = _with_labels(cfg, steps, state, origin, folder)
+    # A sequence classifier of BERT or ALBERT reads the pooler (and a checkpoint without one is refused below)
+    has_pooler = any(k.startswith("pooler.") for k in state) or (
+        cfg.task == "sequence" and cfg.family.sequence_pooling == "pooler"
+    )
     has_head = any(k.startswith("cls.predictions.") for k in state)
     has_discriminator = any(k.startswith("discriminator.") for k in state)
     source_dtype = str(next(iter(state.values())).dtype).replace("torch.", "") if state else "float32"
 
     # Built on the CPU and then overwritten: a "meta"-device build would skip the random initialisation, but
     # its first use imports a large part of torch (1.4 s, against 0.2 s for the wasted initialisation).
-    model = EncoderModel(cfg, with_pooler=has_pooler, with_mlm_head=has_head, with_discriminator=has_discriminator)
+    model = EncoderModel(
+        cfg,
+        with_pooler=has_pooler,
+        with_mlm_head=has_head,
+        with_discriminator=has_discriminator,
+        with_task_head=bool(cfg.task),
+    )
     expected = model.state_dict()
     tied = has_head and cfg.tie_word_embeddings
     # The output bias is stored as cls.predictions.bias, cls.predictions.decoder.bias, or both. Like
@@ -243,7 +271,7 @@ def load_encoder(folder: str | Path) -> tuple[ModelConfig, EncoderModel, LoadRep
         if tied and key == "cls.predictions.decoder.weight":
             continue
         if key not in state:
-            raise CheckpointError("a weight the model needs is missing", first_file, key)
+            raise CheckpointError("a weight the model needs is missing", first_file, task_key_source(steps, key))
         if tuple(state[key].shape) != tuple(ref.shape):
             raise CheckpointError(
                 f"shape {tuple(state[key].shape)} does not match {tuple(ref.shape)} expected from config.json",
@@ -265,10 +293,36 @@ def load_encoder(folder: str | Path) -> tuple[ModelConfig, EncoderModel, LoadRep
         has_mlm_head=has_head,
         tied_decoder=tied,
         has_discriminator=has_discriminator,
+        task=cfg.task,
         ignored_keys=ignored,
         source_dtype=source_dtype,
     )
     return cfg, model, report
+
+
+def _with_labels(cfg: ModelConfig, steps, state: dict, origin: dict, folder: Path) -> ModelConfig:
+    """cfg with one label per row of the classifier's last Linear: id2label's, which must name as many labels
+    as it has rows, or (where config.json has no id2label) LABEL_0, LABEL_1, ... as transformers calls them."""
+    key = f"task_head.steps.{len(steps) - 1}.weight"
+    weight = state.get(key)
+    if weight is None or weight.dim() != 2:
+        found = "missing" if weight is None else f"of shape {tuple(weight.shape)}"
+        raise CheckpointError(
+            f"config.json describes a {cfg.task} classifier, but its output weight is {found}",
+            origin.get(key, folder),
+            task_key_source(steps, key),
+        )
+    rows = weight.shape[0]
+    if not cfg.labels:
+        return dataclasses.replace(cfg, labels=tuple(f"LABEL_{i}" for i in range(rows)))
+    if len(cfg.labels) != rows:
+        raise CheckpointError(
+            f"config.json's id2label names {len(cfg.labels)} labels, but the classifier has {rows} outputs: "
+            "the label map does not belong to these weights",
+            origin[key],
+            task_key_source(steps, key),
+        )
+    return cfg
 
 
 # The name older code uses.

@@ -9,7 +9,7 @@ from typing import Any
 
 from bertviz_app.engine import validation
 from bertviz_app.engine.errors import ConfigError
-from bertviz_app.engine.families import SUPPORTED_MODEL_TYPES, Family, family_of, supported_names
+from bertviz_app.engine.families import SUPPORTED_MODEL_TYPES, Family, family_of, supported_names, task_of
 
 __all__ = ["SUPPORTED_MODEL_TYPES", "BertConfig", "ModelConfig"]  # the model types: discovery and the hub read them
 
@@ -46,6 +46,11 @@ class ModelConfig:
     global_rope_theta: float = 10000.0
     local_rope_theta: float = 10000.0
     layer_types: tuple[str, ...] | None = None  # "full_attention" / "sliding_attention" per layer, when given
+    # A classification head, when "architectures" names one: "sequence" (one label per input) or "token" (one per
+    # token); its labels in id order, from id2label (the loader checks them against the head's weight)
+    task: str = ""
+    labels: tuple[str, ...] = ()
+    classifier_pooling: str = "cls"  # ModernBERT's sequence classifier reads "cls" (the first token) or the "mean"
 
     def __post_init__(self) -> None:
         validation.check_config_values(self)  # counts positive, ranges (from_dict checked them first, with the path)
@@ -137,6 +142,8 @@ class ModelConfig:
         _modernbert_rope(raw)
         if family.shared_layers and raw.get("inner_group_num", 1) != 1:
             raw["num_hidden_layers"] = raw.get("num_hidden_layers", 12) * raw["inner_group_num"]
+        raw["task"] = task_of(raw.get("architectures") if isinstance(raw.get("architectures"), list) else ())
+        raw["labels"] = _labels(raw, source) if raw["task"] else None
         fields = {f: raw[f] for f in cls.__dataclass_fields__ if raw.get(f) is not None}
         if isinstance(fields.get("layer_types"), list):
             fields["layer_types"] = tuple(fields["layer_types"])
@@ -173,6 +180,28 @@ class ModelConfig:
 _BERT_FIELDS = tuple(ModelConfig.__dataclass_fields__)[:11]
 # The name older code uses; BERT is one family of several.
 BertConfig = ModelConfig
+
+
+def _labels(raw: dict[str, Any], source: str) -> tuple[str, ...] | None:
+    """id2label as labels in id order (None when config.json has none); a map with gaps, names that are not
+    strings, or a label2id that gives a label another id is refused, naming the field."""
+    id2label, label2id = raw.get("id2label"), raw.get("label2id")
+    if id2label is None:
+        return None
+    try:
+        by_id = {int(i): label for i, label in dict(id2label).items()}
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source}: id2label must map label numbers 0, 1, ... to names") from None
+    if sorted(by_id) != list(range(len(by_id))) or not by_id or not all(isinstance(v, str) for v in by_id.values()):
+        raise ConfigError(f"{source}: id2label must map every label number from 0 to a name, without gaps")
+    labels = tuple(by_id[i] for i in range(len(by_id)))
+    if isinstance(label2id, dict):
+        for label, i in label2id.items():
+            if label in labels and i != labels.index(label):
+                raise ConfigError(
+                    f"{source}: label2id gives {label!r} the number {i}, but id2label has it as {labels.index(label)}"
+                )
+    return labels
 
 
 def _modernbert_rope(raw: dict[str, Any]) -> None:

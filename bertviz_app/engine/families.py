@@ -11,6 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# A classification head, as the steps it applies in order (eval mode: dropout is the identity): ("linear", key)
+# and ("norm", key) name the checkpoint key prefix of a Linear or a LayerNorm; ("act", name) an activation,
+# "head_act" meaning the config's (ModernBERT's classifier_activation). The last step is the Linear to the labels.
+HeadStep = tuple[str, str]
+CLASSIFIER: tuple[HeadStep, ...] = (("linear", "classifier."),)
+SEQUENCE, TOKEN = "sequence", "token"  # *ForSequenceClassification (one label per input) / *ForTokenClassification
+TASK_ARCHITECTURES = (("ForSequenceClassification", SEQUENCE), ("ForTokenClassification", TOKEN))
+
 
 @dataclass(frozen=True)
 class Family:
@@ -30,6 +38,11 @@ class Family:
     # then (regular expression on a checkpoint key, replacement): the first that matches renames the key
     key_map: tuple[tuple[str, str], ...] = ()
     fused_qkv: bool = False  # the checkpoint stores query, key and value as one (3D, D) matrix ("qkv")
+    # The sequence classifier reads "pooler" (the pooler's tanh(W h_[CLS]): BERT, ALBERT), "first" (the first
+    # token's state) or "config" (ModernBERT's classifier_pooling: "cls" or "mean"), then runs its steps.
+    sequence_pooling: str = "pooler"
+    sequence_head: tuple[HeadStep, ...] = CLASSIFIER
+    token_head: tuple[HeadStep, ...] = CLASSIFIER  # the token classifier: on every token's state
 
 
 _LAYER = r"encoder.layer.\1."
@@ -45,6 +58,8 @@ ROBERTA = Family(
     positions="offset",
     head_activation="gelu",
     prefix="roberta.",
+    sequence_pooling="first",
+    sequence_head=(("linear", "classifier.dense."), ("act", "tanh"), ("linear", "classifier.out_proj.")),
     key_map=(
         (r"^lm_head\.dense\.", "cls.predictions.transform.dense."),
         (r"^lm_head\.layer_norm\.", "cls.predictions.transform.LayerNorm."),
@@ -65,6 +80,8 @@ DISTILBERT = Family(
     ),
     config_defaults=(("layer_norm_eps", 1e-12), ("type_vocab_size", 1)),
     prefix="distilbert.",
+    sequence_pooling="first",
+    sequence_head=(("linear", "pre_classifier."), ("act", "relu"), ("linear", "classifier.")),
     key_map=(
         (r"^transformer\.layer\.(\d+)\.attention\.q_lin\.", _LAYER + "attention.self.query."),
         (r"^transformer\.layer\.(\d+)\.attention\.k_lin\.", _LAYER + "attention.self.key."),
@@ -108,6 +125,9 @@ ELECTRA = Family(
     embedding_projection="if_sizes_differ",
     head_activation="gelu",  # the generator's head; the discriminator's uses hidden_act
     prefix="electra.",
+    # gelu, not BERT's tanh, as transformers' ElectraClassificationHead has it
+    sequence_pooling="first",
+    sequence_head=(("linear", "classifier.dense."), ("act", "gelu"), ("linear", "classifier.out_proj.")),
     key_map=(
         (r"^embeddings_project\.", "embeddings.projection."),
         (r"^generator_predictions\.(dense|LayerNorm)\.", r"cls.predictions.transform.\1."),
@@ -117,6 +137,8 @@ ELECTRA = Family(
     ),
 )
 _MODERN_LAYER = r"^layers\.(\d+)\."
+# The MLM head's transform (dense, activation, norm) under the name "head", then the Linear to the labels
+_MODERN_HEAD = (("linear", "head.dense."), ("act", "head_act"), ("norm", "head.norm."), ("linear", "classifier."))
 MODERNBERT = Family(
     "ModernBERT",
     ("modernbert",),
@@ -126,6 +148,9 @@ MODERNBERT = Family(
     feed_forward="glu",
     fused_qkv=True,
     prefix="model.",
+    sequence_pooling="config",
+    sequence_head=_MODERN_HEAD,
+    token_head=_MODERN_HEAD,
     config_names=(
         ("hidden_activation", "hidden_act"),
         ("norm_eps", "layer_norm_eps"),
@@ -176,6 +201,33 @@ def supported_names() -> str:
     """'BERT, RoBERTa / XLM-RoBERTa, ...' for messages."""
     names = {"roberta": "RoBERTa", "xlm-roberta": "XLM-RoBERTa"}
     return ", ".join(names.get(t, _BY_TYPE[t].name) for t in SUPPORTED_MODEL_TYPES)
+
+
+def task_of(architectures) -> str:
+    """SEQUENCE or TOKEN for a config.json's architectures naming such a classifier, else ""."""
+    for name in architectures or ():
+        for suffix, task in TASK_ARCHITECTURES:
+            if isinstance(name, str) and name.endswith(suffix):
+                return task
+    return ""
+
+
+def task_steps(family: Family, task: str) -> tuple[HeadStep, ...]:
+    return {SEQUENCE: family.sequence_head, TOKEN: family.token_head}.get(task, ())
+
+
+def rename_task_key(steps: tuple[HeadStep, ...], key: str) -> str | None:
+    """A checkpoint key of the classification head under our name ("task_head.steps.2.weight"), else None."""
+    for i, (kind, prefix) in enumerate(steps):
+        if kind != "act" and key.startswith(prefix):
+            return f"task_head.steps.{i}.{key[len(prefix) :]}"
+    return None
+
+
+def task_key_source(steps: tuple[HeadStep, ...], key: str) -> str:
+    """Our name of a head weight -> the checkpoint's, for messages: task_head.steps.2.weight -> classifier.weight."""
+    match = re.match(r"task_head\.steps\.(\d+)\.(.*)", key)
+    return steps[int(match[1])][1] + match[2] if match else key
 
 
 def rename_key(family: Family, key: str) -> str:

@@ -34,6 +34,15 @@ class LoadedModel:
         return self.model.has_mlm_head
 
     @property
+    def task(self) -> str:
+        """The classification head's task, "sequence" or "token" ("" without one)."""
+        return self.config.task if self.model.task_head is not None else ""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.config.labels if self.task else ()
+
+    @property
     def max_length(self) -> int:
         return self.tokenizer.max_length
 

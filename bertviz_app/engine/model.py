@@ -19,10 +19,13 @@ from torch import nn
 
 from bertviz_app.engine.config import ModelConfig
 from bertviz_app.engine.errors import NoMLMHeadError
+from bertviz_app.engine.families import SEQUENCE, task_steps
 from bertviz_app.engine.fastpath import attention_probs, linear, project_qkv, vocab_logits
 
 
 def activation(name: str):
+    if name == "tanh":
+        return torch.tanh
     if name == "gelu":
         return F.gelu
     if name in ("gelu_new", "gelu_pytorch_tanh", "gelu_fast"):
@@ -58,6 +61,8 @@ class EncoderOutput:
     values: torch.Tensor | None = None  # (B, L, H, T, hd)
     pooled: torch.Tensor | None = None  # (B, D), when the model has a pooler and it was asked for
     replaced_logits: torch.Tensor | None = None  # (B, T): ELECTRA discriminator, sigmoid -> p(token was replaced)
+    # the classification head's: (B, C) for a sequence classifier, (B, T, C) for a token classifier
+    task_logits: torch.Tensor | None = None
 
 
 class _Dense(nn.Module):
@@ -265,8 +270,39 @@ class ReplacedTokenHead(nn.Module):
         return self.dense_prediction(self.act(self.dense(hidden))).squeeze(-1)  # (B, T)
 
 
+class TaskHead(nn.Module):
+    """A fine-tuned classifier (families.py declares each family's steps): label logits for the whole input
+    (a sequence classifier, reading one pooled vector) or for every token (a token classifier)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        D, C = cfg.hidden_size, len(cfg.labels)
+        steps = task_steps(cfg.family, cfg.task)
+        last = len(steps) - 1
+        self.task = cfg.task
+        pooling = cfg.family.sequence_pooling
+        self.pooling = ("mean" if cfg.classifier_pooling == "mean" else "first") if pooling == "config" else pooling
+        self.steps = nn.ModuleDict()  # by step number: the Linear and LayerNorm steps ("task_head.steps.0.weight")
+        self.acts = {}  # step number -> activation
+        for i, (kind, arg) in enumerate(steps):
+            if kind == "linear":
+                self.steps[str(i)] = _Linear(D, C if i == last else D, bias=i == last or cfg.head_bias)
+            elif kind == "norm":
+                self.steps[str(i)] = _norm(cfg, D)
+            else:
+                self.acts[i] = activation((cfg.head_act or cfg.hidden_act) if arg == "head_act" else arg)
+        self.order = range(len(steps))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(..., D) -> (..., C): the steps on pooled vectors (sequence) or token states (token)."""
+        for i in self.order:
+            x = self.acts[i](x) if i in self.acts else self.steps[str(i)](x)
+        return x
+
+
 class EncoderModel(nn.Module):
-    """An encoder of any family with an optional pooler, masked-language-model head and replaced-token head."""
+    """An encoder of any family with an optional pooler, masked-language-model head, replaced-token head and
+    classification head."""
 
     def __init__(
         self,
@@ -274,6 +310,7 @@ class EncoderModel(nn.Module):
         with_pooler: bool = False,
         with_mlm_head: bool = True,
         with_discriminator: bool = False,
+        with_task_head: bool = False,
     ):
         super().__init__()
         self.config = cfg
@@ -283,6 +320,7 @@ class EncoderModel(nn.Module):
         self.pooler = _Dense(cfg.hidden_size, cfg.hidden_size) if with_pooler else None
         self.cls = _Cls(cfg) if with_mlm_head else None
         self.discriminator = ReplacedTokenHead(cfg) if with_discriminator else None
+        self.task_head = TaskHead(cfg) if with_task_head and cfg.task else None
         self.windows = cfg.attention_windows
         self.tie_weights()
 
@@ -306,6 +344,7 @@ class EncoderModel(nn.Module):
         output_qkv: bool = False,
         output_pooled: bool = False,
         output_replaced: bool = False,
+        output_task: bool = False,
         head_mask: torch.Tensor | None = None,
     ) -> EncoderOutput:
         """Run the encoder once.
@@ -315,7 +354,8 @@ class EncoderModel(nn.Module):
         positions of the first sentence or (N, 2) rows of (batch index, position); the decoder runs only
         there. head_mask: (L, H) of 1 (keep) / 0 (knock out), multiplying each head's attention output, or
         (B, L, H) for a different pattern per batch row (e.g. every head knocked out in turn, in one batch).
-        output_replaced: the discriminator's per-token logits, when the model has one.
+        output_replaced: the discriminator's per-token logits, when the model has one. output_task: the
+        classification head's logits, when the model has one.
         """
         if input_ids.dim() == 1:
             input_ids = input_ids.unsqueeze(0)
@@ -334,9 +374,11 @@ class EncoderModel(nn.Module):
         )
         x = out.last_hidden_state
         if output_pooled and self.pooler is not None:
-            out.pooled = torch.tanh(self.pooler.dense(x[:, 0]))  # (B, D)
+            out.pooled = self.pool(x)  # (B, D)
         if output_replaced and self.discriminator is not None:
             out.replaced_logits = self.discriminator(x)  # (B, T)
+        if output_task and self.task_head is not None:
+            out.task_logits = self.task_logits(x, attention_mask)  # (B, C) or (B, T, C)
         if predict_at is not None:
             if predict_at.dim() == 1:
                 predict_at = torch.stack([torch.zeros_like(predict_at), predict_at], dim=1)
@@ -436,6 +478,32 @@ class EncoderModel(nn.Module):
             out.append((angles.cos().to(x.dtype), angles.sin().to(x.dtype)))
         return tuple(out)
 
+    def pool(self, x: torch.Tensor) -> torch.Tensor:
+        """The pooler on the first token's state: (..., T, D) -> (..., D)."""
+        return torch.tanh(self.pooler.dense(x[..., 0, :]))
+
+    def task_logits(self, x: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """The classification head on encoder outputs x (..., T, D) -> (..., C) for a sequence classifier,
+        (..., T, C) for a token classifier. attention_mask (..., T) only matters to mean pooling."""
+        head = self.task_head
+        if head.task != SEQUENCE:
+            return head(x)  # (..., T, C)
+        if head.pooling == "pooler":
+            pooled = self.pool(x)  # (..., D)
+        elif head.pooling == "mean":
+            keep = x.new_ones(x.shape[:-1]) if attention_mask is None else attention_mask.to(x.dtype)
+            pooled = (x * keep[..., None]).sum(-2) / keep.sum(-1, keepdim=True)  # (..., D)
+        else:
+            pooled = x[..., 0, :]  # (..., D)
+        return head(pooled)  # (..., C)
+
+    def readout_states(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        """Every layer's state, hidden_states (L+1, ..., D) as forward returns them, as the heads read the last:
+        in pre-norm families the states before the last are raw residual streams, so they get the final norm."""
+        if self.final_norm is None:
+            return hidden_states
+        return torch.cat([self.final_norm(hidden_states[:-1]), hidden_states[-1:]])
+
     def mlm_logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """The MLM head applied to encoder outputs (..., D) -> (..., V)."""
         if self.cls is None:
@@ -447,11 +515,8 @@ class EncoderModel(nn.Module):
 
     def layer_logits(self, hidden_states: torch.Tensor) -> torch.Tensor:
         """The MLM head on every layer's state, hidden_states (L+1, ..., D) as forward returns them ->
-        (L+1, ..., V): what the model would predict if it stopped after each layer. In pre-norm families the
-        states before the last are raw residual streams, so they get the final norm first, as the last had."""
-        if self.final_norm is not None:
-            hidden_states = torch.cat([self.final_norm(hidden_states[:-1]), hidden_states[-1:]])
-        return self.mlm_logits(hidden_states)
+        (L+1, ..., V): what the model would predict if it stopped after each layer (see readout_states)."""
+        return self.mlm_logits(self.readout_states(hidden_states))
 
 
 # The name older code uses; BERT is one family of several.
