@@ -62,6 +62,8 @@ class ModelSummary:
     segment_embeddings: bool = True  # sentence A / B reach the model as token types (not in DistilBERT, RoBERTa, ...)
     family: str = "BERT"
     fine_tuned: bool = False  # the views run on an in-memory fine-tuned copy of this model (Controller.use_model)
+    task: str = ""  # a classification head's: "sequence" or "token" (analysis/classify.py), "" without one
+    labels: tuple[str, ...] = ()  # its labels, in id order
 
 
 CARD_FILES = ("MODEL_CARD.md", "README.md")
@@ -884,6 +886,8 @@ def _summarize(lm) -> ModelSummary:
         devices=getattr(lm.model, "devices", (("cpu", "CPU"),)),
         segment_embeddings=cfg.has_token_types and cfg.type_vocab_size > 1,
         family=cfg.family.name,
+        task=lm.task,
+        labels=lm.labels,
     )
 
 

@@ -74,6 +74,7 @@ class InferenceResult:
     # reaches (None: every token; w: tokens at most w positions away, ModernBERT's local layers)
     layer_weights: tuple[int, ...] = ()
     attention_windows: tuple[int | None, ...] = ()
+    task: str = ""  # the model's classification head, "sequence" or "token" ("" without one): analysis/classify.py
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -314,4 +315,5 @@ def run_inference(lm: LoadedModel, inp: InferenceInput) -> InferenceResult:
         replaced_probs=out.replaced_logits[0].sigmoid().numpy() if replaced else None,
         layer_weights=lm.config.layer_weights,
         attention_windows=lm.config.attention_windows,
+        task=lm.task,
     )

@@ -193,7 +193,8 @@ class HeadsPanel(View):
 
     def can_compute(self) -> bool:
         r = self._result
-        return r is not None and r.has_mlm_head and bool(r.masked_positions)
+        # a classifier's label is measured without a mask (analysis/heads.py)
+        return r is not None and (bool(r.task) or (r.has_mlm_head and bool(r.masked_positions)))
 
     @property
     def running(self) -> bool:
@@ -306,6 +307,10 @@ class HeadsPanel(View):
             pos = imp.masked_positions[self._mask_index]
             title = self.tr("How much each head helps predict “{word}” at #{pos} (p = {p})")
             title = title.format(word=word, pos=pos, p=f"{p:.1%}")
+            if imp.score == "label" and self._result is not None and self._result.task == "sequence":
+                title = self.tr("How much each head helps the classifier's label “{label}” (p = {p:.1%})").format(
+                    label=word, p=p
+                )
             self.title_label.setText(title + ("  ·  " + self.tr("out of date") if stale else ""))
         else:
             self.title_label.setText(
@@ -332,6 +337,11 @@ class HeadsPanel(View):
                 )
                 text = stale_note + " " + text
             return text
+        if r is not None and r.task:
+            return self.tr(
+                "“Compute head importance” removes each head alone and measures how much the classifier's "
+                "predicted label loses. {off}"
+            ).format(off=off)
         if r is not None and not r.has_mlm_head:
             text = self.tr(
                 "This model has no masked-word head, so there is no prediction to measure heads against; "

@@ -110,6 +110,12 @@ def _pretrain(controller, selection):
     return PretrainPanel(controller, selection)
 
 
+def _applications(controller, selection):
+    from bertviz_app.ui.applications_view import ApplicationsView
+
+    return ApplicationsView(controller, selection)
+
+
 def _corpus(controller, selection):
     from bertviz_app.ui.corpus_view import CorpusView
 
@@ -133,6 +139,7 @@ for _spec in (
     ViewSpec("scoring", QT_TRANSLATE_NOOP("views", "&Scoring"), _scoring, "the second sentence", ("score",)),
     ViewSpec("compare", QT_TRANSLATE_NOOP("views", "&Compare"), _compare, "the second sentence", ("compare",)),
     ViewSpec("replaced", QT_TRANSLATE_NOOP("views", "&Replaced tokens"), _replaced),
+    ViewSpec("applications", QT_TRANSLATE_NOOP("views", "&Applications"), _applications, analyses=("classify",)),
     ViewSpec(
         "corpus",
         QT_TRANSLATE_NOOP("views", "&Corpus"),
