@@ -21,5 +21,11 @@ shot scoring.png --view scoring --text "The keys to the cabinet are on the table
   --view-arg "The keys to the cabinet is on the table."
 shot compare.png --view compare --text "I sat on the bank of the river." --view-arg "I paid the money into the bank."
 shot joint-fill.png --text "She bought a [MASK] [MASK] for her son."
+# A random tiny test classifier (never trained: it shows how the view reads, not what a sentence means)
+demo=$(mktemp -d)
+.venv/bin/python -c "import sys; sys.path[:0] = ['tests']; from pathlib import Path; \
+from classifier_models import classifier_folder; classifier_folder(Path('$demo'), 'bert', 'sequence', seed=2)"
+shot applications.png --model "$demo/bert-sequence" --view applications --text "she went to paris and bought a book ."
+rm -rf "$demo"
 shot corpus.png --view corpus --view-arg demo:14 \
   --text "The bank of the river was muddy, so she went to the bank to get money."  # indexes the demo corpus once

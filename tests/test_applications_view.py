@@ -5,12 +5,15 @@ without a classifier, and a message for a classifier whose label map does not fi
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import numpy as np
 import pytest
 import torch
 from conftest import open_window
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 from test_family_text import _type
 
 transformers = pytest.importorskip("transformers")
@@ -24,9 +27,21 @@ from bertviz_app.ui.applications_view import PREDICTED_COLOR  # noqa: E402
 TEXT = "she went to paris and bought a book ."
 
 
+@contextlib.contextmanager
+def _classifier_window(qtbot, tmp_path, family: str, task: str, seed: int):
+    """(the transformers model, the window with it open and TEXT typed, its controller), shut down after."""
+    hf, folder = classifier_folder(tmp_path, family, task, seed=seed)
+    win, controller = open_window(qtbot, folder)
+    try:
+        _type(qtbot, win.sentence.text_a, controller, TEXT)
+        yield hf, win, controller
+    finally:
+        controller.shutdown()
+
+
 def _show_from_menu(win):
     view_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
-    next(a for a in view_menu.actions() if a.text() == "A&pplications").trigger()
+    next(a for a in view_menu.actions() if a.text() == "&Applications").trigger()
     assert win.controller.wait_until_idle()
     return win.views["applications"]
 
@@ -38,10 +53,7 @@ def _hf_probs(hf, result, types: bool = True):
 
 
 def test_a_sequence_classifier_shows_its_label_probabilities(qtbot, tmp_path):
-    hf, folder = classifier_folder(tmp_path, "bert", "sequence", seed=2)
-    win, controller = open_window(qtbot, folder)
-    try:
-        _type(qtbot, win.sentence.text_a, controller, TEXT)
+    with _classifier_window(qtbot, tmp_path, "bert", "sequence", 2) as (hf, win, controller):
         view = _show_from_menu(win)
         qtbot.waitUntil(lambda: view.payload is not None, timeout=10_000)
         assert win.tabs.currentWidget() is view and view.message() is None
@@ -57,19 +69,19 @@ def test_a_sequence_classifier_shows_its_label_probabilities(qtbot, tmp_path):
         assert matrix.shape == (3, 3)
         np.testing.assert_allclose(matrix[-1], expected, atol=1e-4)
         assert "trained on the last layer only" in view.layers_title.text()
+        # the views that need word guesses point at this one
+        assert "View ▸ Applications" in win.predictions.message.text()
+        win.tabs.setCurrentWidget(win.views["layers"])
+        assert "View ▸ Applications" in (win.views["layers"].message() or "")
+        win.tabs.setCurrentWidget(view)
         # typing on re-classifies
         _type(qtbot, win.sentence.text_a, controller, "the dog ate the red book .")
         qtbot.waitUntil(lambda: view.payload.input.text == "the dog ate the red book .", timeout=10_000)
         np.testing.assert_allclose(view.bars.opts["width"], _hf_probs(hf, controller.current_result), atol=1e-4)
-    finally:
-        controller.shutdown()
 
 
-def test_a_token_classifier_tags_tokens_and_the_readout_follows_the_selected_token(qtbot, tmp_path):
-    hf, folder = classifier_folder(tmp_path, "distilbert", "token", seed=7)
-    win, controller = open_window(qtbot, folder)
-    try:
-        _type(qtbot, win.sentence.text_a, controller, TEXT)
+def test_a_token_classifier_tags_tokens_and_the_readout_follows_the_selected_token(qtbot, tmp_path, monkeypatch):
+    with _classifier_window(qtbot, tmp_path, "distilbert", "token", 7) as (hf, win, controller):
         view = _show_from_menu(win)
         qtbot.waitUntil(lambda: view.payload is not None, timeout=10_000)
         result = controller.current_result
@@ -84,21 +96,21 @@ def test_a_token_classifier_tags_tokens_and_the_readout_follows_the_selected_tok
         for e in found:  # each entity's last chip names its type, and the summary lists it
             assert chips[e.end - 1].text.endswith(e.type) and e.type in view.summary.text()
         # clicking a token's chip selects it everywhere, and the readout shows that token's tags by layer
-        qtbot.mouseClick(
-            view.chips, pytest.importorskip("PySide6.QtCore").Qt.LeftButton, pos=view.chips.chip_rect(paris).center()
-        )
+        qtbot.mouseClick(view.chips, Qt.LeftButton, pos=view.chips.chip_rect(paris).center())
         assert win.selection.token == paris and view.readout_token() == paris
         np.testing.assert_allclose(view.layer_matrix()[-1], expected[paris], atol=1e-4)
         assert "“paris”" in view.layers_title.text()
-    finally:
-        controller.shutdown()
+        # Export ▸ Probabilities as CSV: a row per token, a column per tag
+        out = tmp_path / "tags.csv"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+        next(a for a in view.export_button.menu().actions() if a.text() == "Probabilities as CSV…").trigger()
+        rows = out.read_text(encoding="utf-8").splitlines()
+        assert rows[0] == "position,token,tag," + ",".join(NER.values()) and len(rows) == len(result.tokens) + 1
+        assert rows[1 + paris].split(",")[2] == tags[paris]
 
 
 def test_the_heads_view_ranks_heads_for_the_predicted_label(qtbot, tmp_path):
-    hf, folder = classifier_folder(tmp_path, "roberta", "sequence", seed=3)
-    win, controller = open_window(qtbot, folder)
-    try:
-        _type(qtbot, win.sentence.text_a, controller, TEXT)
+    with _classifier_window(qtbot, tmp_path, "roberta", "sequence", 3) as (hf, win, controller):
         heads = win.views["heads"]
         win.tabs.setCurrentWidget(heads)
         assert heads.can_compute()
@@ -108,8 +120,6 @@ def test_the_heads_view_ranks_heads_for_the_predicted_label(qtbot, tmp_path):
         expected = _hf_probs(hf, controller.current_result, types=False)
         assert imp.score == "label" and imp.target_tokens == (SENTIMENT[int(expected.argmax())],)
         assert SENTIMENT[int(expected.argmax())] in heads.legend_label.text()
-    finally:
-        controller.shutdown()
 
 
 def test_a_model_without_a_classifier_says_what_to_open(qtbot, tiny_model_dir):

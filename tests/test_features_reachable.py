@@ -30,6 +30,7 @@ ROUTES = {
     "Scoring": [("menu", "View", "Scoring"), ("button", "Minimal pair")],
     "Compare": [("menu", "View", "Compare")],
     "Replaced tokens": [("menu", "View", "Replaced tokens")],
+    "Applications": [("menu", "View", "Applications")],
     "Fill together": [("button", "Beam search")],
     "Pretraining": [("menu", "View", "Pretraining"), ("button", "Train on this text"), ("button", "Reset")],
     "Model menu": [

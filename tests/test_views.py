@@ -84,6 +84,7 @@ def test_every_built_in_view_is_a_view_with_its_registry_entry():
         "scoring",
         "compare",
         "replaced",
+        "applications",
         "corpus",
         "pretrain",
     )

@@ -285,6 +285,14 @@ class LayersPanel(View):
         self._top = self._trajectory = None
         if not result.has_mlm_head:
             self._probs = None
+            if result.task:  # a fine-tuned classifier: its labels by layer are in the Applications view
+                self._show_message(
+                    self.tr(
+                        "This model is a classifier without a masked-language-model head: no word guesses to show "
+                        "per layer.\n\nIts labels, read out at every layer, are in View ▸ Applications."
+                    )
+                )
+                return
             self._show_message(self.tr(NO_HEAD_MESSAGE))
             return
         if not result.masked_positions:

@@ -254,7 +254,14 @@ class PredictionsPanel(QWidget):
     def set_result(self, result: InferenceResult) -> None:
         self._reset()
         self._result = result
-        if not result.has_mlm_head:
+        if not result.has_mlm_head and result.task:  # a fine-tuned classifier
+            self.message.setText(
+                self.tr(
+                    "This model is a classifier: it has no masked-language-model head, so it cannot guess masked "
+                    "words.\n\nIts labels for the sentence (or its tokens) are in View ▸ Applications."
+                )
+            )
+        elif not result.has_mlm_head:
             self.message.setText(
                 self.tr(
                     "This model has no masked-language-model head, so it cannot guess masked words.\n\n"
