@@ -2,6 +2,75 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>ApplicationsView</name>
+    <message>
+        <source>Classifying…</source>
+        <translation>正在分类…</translation>
+    </message>
+    <message>
+        <source>Probabilities as CSV…</source>
+        <translation>概率（CSV）…</translation>
+    </message>
+    <message>
+        <source>Read out at each layer: {what}, if the model stopped there. Early layers are read through the final head, which was trained on the last layer only.</source>
+        <translation>逐层读出：若模型停在该层，{what}会是什么。前面各层也是用最终的分类头读出的，而该分类头只在最后一层上训练过。</translation>
+    </message>
+    <message>
+        <source>Save the probabilities (CSV) or this view (PNG)</source>
+        <translation>保存概率（CSV）或此视图（PNG）</translation>
+    </message>
+    <message>
+        <source>Sequence classifier: &lt;b&gt;{label}&lt;/b&gt; ({percent:.1f}%)</source>
+        <translation>序列分类器：&lt;b&gt;{label}&lt;/b&gt;（{percent:.1f}%）</translation>
+    </message>
+    <message>
+        <source>This view as PNG…</source>
+        <translation>此视图（PNG）…</translation>
+    </message>
+    <message>
+        <source>Token classifier: no entity found (every token tagged O).</source>
+        <translation>词元分类器：未找到实体（每个词元都标为 O）。</translation>
+    </message>
+    <message>
+        <source>Token classifier: {count} entities: {list}</source>
+        <translation>词元分类器：{count} 个实体：{list}</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>layer {n}</source>
+        <translation>第 {n} 层</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>the label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>the tag of “{token}”</source>
+        <translation>“{token}”的标记</translation>
+    </message>
+    <message>
+        <source>{model} has no classification head, so it assigns no labels.
+Open a fine-tuned classifier (Model ▸ Open folder…): a folder whose config.json names a …ForSequenceClassification architecture (sentiment, topics, …) or a …ForTokenClassification one (named entities, …), with its id2label.</source>
+        <translation>{model} 没有分类头，因此不给出标签。
+请打开一个微调过的分类器（模型 ▸ 打开文件夹…）：其 config.json 中的架构为 …ForSequenceClassification（情感、主题等）或 …ForTokenClassification（命名实体等），并带有 id2label。</translation>
+    </message>
+    <message>
+        <source>{token}: tagged {tag}</source>
+        <translation>{token}：标记为 {tag}</translation>
+    </message>
+    <message>
+        <source>{where}: {label} {percent:.1f}%</source>
+        <translation>{where}：{label} {percent:.1f}%</translation>
+    </message>
+</context>
+<context>
     <name>AttentionPanel</name>
     <message>
         <source>#{index} masked</source>
@@ -792,6 +861,10 @@ for example swap one word (he → she), or use a word in another sense (river ba
         <translation>每个头对在 #{pos} 处预测“{word}”的帮助有多大（p = {p}）</translation>
     </message>
     <message>
+        <source>How much each head helps the classifier&apos;s label “{label}” (p = {p:.1%})</source>
+        <translation>每个头对分类器标签“{label}”的帮助有多大（p = {p:.1%}）</translation>
+    </message>
+    <message>
         <source>Importance as CSV…</source>
         <translation>重要性，导出为 CSV…</translation>
     </message>
@@ -878,6 +951,10 @@ for example swap one word (he → she), or use a word in another sense (river ba
     <message>
         <source>{helps}removing the head lowers p({word}): it helps · {hurts}the prediction does better without it · numbers: the drop in log-probability when that head alone is removed (1.0 ≈ p falls to a third) · {off}</source>
         <translation>{helps}去掉该头会降低 p({word})：它有帮助 · {hurts}没有它预测反而更好 · 数字：只去掉该头时对数概率的下降（1.0 ≈ p 降到三分之一）· {off}</translation>
+    </message>
+    <message>
+        <source>“Compute head importance” removes each head alone and measures how much the classifier&apos;s predicted label loses. {off}</source>
+        <translation>“计算头重要性”逐个移除每个头，并测量分类器预测的标签损失多少。{off}</translation>
     </message>
     <message>
         <source>“Compute head importance” removes each head alone and measures how much the top prediction at the mask loses. {off}</source>
@@ -1106,6 +1183,14 @@ Open a fill-mask model (such as bert-base-uncased) from the Model menu.</source>
         <translation>这个模型没有掩码语言模型头，因此没有逐层的猜测可以显示。
 
 请从“模型”菜单打开一个填空（fill-mask）模型（例如 bert-base-uncased）。</translation>
+    </message>
+    <message>
+        <source>This model is a classifier without a masked-language-model head: no word guesses to show per layer.
+
+Its labels, read out at every layer, are in View ▸ Applications.</source>
+        <translation>此模型是没有掩码语言模型头的分类器：没有逐层的词语猜测可显示。
+
+它在每一层读出的标签见 视图 ▸ 应用。</translation>
     </message>
     <message>
         <source>This result has no per-layer predictions.</source>
@@ -1893,6 +1978,14 @@ Attention and embeddings work as usual. Open a fill-mask model (such as bert-bas
 注意力和嵌入照常可用。请从“模型”菜单打开一个填空（fill-mask）模型（例如 bert-base-uncased）来查看预测。</translation>
     </message>
     <message>
+        <source>This model is a classifier: it has no masked-language-model head, so it cannot guess masked words.
+
+Its labels for the sentence (or its tokens) are in View ▸ Applications.</source>
+        <translation>此模型是分类器：它没有掩码语言模型头，因此无法猜测被掩码的词。
+
+它对句子（或其词元）给出的标签见 视图 ▸ 应用。</translation>
+    </message>
+    <message>
         <source>Token {position}: {what}</source>
         <translation>词元 {position}：{what}</translation>
     </message>
@@ -2309,6 +2402,13 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
     </message>
 </context>
 <context>
+    <name>TagChips</name>
+    <message>
+        <source>Tokens and their tags</source>
+        <translation>词元及其标记</translation>
+    </message>
+</context>
+<context>
     <name>TokenAxis</name>
     <message>
         <source> · words (mean of their tokens)</source>
@@ -2558,6 +2658,10 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
 </context>
 <context>
     <name>views</name>
+    <message>
+        <source>&amp;Applications</source>
+        <translation>应用(&amp;A)</translation>
+    </message>
     <message>
         <source>&amp;Attention</source>
         <translation>注意力(&amp;A)</translation>
