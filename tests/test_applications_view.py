@@ -68,11 +68,15 @@ def test_a_sequence_classifier_shows_its_label_probabilities(qtbot, tmp_path):
         matrix = view.layer_matrix()
         assert matrix.shape == (3, 3)
         np.testing.assert_allclose(matrix[-1], expected, atol=1e-4)
-        assert "trained on the last layer only" in view.layers_title.text()
+        assert "trained on the last layer only" in view.label_layers.title.text()
         # the views that need word guesses point at this one
         assert "View ▸ Applications" in win.predictions.message.text()
-        win.tabs.setCurrentWidget(win.views["layers"])
-        assert "View ▸ Applications" in (win.views["layers"].message() or "")
+        # the Layers view shows the labels read out at each layer instead of word guesses
+        layers = win.views["layers"]
+        win.tabs.setCurrentWidget(layers)
+        qtbot.waitUntil(lambda: layers.label_layers is not None and layers.label_layers.matrix is not None)
+        assert layers.message() is None and layers.label_layers.isVisible()
+        np.testing.assert_allclose(layers.label_layers.matrix, matrix, atol=1e-6)
         win.tabs.setCurrentWidget(view)
         # typing on re-classifies
         _type(qtbot, win.sentence.text_a, controller, "the dog ate the red book .")
@@ -99,7 +103,13 @@ def test_a_token_classifier_tags_tokens_and_the_readout_follows_the_selected_tok
         qtbot.mouseClick(view.chips, Qt.LeftButton, pos=view.chips.chip_rect(paris).center())
         assert win.selection.token == paris and view.readout_token() == paris
         np.testing.assert_allclose(view.layer_matrix()[-1], expected[paris], atol=1e-4)
-        assert "“paris”" in view.layers_title.text()
+        assert "“paris”" in view.label_layers.title.text()
+        # so does the Layers view's, for the selected token
+        layers = win.views["layers"]
+        win.tabs.setCurrentWidget(layers)
+        qtbot.waitUntil(lambda: layers.label_layers is not None and layers.label_layers.matrix is not None)
+        np.testing.assert_allclose(layers.label_layers.matrix[-1], expected[paris], atol=1e-4)
+        win.tabs.setCurrentWidget(view)
         # Export ▸ Probabilities as CSV: a row per token, a column per tag
         out = tmp_path / "tags.csv"
         monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))

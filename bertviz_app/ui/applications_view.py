@@ -16,9 +16,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from bertviz_app.analysis.numeric.labels import SEQUENCE, Classification, entities, split_tag
 from bertviz_app.ui import theme
-from bertviz_app.ui.colormaps import make_colormap
 from bertviz_app.ui.exporting import save_widget_png
-from bertviz_app.ui.plot_items import fit_heatmap, heatmap_plot, plot_widget
+from bertviz_app.ui.label_layers import LabelLayers, readout_token
+from bertviz_app.ui.plot_items import plot_widget
 from bertviz_app.ui.token_chips import RADIUS, Chip, TokenChips
 from bertviz_app.ui.view import View, read_only
 
@@ -87,29 +87,19 @@ class ApplicationsView(View):
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6)
         self.bars_plot.addItem(self.bars)
         self._bar_texts: list[pg.TextItem] = []
-        self._cell_texts: list[pg.TextItem] = []
         self.chips = TagChips()
         self.chips.chip_clicked.connect(self.token_selected.emit)
         self.legend = QtWidgets.QLabel(" ")
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.layers_title = QtWidgets.QLabel(" ")
-        self.layers_title.setWordWrap(True)
-        self.layers_widget = pg.GraphicsLayoutWidget()
-        self.layers_axis_left, self.layers_axis_bottom = pg.AxisItem("left"), pg.AxisItem("bottom")
-        self.layers_plot, self.layers_image = heatmap_plot(self.layers_axis_left, self.layers_axis_bottom)
-        self.layers_widget.addItem(self.layers_plot)
-        self.layers_image.setColorMap(make_colormap("viridis"))
-        self.layers_widget.scene().sigMouseMoved.connect(self._on_layers_hover)
-        for widget in (self.bars_widget, self.chips, self.legend, self.layers_title):
+        self.label_layers = LabelLayers()
+        for widget in (self.bars_widget, self.chips, self.legend):
             self.content_layout.addWidget(widget)
-        self.content_layout.addWidget(self.layers_widget, 1)
-        self.add_readout()
+        self.content_layout.addWidget(self.label_layers, 1)
         bg, fg, grey = theme.plot_colors(self)
-        for w, plot in ((self.bars_widget, self.bars_plot), (self.layers_widget, self.layers_plot)):
-            w.setBackground(bg)
-            for side in ("left", "bottom"):
-                plot.getAxis(side).setPen(grey)
-                plot.getAxis(side).setTextPen(fg)
+        self.bars_widget.setBackground(bg)
+        for side in ("left", "bottom"):
+            self.bars_plot.getAxis(side).setPen(grey)
+            self.bars_plot.getAxis(side).setTextPen(fg)
         self._fg = fg
         self.clear(self.empty_message)
 
@@ -233,71 +223,15 @@ class ApplicationsView(View):
         )
 
     def readout_token(self) -> int | None:
-        """Token classifier: the token whose per-layer tags are shown (the selected one, else the first word)."""
-        payload = self._payload
-        if payload is None or payload.task == SEQUENCE:
-            return None
-        token = self.selection.token
-        if token is not None and 0 <= token < len(payload.tokens) and not payload.special[token]:
-            return token
-        return next((i for i, s in enumerate(payload.special) if not s), None)
+        """Token classifier: the token whose tags by layer are shown (the selected one, else the first word)."""
+        return readout_token(self._payload, self.selection.token)
 
     def layer_matrix(self) -> np.ndarray | None:
         """(L+1, C): the head read out at each layer (for a token classifier at `readout_token`)."""
-        payload = self._payload
-        if payload is None:
-            return None
-        if payload.task == SEQUENCE:
-            return payload.layer_probs
-        token = self.readout_token()
-        return None if token is None else payload.layer_probs[:, token]
+        return self.label_layers.matrix
 
     def _draw_layers(self) -> None:
-        matrix = self.layer_matrix()
-        if matrix is None:
-            self.layers_title.setText(" ")
-            self.layers_image.clear()
-            return
-        payload = self._payload
-        where = (
-            self.tr("the label")
-            if payload.task == SEQUENCE
-            else self.tr("the tag of “{token}”").format(token=payload.display_tokens[self.readout_token()])
-        )
-        self.layers_title.setText(
-            self.tr(
-                "Read out at each layer: {what}, if the model stopped there. Early layers are read through the "
-                "final head, which was trained on the last layer only."
-            ).format(what=where)
-        )
-        rows, cols = matrix.shape
-        self.layers_image.setImage(matrix, levels=(0.0, 1.0))
-        for item in self._cell_texts:
-            self.layers_plot.removeItem(item)
-        self._cell_texts = []
-        for (row, col), p in np.ndenumerate(matrix):  # the percentage in each cell, dark on the light end
-            text = pg.TextItem(f"{100 * p:.0f}%", color="#1f2a44" if p > 0.6 else "#ffffff", anchor=(0.5, 0.5))
-            text.setPos(col, row)
-            self.layers_plot.addItem(text)
-            self._cell_texts.append(text)
-        row_names = [self.tr("embeddings")] + [self.tr("layer {n}").format(n=n) for n in range(1, rows)]
-        self.layers_axis_left.setTicks([list(enumerate(row_names))])
-        self.layers_axis_bottom.setTicks([list(enumerate(payload.labels))])
-        fit_heatmap(self.layers_plot, rows, cols)
-
-    def _on_layers_hover(self, pos) -> None:
-        matrix = self.layer_matrix()
-        if matrix is None or self.readout_label is None:
-            return
-        point = self.layers_plot.vb.mapSceneToView(pos)
-        row, col = round(point.y()), round(point.x())
-        if 0 <= row < matrix.shape[0] and 0 <= col < matrix.shape[1]:
-            where = self.tr("embeddings") if row == 0 else self.tr("layer {n}").format(n=row)
-            self.readout_label.setText(
-                self.tr("{where}: {label} {percent:.1f}%").format(
-                    where=where, label=self._payload.labels[col], percent=100 * float(matrix[row, col])
-                )
-            )
+        self.label_layers.show_payload(self._payload, self.selection.token)
 
     # ---- export ---------------------------------------------------------------------------------------------
     def export_formats(self) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from bertviz_app.analysis.numeric.layer_lens import layer_names, top_k_by_layer, word_trajectory
 from bertviz_app.ui import theme
 from bertviz_app.ui.exporting import export_item_png, export_item_svg
+from bertviz_app.ui.label_layers import LabelLayers
 from bertviz_app.ui.plot_items import plot_widget
 from bertviz_app.ui.token_axis import MASKED_COLOR, SELECTED_COLOR
 from bertviz_app.ui.view import View, read_only
@@ -133,6 +134,7 @@ class LayersPanel(View):
         self._followed_token = ""
         self._top: tuple[np.ndarray, np.ndarray] | None = None  # (L+1, MAX_K) ids and probabilities
         self._trajectory: tuple[np.ndarray, np.ndarray] | None = None  # (L+1,) probabilities, ranks
+        self.label_layers: LabelLayers | None = None  # built for the first classifier
         self._build()
         self._apply_palette()
         self.clear(self.empty_message)
@@ -285,13 +287,8 @@ class LayersPanel(View):
         self._top = self._trajectory = None
         if not result.has_mlm_head:
             self._probs = None
-            if result.task:  # a fine-tuned classifier: its labels by layer are in the Applications view
-                self._show_message(
-                    self.tr(
-                        "This model is a classifier without a masked-language-model head: no word guesses to show "
-                        "per layer.\n\nIts labels, read out at every layer, are in View ▸ Applications."
-                    )
-                )
+            if result.task:  # a fine-tuned classifier: its labels read out at each layer instead of guesses
+                self._show_labels(result)
                 return
             self._show_message(self.tr(NO_HEAD_MESSAGE))
             return
@@ -318,6 +315,27 @@ class LayersPanel(View):
             w.setEnabled(True)
         self._show_content()
         self._render()
+
+    # ---- a classifier's labels by layer (the "classify" analysis, as the Applications view shows them) ---------
+    def _show_labels(self, result: InferenceResult) -> None:
+        if self.label_layers is None:
+            self.label_layers = LabelLayers()
+            self._stack.addWidget(self.label_layers)
+        run = self.controller.start("classify", result=result)
+        if run is not None:
+            run.ready.connect(self._on_labels)
+            run.failed.connect(self._show_message)
+
+    def _on_labels(self, payload) -> None:
+        if self._result is not None:
+            self.label_layers.show_payload(payload, self.selection.token)
+            self._stack.setCurrentWidget(self.label_layers)
+            for widget in self._needs_result:  # following a word, top-k: word guesses only
+                widget.setEnabled(False)
+
+    def set_selected_token(self, index: int | None) -> None:
+        if self.label_layers is not None and self.label_layers.payload is not None:
+            self.label_layers.show_payload(self.label_layers.payload, index)  # a token classifier's tags follow
 
     def reset(self) -> None:
         self._probs = None

@@ -12,10 +12,6 @@
         <translation>概率（CSV）…</translation>
     </message>
     <message>
-        <source>Read out at each layer: {what}, if the model stopped there. Early layers are read through the final head, which was trained on the last layer only.</source>
-        <translation>逐层读出：若模型停在该层，{what}会是什么。前面各层也是用最终的分类头读出的，而该分类头只在最后一层上训练过。</translation>
-    </message>
-    <message>
         <source>Save the probabilities (CSV) or this view (PNG)</source>
         <translation>保存概率（CSV）或此视图（PNG）</translation>
     </message>
@@ -36,24 +32,8 @@
         <translation>词元分类器：{count} 个实体：{list}</translation>
     </message>
     <message>
-        <source>embeddings</source>
-        <translation>嵌入</translation>
-    </message>
-    <message>
-        <source>layer {n}</source>
-        <translation>第 {n} 层</translation>
-    </message>
-    <message>
         <source>probability</source>
         <translation>概率</translation>
-    </message>
-    <message>
-        <source>the label</source>
-        <translation>标签</translation>
-    </message>
-    <message>
-        <source>the tag of “{token}”</source>
-        <translation>“{token}”的标记</translation>
     </message>
     <message>
         <source>{model} has no classification head, so it assigns no labels.
@@ -64,10 +44,6 @@ Open a fine-tuned classifier (Model ▸ Open folder…): a folder whose config.j
     <message>
         <source>{token}: tagged {tag}</source>
         <translation>{token}：标记为 {tag}</translation>
-    </message>
-    <message>
-        <source>{where}: {label} {percent:.1f}%</source>
-        <translation>{where}：{label} {percent:.1f}%</translation>
     </message>
 </context>
 <context>
@@ -1091,6 +1067,33 @@ log p：整个填充按链式法则的得分，即每个词在填入时的对数
     </message>
 </context>
 <context>
+    <name>LabelLayers</name>
+    <message>
+        <source>Read out at each layer: {what}, if the model stopped there. Early layers are read through the final head, which was trained on the last layer only.</source>
+        <translation>逐层读出：若模型停在该层，{what}会是什么。前面各层也是用最终的分类头读出的，而该分类头只在最后一层上训练过。</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>layer {n}</source>
+        <translation>第 {n} 层</translation>
+    </message>
+    <message>
+        <source>the label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>the tag of “{token}”</source>
+        <translation>“{token}”的标记</translation>
+    </message>
+    <message>
+        <source>{where}: {label} {percent:.1f}%</source>
+        <translation>{where}：{label} {percent:.1f}%</translation>
+    </message>
+</context>
+<context>
     <name>LayersPanel</name>
     <message>
         <source>&lt;b&gt;“{word}”&lt;/b&gt; is not in this model&apos;s vocabulary.</source>
@@ -1183,14 +1186,6 @@ Open a fill-mask model (such as bert-base-uncased) from the Model menu.</source>
         <translation>这个模型没有掩码语言模型头，因此没有逐层的猜测可以显示。
 
 请从“模型”菜单打开一个填空（fill-mask）模型（例如 bert-base-uncased）。</translation>
-    </message>
-    <message>
-        <source>This model is a classifier without a masked-language-model head: no word guesses to show per layer.
-
-Its labels, read out at every layer, are in View ▸ Applications.</source>
-        <translation>此模型是没有掩码语言模型头的分类器：没有逐层的词语猜测可显示。
-
-它在每一层读出的标签见 视图 ▸ 应用。</translation>
     </message>
     <message>
         <source>This result has no per-layer predictions.</source>
@@ -2660,7 +2655,7 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
     <name>views</name>
     <message>
         <source>&amp;Applications</source>
-        <translation>应用(&amp;A)</translation>
+        <translation>应用(&amp;P)</translation>
     </message>
     <message>
         <source>&amp;Attention</source>
