@@ -14,6 +14,7 @@ transformers = pytest.importorskip("transformers")
 transformers.utils.logging.set_verbosity_error()
 
 from classifier_models import FAMILIES, NER, SENTIMENT, classifier_folder  # noqa: E402
+from test_device import fake_gpu  # noqa: E402, F401 (a fixture: a device that is the CPU in float16)
 
 from bertviz_app.analysis.classify import NoClassifierError, classify_task  # noqa: E402
 from bertviz_app.analysis.heads import head_importance  # noqa: E402
@@ -225,3 +226,22 @@ def test_bio_tags_merge_into_entities():
 def test_a_tag_without_prefix_and_an_inside_tag_after_outside_start_entities():
     found = entities(_tagged(["O", "I-LOC", "I-LOC", "MISC", "B-PER", "B-PER", "O"], [None, 0, 1, 2, 3, 4, None]))
     assert [(e.start, e.end, e.type) for e in found] == [(1, 3, "LOC"), (3, 4, "MISC"), (4, 5, "PER"), (5, 6, "PER")]
+
+
+@pytest.mark.usefixtures("fake_gpu")
+def test_on_a_gpu_in_half_precision_the_label_and_head_importance_still_run(tmp_path):
+    """What a CUDA device does (here a fake one that is the CPU in float16): the head and the readout are
+    called from outside the model, through the device boundary, and give float32 CPU numbers close to the CPU's."""
+    from bertviz_app.engine import device
+
+    _, folder = classifier_folder(tmp_path, "bert", "token", seed=8)
+    lm = load_folder(folder)
+    inp = InferenceInput(TEXT)
+    reference, importance = classify_task(lm, inp), head_importance(lm, inp)
+    assert device.place(lm, "fakegpu").device == "fakegpu"
+    moved = classify_task(lm, inp, result=run_inference(lm, inp))
+    assert moved.probs.dtype == np.float32
+    np.testing.assert_allclose(moved.layer_probs, reference.layer_probs, atol=5e-3)
+    on_gpu = head_importance(lm, inp)
+    assert on_gpu.target_ids == importance.target_ids
+    np.testing.assert_allclose(on_gpu.drops, importance.drops, atol=5e-2)

@@ -25,7 +25,7 @@ AUTO_GPU_PARAMETERS = 100_000_000
 PROBS_TOLERANCE = 5e-3  # largest difference of a masked-word probability, float16 vs float32
 HIDDEN_TOLERANCE = 2e-2  # largest relative difference of the hidden states (norm of the difference / norm)
 PROBE = "The capital of France is [MASK] , and the capital of Italy is [MASK] ."
-BOUNDARY_METHODS = ("forward", "run_layers", "layer_logits", "mlm_logits")
+BOUNDARY_METHODS = ("forward", "run_layers", "layer_logits", "mlm_logits", "readout_states", "task_logits")
 
 
 @dataclass(frozen=True)
