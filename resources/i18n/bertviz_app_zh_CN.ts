@@ -2655,7 +2655,7 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
     <name>views</name>
     <message>
         <source>&amp;Applications</source>
-        <translation>应用(&amp;P)</translation>
+        <translation>应用(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Attention</source>
