@@ -533,6 +533,10 @@ def test_512_tokens_measures_stay_responsive(panel, qtbot):
             )
         while panel.busy:  # drive the pump here, timing each slice, instead of waiting on the event loop
             timed(panel._run_work)
-    # The latency budget; unsliced, the rollout of 12 layers or the value-weighted model view alone take ~75 ms.
-    assert longest < 0.05, longest
+    # No slice comes near the work it splits: the unsliced rollout of the 12 layers, timed here in the same way
+    # (a same-run ratio, so a busy machine slows both sides alike; ~75 ms unsliced on a quiet one, slices ~25 ms).
+    start = time.thread_time()
+    rollout(att)
+    unsliced = time.thread_time() - start
+    assert longest < 0.6 * unsliced, (longest, unsliced)
     np.testing.assert_array_equal(shown(panel), rollout(att[:4])[3])  # layers above do not change layer 4's
