@@ -8,6 +8,7 @@ mkdir -p "$out"
 shot() { QT_QPA_PLATFORM=offscreen .venv/bin/bertviz-app --screenshot "$out/$1" "${@:2}"; }
 
 shot main-window.png --text "She [MASK] to the store and bought a cup of [MASK]."
+shot main-window-zh.png --lang zh_CN --text "She [MASK] to the store and bought a cup of [MASK]."
 shot embeddings.png --view embeddings \
   --text "The bank of the river was muddy, so she went to the bank to get [MASK]."
 shot layers.png --view layers --text "Paris is the capital and largest city of [MASK]." --view-arg france

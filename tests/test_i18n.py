@@ -129,6 +129,23 @@ def test_setup_command_builds_a_qm_the_app_finds_and_loads(chinese, built_transl
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
 
 
+def test_a_qm_older_than_its_ts_is_used_and_logged(qapp, built_translations, tmp_path, monkeypatch, caplog):
+    import shutil
+
+    from bertviz_app.ui import i18n
+
+    folder = tmp_path / "resources" / "i18n"
+    folder.mkdir(parents=True)
+    qm = shutil.copy(built_translations / "resources" / "i18n" / "bertviz_app_zh_CN.qm", folder)
+    shutil.copy(i18n_build.ts_file("zh_CN"), folder)
+    os.utime(qm, (1, 1))  # built long before the .ts changed
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    with caplog.at_level(logging.WARNING, logger="bertviz_app.ui.i18n"):
+        assert i18n.install_translators(qapp, "zh_CN") == "zh_CN"
+    i18n.install_translators(qapp, "en")
+    assert "bertviz_app_zh_CN.qm is older than bertviz_app_zh_CN.ts" in caplog.text
+
+
 def test_without_a_qm_the_app_starts_in_english_and_logs_why(qapp, monkeypatch, tmp_path, caplog):
     from PySide6.QtCore import QCoreApplication
 

@@ -110,6 +110,9 @@ def install_translators(app, language: str) -> str:
         return _language
     app.installTranslator(own)
     _installed.append(own)
+    source = qm.with_suffix(".ts")  # beside it in a checkout (and a wheel): a .qm older than it misses strings
+    if source.is_file() and source.stat().st_mtime > qm.stat().st_mtime:
+        log.warning("%s is older than %s: run `scripts/i18n.py build` (make run does)", qm.name, source.name)
     qt = QTranslator(app)
     if any(qt.load(f"qtbase_{language}", folder) for folder in _qt_translations_dirs()):
         app.installTranslator(qt)
