@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 ENGLISH = "en"
 LANGUAGES = {ENGLISH: "English", "zh_CN": "简体中文"}  # each in its own language, as a language menu shows them
 
-_installed: list[QTranslator] = []  # kept alive while installed (Qt does not own them)
+_installed: list[QTranslator] = []  # ours, installed now (removed when another language is installed)
 _language = ENGLISH  # the language the interface is in
 
 
@@ -63,10 +63,6 @@ def resolve_language(requested: str | None, stored: str | None = None) -> str:
                 raise ValueError(f"language {choice!r}: choose one of {', '.join(LANGUAGES)}")
             return choice
     return system_language()
-
-
-def current_language() -> str:
-    return _language
 
 
 def translations_file(language: str) -> Path | None:
