@@ -22,6 +22,7 @@ shot scoring.png --view scoring --text "The keys to the cabinet are on the table
   --view-arg "The keys to the cabinet is on the table."
 shot compare.png --view compare --text "I sat on the bank of the river." --view-arg "I paid the money into the bank."
 shot joint-fill.png --text "She bought a [MASK] [MASK] for her son."
+shot pretraining.png --view pretrain --view-arg 20 --text "At night the [MASK] digs for ants."  # trains 20 steps
 # A random tiny test classifier (never trained: it shows how the view reads, not what a sentence means)
 demo=$(mktemp -d)
 .venv/bin/python -c "import sys; sys.path[:0] = ['tests']; from pathlib import Path; \

@@ -217,3 +217,15 @@ def test_opening_another_model_forgets_the_fine_tuned_copy(qtbot, demo, tmp_path
     assert panel.training is None and not panel.use_box.isEnabled() and panel.guesses("after") == []
     assert "new model" in panel.status.text()
     assert controller.wait_until_idle()
+
+
+def test_the_command_line_trains_at_the_start_for_a_screenshot(tiny_model_dir):
+    """`bertviz-app --view pretrain --view-arg 3 --screenshot F` (as scripts/screenshots.sh makes the README's
+    picture): the run starts once the model is there, and the shot waits for it."""
+    from bertviz_app.app import scratch_window
+
+    with scratch_window(str(tiny_model_dir), None, None, "pretrain", "3") as (_app, window, _controller, ok):
+        assert ok and window.pretrain.training is not None and len(window.pretrain.losses) == 3
+        assert window.pretrain.guesses("after")
+    with scratch_window(str(tiny_model_dir), None, None, "pretrain", "lots") as (_app, window, _controller, ok):
+        assert ok and window.pretrain.run is None  # not a number: ignored (with a warning in the log)

@@ -9,6 +9,7 @@ the other views is an explicit choice (a check box), and Reset goes back to the 
 from __future__ import annotations
 
 import html
+import logging
 import re
 
 import numpy as np
@@ -18,6 +19,8 @@ from PySide6 import QtCore, QtWidgets
 from bertviz_app.ui import theme
 from bertviz_app.ui.plot_items import plot_widget
 from bertviz_app.ui.view import View
+
+log = logging.getLogger(__name__)
 
 STEPS = 40  # a classroom's default: about 5 s with the bundled model on a laptop CPU
 MAX_STEPS = 1000
@@ -41,6 +44,7 @@ class PretrainPanel(View):
         self.run = None  # the AnalysisRun under way or last finished
         self.training = None  # the last finished run's payload (analysis/pretrain.py: Pretraining)
         self.losses: list[float] = []
+        self._train_when_loaded = False  # --view-arg asked for a run before the model was there
 
         self.steps_spin = QtWidgets.QSpinBox()
         self.steps_spin.setRange(1, MAX_STEPS)
@@ -222,6 +226,20 @@ class PretrainPanel(View):
         """Another model: a fine-tuned copy of the previous one means nothing now (the first load says nothing)."""
         if self.training is not None or self.losses:
             self._forget(self.tr("A new model: train it again."))
+        if self._train_when_loaded:
+            self._train_when_loaded = False
+            self.start()
+
+    def prepare_view(self, arg: str) -> None:
+        """The command line's --view-arg: train that many steps on the text shown (once the model is there)."""
+        if not arg.strip().isdigit() or not 1 <= int(arg) <= MAX_STEPS:
+            log.warning("the pretraining view's --view-arg is a number of steps, 1 to %d; ignoring %r", MAX_STEPS, arg)
+            return
+        self.steps_spin.setValue(int(arg))
+        if self.controller is not None and self.controller.model_summary is not None:
+            self.start()
+        else:
+            self._train_when_loaded = True
 
     def _input_edited(self) -> None:
         """A new text or test sentence: a run under way is about the old one (stopped); so is the last result."""

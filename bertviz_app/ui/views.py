@@ -147,7 +147,13 @@ for _spec in (
         "'demo' or FILE,... to index, then :N a token of the sentence to find in it",
         ("corpus_index", "corpus_map", "corpus_search", "corpus_senses"),
     ),
-    ViewSpec("pretrain", QT_TRANSLATE_NOOP("views", "&Pretraining"), _pretrain, analyses=("pretrain",)),
+    ViewSpec(
+        "pretrain",
+        QT_TRANSLATE_NOOP("views", "&Pretraining"),
+        _pretrain,
+        "STEPS: train that many steps on the example text at the start",
+        ("pretrain",),
+    ),
 ):
     register(_spec)
 
