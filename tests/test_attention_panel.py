@@ -87,21 +87,28 @@ def test_clicking_a_model_view_tile_selects_that_layer_and_head(panel, qtbot):
     result = canned_result()
     panel.set_result(result)
     panel.set_mean_over_heads(True)
-    scene_pos = panel.grid_cell_center(3, 5)
-    assert panel.grid_cell_at(scene_pos) == (3, 5)
+    pos = panel.grid_cell_center(3, 5)
+    assert panel.grid_cell_at(pos) == (3, 5)
     with qtbot.waitSignal(panel.selection_changed) as sig:
-        assert panel.handle_grid_click(scene_pos)
+        qtbot.mouseClick(panel.grid, Qt.MouseButton.LeftButton, pos=pos.toPoint())
     assert sig.args == [3, 5]
     assert not panel.mean_over_heads
     np.testing.assert_array_equal(shown(panel), result.attention[3, 5])
-    # A real mouse click on the grid widget does the same.
-    view_pos = panel.grid_widget.mapFromScene(panel.grid_cell_center(1, 2))
+    # The keyboard does the same: arrows move the focus from the clicked tile, Space shows that head.
+    panel.grid.setFocus()
+    qtbot.keyClick(panel.grid, Qt.Key.Key_Up)
+    qtbot.keyClick(panel.grid, Qt.Key.Key_Left)
+    assert "layer 3, head 5" in panel.readout_label.text()
     with qtbot.waitSignal(panel.selection_changed) as sig:
-        qtbot.mouseClick(panel.grid_widget.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(view_pos))
-    assert sig.args == [1, 2]
-    np.testing.assert_array_equal(shown(panel), result.attention[1, 2])
+        qtbot.keyClick(panel.grid, Qt.Key.Key_Space)
+    assert sig.args == [2, 4]
+    np.testing.assert_array_equal(shown(panel), result.attention[2, 4])
     # Outside every tile: nothing happens.
-    assert panel.grid_cell_at(panel.grid_plot.vb.mapViewToScene(panel.grid_plot.vb.viewRect().center() * 50)) is None
+    assert panel.grid_cell_at(QPoint(panel.grid.width() - 2, panel.grid.height() - 2).toPointF()) is None
+    with qtbot.assertNotEmitted(panel.selection_changed):
+        qtbot.mouseClick(
+            panel.grid, Qt.MouseButton.LeftButton, pos=QPoint(panel.grid.width() - 2, panel.grid.height() - 2)
+        )
 
 
 def test_model_view_mosaic_layout():
@@ -309,9 +316,9 @@ def test_measure_switch_shows_attention_flow_output(panel, qtbot):
     panel.set_mean_over_heads(True)
     np.testing.assert_allclose(shown(panel), value[2].mean(axis=0), rtol=1e-5)
     qtbot.waitUntil(lambda: not panel.busy)
-    step = panel.grid.tile + 1
+    step = panel.grid.mosaic.tile + 1
     t = len(SENTENCE)
-    tile = panel.grid_image.image[3 * step : 3 * step + t, 5 * step : 5 * step + t]  # layer 4, head 6
+    tile = panel.grid.mosaic.image[3 * step : 3 * step + t, 5 * step : 5 * step + t]  # layer 4, head 6
     np.testing.assert_allclose(tile, thumbnail_tile(value[3, 5]), rtol=1e-6)
 
     panel.set_measure("rollout")
@@ -330,7 +337,7 @@ def test_measure_switch_shows_attention_flow_output(panel, qtbot):
 
 
 def test_rollout_has_one_matrix_per_layer_and_disables_heads(panel, qtbot):
-    from PySide6.QtCore import QPoint
+    from PySide6.QtCore import Qt
 
     from bertviz_app.analysis.numeric.attention_flow import rollout
     from bertviz_app.analysis.numeric.measures import thumbnail_tile
@@ -346,22 +353,23 @@ def test_rollout_has_one_matrix_per_layer_and_disables_heads(panel, qtbot):
         assert "one matrix per layer" in widget.toolTip()
     qtbot.waitUntil(lambda: not panel.busy)
     # The model view has one tile per layer, wrapped into 2 × 2 (rows of layers 1-2 and 3-4).
-    assert panel.grid_image.image.shape == (2 * (t + 1) - 1, 2 * (t + 1) - 1)
-    np.testing.assert_allclose(panel.grid_image.image[t + 1 :, :t], thumbnail_tile(rollout(result.attention)[2]))
-    assert [label.textItem.toPlainText() for label in panel.grid.labels] == ["L1", "L2", "L3", "L4"]
+    assert panel.grid.mosaic.image.shape == (2 * (t + 1) - 1, 2 * (t + 1) - 1)
+    np.testing.assert_allclose(panel.grid.mosaic.image[t + 1 :, :t], thumbnail_tile(rollout(result.attention)[2]))
+    assert panel.grid.tile_labels() == ["L1", "L2", "L3", "L4"]
     for layer in range(4):
         assert panel.grid_cell_at(panel.grid_cell_center(layer, -1)) == (layer, -1)
     with qtbot.waitSignal(panel.selection_changed) as sig:
-        assert panel.handle_grid_click(panel.grid_cell_center(3, -1))
+        qtbot.mouseClick(panel.grid, Qt.MouseButton.LeftButton, pos=panel.grid_cell_center(3, -1).toPoint())
     assert sig.args == [3, 4]  # the layer changes; the head is kept for the other measures
     np.testing.assert_array_equal(shown(panel), rollout(result.attention)[3])
-    assert not panel.handle_grid_context_menu(panel.grid_cell_center(3, -1), QPoint(0, 0))  # no heads here
+    qtbot.mouseClick(panel.grid, Qt.MouseButton.RightButton, pos=panel.grid_cell_center(3, -1).toPoint())
+    assert panel._context_menu is None  # no heads here: no menu
     panel.set_measure("attention")
     assert panel.head_spin.isEnabled() and panel.mean_check.isEnabled()
     assert panel.head_spin.toolTip() == "Which attention head of that layer"
     np.testing.assert_array_equal(shown(panel), result.attention[3, 4])
     assert panel.grid_cell_at(panel.grid_cell_center(3, 5)) == (3, 5)
-    assert panel.grid.labels == [] and panel.grid_image.image.shape == (4 * (t + 1) - 1, 6 * (t + 1) - 1)
+    assert panel.grid.tile_labels() == [] and panel.grid.mosaic.image.shape == (4 * (t + 1) - 1, 6 * (t + 1) - 1)
 
 
 def test_measure_survives_new_results(panel, qtbot):
@@ -441,7 +449,7 @@ def test_measure_exports_name_the_measure(panel, tmp_path):
 
 
 def test_grid_context_menu_toggles_heads(panel, qtbot):
-    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtCore import Qt
 
     panel.set_result(with_internals(canned_result(), knocked_out={(1, 2)}))
     menu = panel.head_menu(3, 5)
@@ -450,8 +458,7 @@ def test_grid_context_menu_toggles_heads(panel, qtbot):
         menu.actions()[0].trigger()
     assert sig.args == [3, 5]
     # A real right-click on a knocked-out head's tile opens the menu that switches it back on.
-    view_pos = panel.grid_widget.mapFromScene(panel.grid_cell_center(1, 2))
-    qtbot.mouseClick(panel.grid_widget.viewport(), Qt.MouseButton.RightButton, pos=QPoint(view_pos))
+    qtbot.mouseClick(panel.grid, Qt.MouseButton.RightButton, pos=panel.grid_cell_center(1, 2).toPoint())
     qtbot.waitUntil(lambda: panel._context_menu is not None and panel._context_menu.isVisible())
     action = panel._context_menu.actions()[0]
     assert action.text() == "Switch this head back on (layer 2, head 3)"
@@ -468,8 +475,8 @@ def test_knocked_out_heads_are_marked(panel, qtbot):
     from bertviz_app.ui.plot_items import KNOCKED_OUT_COLOR
 
     def centre_pixel(layer, head):
-        image = panel.grid_widget.grab().toImage()
-        pos = panel.grid_widget.mapFromScene(panel.grid_cell_center(layer, head))
+        image = panel.grid.grab().toImage()
+        pos = panel.grid_cell_center(layer, head)
         ratio = image.devicePixelRatio()
         return image.pixelColor(int(pos.x() * ratio), int(pos.y() * ratio))
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from bertviz_app.controller import Controller
 from bertviz_app.ui.heads_panel import HeadsPanel, parse_view_arg
-from bertviz_app.ui.importance_grid import diverging_color, format_drop
+from bertviz_app.ui.layer_head_grid import diverging_color, format_drop
 
 TWO_MASKS = "the cat sat on the [MASK] in the [MASK] ."
 
@@ -69,6 +69,21 @@ def test_clicking_a_cell_knocks_the_head_out_and_predictions_change(qtbot, setup
     np.testing.assert_allclose(
         [p.probability for p in controller.current_result.predictions[0].predictions], old, rtol=1e-5
     )
+
+
+def test_the_keyboard_moves_over_the_heads_and_space_switches_one_off(qtbot, setup):
+    controller, panel = setup
+    panel.grid.setFocus()
+    qtbot.waitUntil(panel.grid.hasFocus)
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Down):  # stops at the last layer
+        qtbot.keyClick(panel.grid, key)
+    assert panel.readout_label.text().startswith("layer 2, head 3")  # the focused head is described
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000) as blocker:
+        qtbot.keyClick(panel.grid, Qt.Key.Key_Space)
+    assert blocker.args[0].knocked_out == frozenset({(1, 2)}) == panel.grid.knocked_out()
+    with qtbot.waitSignal(controller.result_ready, timeout=10_000) as blocker:
+        qtbot.keyClick(panel.grid, Qt.Key.Key_Return)  # Enter too; the same head: back on
+    assert blocker.args[0].knocked_out == frozenset()
 
 
 def test_importance_run_colours_the_grid_with_the_payload(qtbot, setup):

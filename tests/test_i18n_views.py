@@ -56,7 +56,7 @@ def test_the_check_finds_both_mistakes():
 # ---- in Chinese, in the window ---------------------------------------------------------------------------------
 
 VIEW_CONTEXTS = {
-    "AttentionPanel", "ColorMaps", "ComparePanel", "CorpusView", "EmbeddingPanel", "FillTable", "HeadGrid",
+    "AttentionPanel", "ColorMaps", "ComparePanel", "CorpusView", "EmbeddingPanel", "FillTable", "LayerHeadGrid",
     "HeadsPanel", "JointFillSection", "LayersPanel", "NeuronCanvas", "NeuronPanel", "PredictionBars",
     "PredictionsPanel", "ReplacedView", "ScoringPanel", "SurpriseChart",
 }  # fmt: skip

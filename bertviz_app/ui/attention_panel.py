@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from bertviz_app.analysis.numeric.measures import MeasureCache, Mosaic
 from bertviz_app.analysis.numeric.slicing import within_slice
@@ -152,11 +152,14 @@ class AttentionPanel(token_axis.WordsView, View):
         self._splitter.addWidget(self.heatmap_widget)
 
         # Model view: every layer × head (or every layer, for rollout) as one mosaic image.
-        self.grid = LayerHeadGrid(make_colormap(self._cmap_name))
-        self.grid_widget, self.grid_plot, self.grid_image = self.grid.widget, self.grid.plot, self.grid.image
-        self.grid_widget.scene().sigMouseClicked.connect(self._on_grid_clicked)
-        self.grid_widget.scene().sigMouseMoved.connect(self._on_grid_mouse_moved)
-        self._splitter.addWidget(self.grid_widget)
+        self.grid = LayerHeadGrid(compact=True, colormap=make_colormap(self._cmap_name))
+        self.grid.setToolTip(
+            self.tr("Click a head to show it, right-click to knock it out; arrow keys and Space work too")
+        )
+        self.grid.clicked.connect(self._on_grid_tile_clicked)
+        self.grid.context_requested.connect(self._on_grid_context_requested)
+        self.grid.hovered.connect(self._on_grid_hovered)
+        self._splitter.addWidget(self.grid)
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
         content_layout.addWidget(self._splitter, 1)
@@ -174,15 +177,12 @@ class AttentionPanel(token_axis.WordsView, View):
     def _apply_palette(self) -> None:
         bg, fg, grey = theme.plot_colors(self)
         self._fg, self._grey = fg, grey
-        for widget in (self.heatmap_widget, self.grid_widget):
-            widget.setBackground(bg)
-        for plot in (self.heatmap_plot, self.grid_plot, self.colorbar):
+        self.heatmap_widget.setBackground(bg)
+        for plot in (self.heatmap_plot, self.colorbar):
             for side in ("left", "bottom", "top", "right"):
                 axis = plot.getAxis(side)
                 axis.setPen(fg)
                 axis.setTextPen(fg)
-        for side in ("left", "top"):  # labels only: no axis line, no ticks
-            self.grid_plot.getAxis(side).setPen(QtGui.QColor(0, 0, 0, 0))
         for axis in (self._left_axis, self._bottom_axis):
             axis.set_colors(fg, grey)
         masked, special, selected = self.tr("masked"), self.tr("special"), self.tr("selected")
@@ -222,7 +222,7 @@ class AttentionPanel(token_axis.WordsView, View):
             done = self.tr("computing… ({done} of {layers} layers)")
             title += " · " + done.format(done=cache.rollout_layers_done(), layers=cache.num_layers)
         self.heatmap_plot.setTitle(title, color=fg, size="12pt")
-        self.grid_plot.setTitle(translated(GRID_TITLES[measure]), color=fg, size="11pt")
+        self.grid.set_title(translated(GRID_TITLES[measure]))
 
     # ---- data in ------------------------------------------------------------------------------------------
     def show_result(self, result: InferenceResult) -> None:
@@ -364,7 +364,7 @@ class AttentionPanel(token_axis.WordsView, View):
             within_slice(lambda: next(self._work), WORK_SLICE_S)
         except StopIteration:
             finished = True
-        self.grid_image.updateImage()
+        self.grid.update_image()
         if finished:
             self._stop_work()
         elif not self._work_timer.isActive():
@@ -434,7 +434,7 @@ class AttentionPanel(token_axis.WordsView, View):
         with QtCore.QSignalBlocker(self.colormap_combo):
             self.colormap_combo.setCurrentIndex(self.colormap_combo.findData(name))
         self.colorbar.setColorMap(cmap)
-        self.grid_image.setColorMap(cmap)
+        self.grid.set_colormap(cmap)
         if changed:
             self.colormap_changed.emit(name)
 
@@ -498,7 +498,7 @@ class AttentionPanel(token_axis.WordsView, View):
 
     def _update_grid_outline(self) -> None:
         if self._cache is None:
-            self.grid.outline.hide()
+            self.grid.hide_outline()
         elif self._mean and self.shown_measure != "rollout":  # the whole row of heads
             self.grid.outline_tile(self._layer, None)
         else:
@@ -509,12 +509,12 @@ class AttentionPanel(token_axis.WordsView, View):
         cache, off = self._cache, []
         if cache is not None and self.shown_measure != "rollout":
             off = [(la, h) for la, h in sorted(self._knocked_out()) if la < cache.num_layers and h < cache.num_heads]
-        self.grid.mark(off)
+        self.grid.set_knocked_out(off)
 
     @property
     def marked_heads(self) -> frozenset[tuple[int, int]]:
         """The (layer, head) tiles of the model view marked as knocked out."""
-        return self.grid.marked()
+        return self.grid.knocked_out()
 
     def _update_token_outline(self) -> None:
         i = self._selected_token
@@ -574,29 +574,26 @@ class AttentionPanel(token_axis.WordsView, View):
             self.set_selected_token(cell[0])
             self.token_selected.emit(cell[0])
 
-    def grid_cell_at(self, scene_pos: QtCore.QPointF) -> tuple[int, int] | None:
-        """The (layer, head) of the model-view tile under a scene position of the grid, if any; head is -1 for
+    def grid_cell_at(self, pos: QtCore.QPointF) -> tuple[int, int] | None:
+        """The (layer, head) of the model-view tile at a position in the grid widget, if any; head is -1 for
         rollout (one tile per layer, for all heads)."""
-        tile = self.grid.tile_at(scene_pos)
-        return None if tile is None or self._cache is None else self._cache.tile_at(self.shown_measure, *tile)
+        tile = self.grid.cell_at(pos)
+        return None if tile is None else self._tile_head(*tile)
+
+    def _tile_head(self, row: int, col: int) -> tuple[int, int] | None:
+        return None if self._cache is None else self._cache.tile_at(self.shown_measure, row, col)
 
     def grid_cell_center(self, layer: int, head: int) -> QtCore.QPointF:
-        """Scene position of the centre of a model-view tile (for tests and tooltips); for rollout, of the
-        layer's one tile (head is ignored)."""
+        """Position in the grid widget of the centre of a model-view tile (for tests and tooltips); for
+        rollout, of the layer's one tile (head is ignored)."""
         row, col = self._cache.tile_position(self.shown_measure, layer, head) if self._cache else (layer, head)
         return self.grid.tile_center(row, col)
 
-    def handle_grid_click(self, scene_pos: QtCore.QPointF) -> bool:
-        """Select the layer/head whose tile is at `scene_pos` (the layer only, for rollout); False when there
-        is no tile there."""
-        cell = self.grid_cell_at(scene_pos)
-        if cell is None:
-            return False
-        layer, head = cell
-        if head < 0:
-            head = -1 if self._mean else self._head
-        self.set_selection(layer, head)
-        return True
+    def _on_grid_tile_clicked(self, row: int, col: int) -> None:
+        """Show the layer/head of a model-view tile (the layer only, for rollout)."""
+        cell = self._tile_head(row, col)
+        if cell is not None:
+            self.set_selection(cell[0], cell[1] if cell[1] >= 0 else -1 if self._mean else self._head)
 
     def head_menu(self, layer: int, head: int) -> QtWidgets.QMenu:
         """The context menu of one head's tile: knock it out, or switch it back on (emits head_toggled)."""
@@ -612,27 +609,19 @@ class AttentionPanel(token_axis.WordsView, View):
         menu.addAction(self.tr("Show this head"), lambda: self.set_selection(layer, head))
         return menu
 
-    def handle_grid_context_menu(self, scene_pos: QtCore.QPointF, screen_pos: QtCore.QPoint) -> bool:
-        """Open the head menu for the tile at `scene_pos`; False where there is no head tile (rollout's tiles
-        are whole layers)."""
-        cell = self.grid_cell_at(scene_pos)
+    def _on_grid_context_requested(self, row: int, col: int, screen_pos: QtCore.QPoint) -> None:
+        """The head menu of a tile (none for rollout's tiles: they are whole layers)."""
+        cell = self._tile_head(row, col)
         if cell is None or cell[1] < 0:
-            return False
+            return
         if self._context_menu is not None:
             self._context_menu.close()
             self._context_menu.deleteLater()
         self._context_menu = self.head_menu(*cell)
         self._context_menu.popup(screen_pos)
-        return True
 
-    def _on_grid_clicked(self, event) -> None:
-        if event.button() == QtCore.Qt.MouseButton.LeftButton:
-            self.handle_grid_click(event.scenePos())
-        elif event.button() == QtCore.Qt.MouseButton.RightButton:
-            self.handle_grid_context_menu(event.scenePos(), event.screenPos().toPoint())
-
-    def _on_grid_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
-        cell = self.grid_cell_at(scene_pos)
+    def _on_grid_hovered(self, row: int, col: int) -> None:
+        cell = self._tile_head(row, col) if row >= 0 else None
         if cell is None:
             return
         layer, head = cell

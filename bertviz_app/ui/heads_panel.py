@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
 from bertviz_app.ui import theme
-from bertviz_app.ui.importance_grid import HELPS_COLOR, HURTS_COLOR, OFF_COLOR, HeadGrid
+from bertviz_app.ui.layer_head_grid import HELPS_COLOR, HURTS_COLOR, OFF_COLOR, LayerHeadGrid
 from bertviz_app.ui.view import View, read_only
 
 if TYPE_CHECKING:
@@ -114,7 +114,8 @@ class HeadsPanel(View):
         self.title_label.setFont(title_font)
         self.title_label.setWordWrap(True)
         content_layout.addWidget(self.title_label)
-        self.grid = HeadGrid()
+        self.grid = LayerHeadGrid()
+        self.grid.setToolTip(self.tr("Click a head to switch it off or on; arrow keys and Space work too"))
         content_layout.addWidget(self.grid, 1)
         bottom = QtWidgets.QHBoxLayout()
         self.readout_label = QtWidgets.QLabel(self.tr(HOVER_HINT))
