@@ -9,7 +9,8 @@
    30 ms, results arriving all the while). Target: never more than 50 ms.
 3. Memory: resident set size after 1,000 edits vs after the first 10. Target: within 10%.
 
-Run: .venv/bin/python benchmarks/bench_app.py [--quick]
+Run: .venv/bin/python benchmarks/bench_app.py [--quick]; --memory-steps: only RSS after each step of start-up and
+after each view is shown. benchmarks/bench_app_pair.py runs this against an older commit, interleaved.
 """
 
 from __future__ import annotations
@@ -46,6 +47,35 @@ def sentence(i: int, n_words: int = 28) -> str:
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def rss_parts() -> str:
+    """'RSS 586 MB (anonymous 351, files 233)': file-backed pages are mapped files (libraries, weights)."""
+    parts = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                parts[key] = int(value.split()[0]) / 1024
+    return f"RSS {parts['VmRSS']:.0f} MB (anonymous {parts['RssAnon']:.0f}, files {parts['RssFile']:.0f})"
+
+
+def memory_steps(app, window, controller) -> None:
+    """Where the resident memory goes: RSS after each step of start-up and after each view is first shown."""
+    print(f"   {'window built':<28}{rss_parts()}")
+    controller.wait_until_idle(120_000)
+    print(f"   {'model loaded, first result':<28}{rss_parts()}")
+    for i in range(10):
+        controller.set_text(sentence(i), immediate=True)
+        controller.wait_until_idle()
+    print(f"   {'10 edits':<28}{rss_parts()}")
+    for i, view in enumerate(VIEWS):
+        window.show_view(view)
+        controller.set_text(sentence(100 + i), immediate=True)
+        controller.wait_until_idle()
+        app.processEvents()
+        window.repaint()
+        print(f"   {'+ ' + view + ' shown':<28}{rss_parts()}")
 
 
 def pct(values, q):
@@ -96,15 +126,23 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--model", default="default")
+    parser.add_argument("--memory-steps", action="store_true", help="only where the resident memory goes")
     args = parser.parse_args()
     n_latency, n_memory = (30, 200) if args.quick else (100, 1000)
 
+    imported = rss_parts()
     app = create_app()
     scratch = tempfile.TemporaryDirectory()
     settings = Settings(QSettings(os.path.join(scratch.name, "s.ini"), QSettings.IniFormat))
     window, controller = build_window(args.model, settings=settings)
     window.resize(1360, 860)
     window.show()
+    if args.memory_steps:
+        print(f"   {'app imported, no model yet':<28}{imported}")
+        memory_steps(app, window, controller)
+        controller.shutdown()
+        window.close()
+        return 0
     controller.wait_until_idle(120_000)
     summary = controller.model_summary
     print(f"model: {summary.name} ({summary.layers} layers, {summary.heads} heads), Qt platform {app.platformName()}")
