@@ -89,6 +89,10 @@ Open a fine-tuned classifier (Model ▸ Open folder…): a folder whose config.j
         <translation>对该层所有头的注意力取平均</translation>
     </message>
     <message>
+        <source>Click a head to show it, right-click to knock it out; arrow keys and Space work too</source>
+        <translation>点击一个头即可显示它，右键点击可关闭它；也可以用方向键和空格键</translation>
+    </message>
+    <message>
         <source>Colour map of the heatmaps</source>
         <translation>热力图的配色</translation>
     </message>
@@ -776,29 +780,6 @@ for example swap one word (he → she), or use a word in another sense (river ba
     </message>
 </context>
 <context>
-    <name>HeadGrid</name>
-    <message>
-        <source>0 no effect</source>
-        <translation>0 无影响</translation>
-    </message>
-    <message>
-        <source>Head</source>
-        <translation>头</translation>
-    </message>
-    <message>
-        <source>Layer {layer}</source>
-        <translation>第 {layer} 层</translation>
-    </message>
-    <message>
-        <source>{value} helps</source>
-        <translation>{value} 有帮助</translation>
-    </message>
-    <message>
-        <source>{value} hurts</source>
-        <translation>{value} 有妨碍</translation>
-    </message>
-</context>
-<context>
     <name>HeadsPanel</name>
     <message>
         <source>%v of %m heads</source>
@@ -819,6 +800,10 @@ for example swap one word (he → she), or use a word in another sense (river ba
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Click a head to switch it off or on; arrow keys and Space work too</source>
+        <translation>点击一个头即可关闭或重新打开它；也可以用方向键和空格键</translation>
     </message>
     <message>
         <source>Compute again</source>
@@ -1091,6 +1076,37 @@ log p：整个填充按链式法则的得分，即每个词在填入时的对数
     <message>
         <source>{where}: {label} {percent:.1f}%</source>
         <translation>{where}：{label} {percent:.1f}%</translation>
+    </message>
+</context>
+<context>
+    <name>LayerHeadGrid</name>
+    <message>
+        <source>0 no effect</source>
+        <translation>0 无影响</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>H{head}</source>
+        <translation>头{head}</translation>
+    </message>
+    <message>
+        <source>Layer {layer}</source>
+        <translation>第 {layer} 层</translation>
+    </message>
+    <message>
+        <source>L{layer}</source>
+        <translation>层{layer}</translation>
+    </message>
+    <message>
+        <source>{value} helps</source>
+        <translation>{value} 有帮助</translation>
+    </message>
+    <message>
+        <source>{value} hurts</source>
+        <translation>{value} 有妨碍</translation>
     </message>
 </context>
 <context>
