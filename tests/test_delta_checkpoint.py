@@ -81,3 +81,29 @@ def test_base_path_cannot_escape_the_package(base_package, tmp_path):
     (delta / "base.json").write_text(json.dumps({**meta, "subdir": "../../elsewhere"}))
     with pytest.raises(CheckpointError, match="outside the package"):
         load_folder(delta)
+
+
+def _poison(path, key):
+    """NaN in every value of tensor `key` of a safetensors file, its header (and so its size) unchanged."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    with safe_open(str(path), "pt") as f:
+        metadata = f.metadata()
+        state = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open is not a mapping)
+    state[key] = torch.full_like(state[key], float("nan"))
+    save_file(state, str(path), metadata=metadata)
+
+
+def test_a_base_weight_the_delta_replaces_is_not_read_and_one_it_keeps_is_checked(base_package, tmp_path):
+    delta = save_delta(trained_from(base_package), base_package, tmp_path / "d", "tinybase", "model", "tinybase")
+    weights = base_package / "model.safetensors"
+    size = weights.stat().st_size
+    _poison(weights, "bert.encoder.layer.1.output.dense.weight")  # replaced by the delta: never read, never used
+    assert weights.stat().st_size == size  # (the same size, as base.json requires)
+    loaded = load_folder(delta)
+    assert torch.isfinite(loaded.model.encoder.layer[1].output.dense.weight).all()
+    _poison(weights, "bert.encoder.layer.0.output.dense.weight")  # kept from the base: refused, naming the base file
+    with pytest.raises(CheckpointError, match="NaN or infinite") as exc:
+        load_folder(delta)
+    assert "encoder.layer.0.output.dense.weight" in str(exc.value) and "model.safetensors" in str(exc.value)

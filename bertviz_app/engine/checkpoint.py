@@ -92,7 +92,7 @@ def _index_error(message: str) -> CheckpointError:
     return CheckpointError(f"the shard index is not valid: {message}")
 
 
-def _read_file(path: Path) -> dict[str, torch.Tensor]:
+def _read_file(path: Path, check: bool = True) -> dict[str, torch.Tensor]:
     if not path.exists():
         raise CheckpointError("a shard named in the index is missing", path)
     validation.regular_file(path, CheckpointError)  # a FIFO or a device would be waited on for ever
@@ -110,7 +110,8 @@ def _read_file(path: Path) -> dict[str, torch.Tensor]:
         raise CheckpointError(f"the weights file is corrupt, truncated or not a checkpoint: {reason}", path) from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError("the file does not hold a flat dictionary of tensors", path)
-    validation.check_finite(state, path)
+    if check:
+        validation.check_finite(state, path)
     return state
 
 
@@ -182,24 +183,28 @@ def all_weight_files(folder: Path) -> list[Path]:
 
 
 def read_state_dict(
-    folder: Path, family: Family = BERT, task: tuple[HeadStep, ...] = ()
+    folder: Path, family: Family = BERT, task: tuple[HeadStep, ...] = (), check: bool = True
 ) -> tuple[dict[str, torch.Tensor], dict[str, Path], list[str]]:
-    """All tensors of a folder under our names, the file each came from, and the keys set aside."""
+    """All tensors of a folder under our names, the file each came from, and the keys set aside; `check`: each
+    one kept is finite (a base's tensors that a delta replaces are never read: their pages stay on disk)."""
     base = base_folder(folder)
     if base is not None:
-        state, origin, ignored = read_state_dict(base, family, task)
+        state, origin, ignored = read_state_dict(base, family, task, check=False)
         delta = folder / DELTA_FILE
         for raw_key, tensor in _read_file(delta).items():
             key = canonical_key(raw_key, family, task)
             if not key.startswith(OUR_PREFIXES):
                 raise CheckpointError("the delta holds a weight the model does not have", delta, raw_key)
             state[key], origin[key] = tensor, delta  # replaces the base's tensor, or adds one (a new head)
+        if check:
+            for path in dict.fromkeys(p for p in origin.values() if p != delta):
+                validation.check_finite({k: t for k, t in state.items() if origin[k] == path}, path)
         return state, origin, ignored
     state: dict[str, torch.Tensor] = {}
     origin: dict[str, Path] = {}
     ignored: list[str] = []
     for path in weight_files(folder):
-        for raw_key, tensor in _read_file(path).items():
+        for raw_key, tensor in _read_file(path, check).items():
             key = canonical_key(raw_key, family, task)
             if key in IGNORED_KEYS or key.startswith(IGNORED_PREFIXES) or key.endswith("num_batches_tracked"):
                 ignored.append(raw_key)
