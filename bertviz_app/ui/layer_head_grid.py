@@ -46,14 +46,21 @@ def format_drop(value: float) -> str:
     return "0.00" if text == "-0.00" else text.replace("-", "−")
 
 
-def mosaic_image(image: np.ndarray, lut: np.ndarray) -> QtGui.QImage:
-    """A Mosaic's float image (0..1, NaN where no tile is yet) as RGBA through a (256, 3) lookup table."""
-    index = np.clip(np.nan_to_num(image, nan=0.0) * 255 + 0.5, 0, 255).astype(np.uint8)
-    rgba = np.empty((*image.shape, 4), dtype=np.uint8)
-    rgba[..., :3] = lut[index]
-    rgba[..., 3] = np.where(np.isnan(image), 0, 255)
+def argb_table(colormap) -> np.ndarray:
+    """A pyqtgraph ColorMap as 256 opaque 0xAARRGGBB words (QImage's ARGB32), from 0 to 1."""
+    rgb = np.asarray(colormap.getLookupTable(0.0, 1.0, 256, alpha=False), dtype=np.uint32)[:, :3]
+    return (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+
+
+def mosaic_image(image: np.ndarray, table: np.ndarray) -> QtGui.QImage:
+    """A Mosaic's float image (0..1, NaN where no tile is yet: transparent) through an argb_table: one lookup of
+    a word per pixel (~0.4 ms for 12 x 12 thumbnails at 512 tokens; painted after each slice while filling)."""
+    with np.errstate(invalid="ignore"):  # NaN becomes some index; its pixel is cleared below
+        index = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+    argb = table[index]
+    argb[np.isnan(image)] = 0
     h, w = image.shape
-    return QtGui.QImage(rgba.data, w, h, 4 * w, QtGui.QImage.Format.Format_RGBA8888).copy()
+    return QtGui.QImage(argb.data, w, h, 4 * w, QtGui.QImage.Format.Format_ARGB32).copy()
 
 
 class LayerHeadGrid(QtWidgets.QWidget):
@@ -75,7 +82,7 @@ class LayerHeadGrid(QtWidgets.QWidget):
         self._title = ""
         self._mosaic: Mosaic | None = None
         self._image: QtGui.QImage | None = None  # the mosaic colour-mapped, made when painted
-        self._lut = np.zeros((256, 3), dtype=np.uint8)
+        self._lut = np.full(256, 0xFF000000, dtype=np.uint32)
         self._tile_labels: dict[Tile, str] = {}
         self._values: np.ndarray | None = None
         self._limit = 1.0
@@ -130,7 +137,7 @@ class LayerHeadGrid(QtWidgets.QWidget):
 
     def set_colormap(self, colormap) -> None:
         """The pyqtgraph ColorMap of the thumbnails."""
-        self._lut = np.asarray(colormap.getLookupTable(0.0, 1.0, 256, alpha=False), dtype=np.uint8)[:, :3]
+        self._lut = argb_table(colormap)
         self.update_image()
 
     def clear(self) -> None:
