@@ -10,7 +10,14 @@ import torch
 
 from bertviz_app.analysis import corpus
 from bertviz_app.analysis.inference import InferenceInput, run_inference
-from bertviz_app.analysis.numeric.corpus import CorpusError, CorpusIndex, read_info, sense_clusters, shared_basis
+from bertviz_app.analysis.numeric.corpus import (
+    CorpusError,
+    CorpusIndex,
+    fit_basis,
+    read_info,
+    sense_clusters,
+    shared_basis,
+)
 from bertviz_app.analysis.numeric.projection import pca
 from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.cli import main
@@ -223,6 +230,29 @@ def test_the_map_basis_is_one_for_every_layer(built):
     for s in range(3):
         expected = (built.hidden[s][words].astype(np.float64) - reference.mean) @ reference.components.T
         np.testing.assert_allclose(np.abs(drawn.coords[s]), np.abs(expected), atol=1e-3)
+
+
+def test_the_fast_basis_is_the_exact_pca_of_wide_pooled_vectors():
+    """fit_basis never forms the D x D scatter matrix (randomized subspace iteration): on 384-wide vectors shaped like
+    hidden states (a few dominant directions, dimensions with large means) it finds what an exact PCA finds."""
+    rng = np.random.default_rng(1)
+    d = 384
+    directions = np.linalg.qr(rng.normal(size=(d, 6)))[0].T  # (6, D)
+    means = np.zeros(d)
+    means[[7, 300]] = (40.0, -25.0)  # outlier dimensions, as BERT's hidden states have
+
+    def layer(shift):
+        weights = rng.normal(size=(6000, 6)) * np.array([9.0, 6.0, 4.0, 2.0, 1.5, 1.2])
+        return (means + shift + weights @ directions + rng.normal(0, 0.3, (6000, d))).astype(np.float16)
+
+    pools = [layer(0.0), layer(0.5).astype(np.float32), layer(-1.0)]  # fp16 from an index, or float32
+    before = [p.copy() for p in pools]
+    basis = fit_basis(pools, 3)
+    reference = pca(np.concatenate(pools).astype(np.float64), 3)
+    np.testing.assert_allclose(np.abs(basis.components @ reference.components.T), np.eye(3), atol=1e-4)
+    np.testing.assert_allclose(basis.mean, reference.mean, atol=1e-3)
+    np.testing.assert_allclose(basis.explained_variance_ratio, reference.explained_variance_ratio, rtol=1e-3)
+    assert all(np.array_equal(a, b) for a, b in zip(pools, before))  # the caller's vectors are left as they were
 
 
 def test_senses_separate_two_clouds_and_are_named_by_neighbours(tiny_model, built):

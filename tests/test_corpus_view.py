@@ -50,7 +50,7 @@ def test_index_click_a_token_and_read_its_neighbours(qtbot, window, corpus_file,
     index_through_the_button(qtbot, view, [corpus_file], monkeypatch)
     assert "7 lines" in view.status.text()
     assert view.layer_spin.value() == 2 and view.layer_spin.isEnabled()
-    drawn = sum(len(item.data) for item in view.items)
+    drawn = len(view.cloud.xy)
     assert drawn == int((~np.asarray(view.index.special)).sum())  # every word token, no special token
 
     bank = view.result.tokens.index("bank")
@@ -135,10 +135,10 @@ def test_senses_of_the_selected_word(qtbot, window, corpus_file, monkeypatch):
     qtbot.waitUntil(lambda: view.neighbours is not None, timeout=10_000)
     qtbot.mouseClick(view.senses_button, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.senses is not None, timeout=10_000)
-    assert sum(len(item.data) for item in view.items) == 3  # "bank" occurs 3 times
+    assert len(view.cloud.xy) == 3  # "bank" occurs 3 times
     assert "“bank”, 3 times" in view.legend.text()
     qtbot.mouseClick(view.senses_button, QtCore.Qt.MouseButton.LeftButton)
-    assert view.senses is None and sum(len(item.data) for item in view.items) > 3
+    assert view.senses is None and len(view.cloud.xy) > 3
 
 
 def test_a_failed_index_is_a_message_and_keeps_the_previous_one(qtbot, window, corpus_file, tmp_path, monkeypatch):
@@ -168,3 +168,104 @@ def test_view_arg_indexes_then_finds_a_token_as_the_screenshot_command_does(tmp_
         assert view.map is not None and view.neighbours is not None
         assert view.neighbours.query.position == 5 and view.neighbours.query.tokens[5] == "bank"
         assert "bank" in view.list.toPlainText()
+
+
+def test_the_cloud_draws_later_points_over_earlier_ones(qtbot):
+    """Two points on one spot: the one drawn last is what shows; the order given decides which that is."""
+    import pyqtgraph as pg
+
+    from bertviz_app.ui.point_cloud import PointCloud, argb
+
+    plot = pg.PlotWidget(background="w")
+    qtbot.addWidget(plot)
+    plot.resize(200, 200)
+    plot.show()
+    qtbot.waitExposed(plot)
+    cloud = PointCloud(6)
+    plot.addItem(cloud)
+    plot.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    red, blue = argb(["#ff0000", "#0000ff"])
+    xy = np.array([[0.0, 0.0], [0.0, 0.0], [0.5, 0.5]])
+
+    def colour_at(x, y):
+        vb = plot.getPlotItem().getViewBox()
+        at = plot.mapFromScene(vb.mapViewToScene(QtCore.QPointF(x, y)))
+        return plot.grab().toImage().pixelColor(at).name()
+
+    cloud.set_points(xy, np.array([red, blue, red]))
+    assert colour_at(0, 0) == "#0000ff" and colour_at(0.5, 0.5) == "#ff0000"
+    cloud.set_points(xy, np.array([red, blue, red]), order=np.array([1, 0, 2]))
+    assert colour_at(0, 0) == "#ff0000"
+    assert colour_at(-0.5, 0.5) == "#ffffff"  # nothing drawn where no point is
+
+
+def test_3d_draws_far_points_first_so_near_ones_cover_them(qtbot, window, corpus_file, monkeypatch):
+    view = window.views["corpus"]
+    index_through_the_button(qtbot, view, [corpus_file], monkeypatch)
+    qtbot.mouseClick(view.three_d, QtCore.Qt.MouseButton.LeftButton)
+    assert view.three_d.isChecked()
+    for angle in (0, 130):
+        view.turn.setValue(angle)
+        xy, depth = view._plane(view.map.coords[view.index.layer_row(view.layer)])
+        drawn_depth = {tuple(p): d for p, d in zip(np.round(xy, 5).tolist(), depth)}
+        order = [drawn_depth[tuple(p)] for p in np.round(view.cloud.xy, 5).tolist()]
+        assert len(order) == len(xy) and order == sorted(order, reverse=True)  # far (large) first, near last
+    # The eye is above: of two points one above the other in depth, the higher one is nearer.
+    view.turn.setValue(0)
+    _xy, depth = view._plane(np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, -1.0]]))
+    assert depth[1] < depth[0] and depth[2] < depth[0]
+
+
+def test_tsne_map_from_the_menu_then_from_the_file_kept_with_the_index(qtbot, window, corpus_file, monkeypatch):
+    view = window.views["corpus"]
+    index_through_the_button(qtbot, view, [corpus_file], monkeypatch)
+    pca_xy = np.array(view._xy)
+    view.three_d.setChecked(True)
+    view.projection_combo.setCurrentIndex(view.projection_combo.findText("t-SNE"))
+    assert not view.three_d.isChecked() and not view.three_d.isEnabled()  # t-SNE maps are 2-D
+    qtbot.waitUntil(lambda: view.tsne is not None, timeout=30_000)
+    assert view.tsne.layer == view.layer == 2 and "kept with the index" in view.status.text()
+    assert np.array_equal(view._xy, view.tsne.coords) and not np.allclose(view._xy, pca_xy[:, :2])
+    assert len(view.cloud.xy) == len(pca_xy) and not view.progress.isVisible()
+    assert list(view.index.folder.glob("tsne-layer2-*.npy"))
+    # Hover still names the token under the mouse, on the t-SNE map.
+    i = int(np.argmax(view._xy[:, 0]))
+    view._mouse_moved(scene_point(view, i))
+    assert "line " in view.readout_label.text()
+    # Another layer has its own t-SNE; back at layer 2 it is read from the file, not computed again.
+    view.layer_spin.setValue(1)
+    qtbot.waitUntil(lambda: view.tsne.layer == 1, timeout=30_000)
+    view.layer_spin.setValue(2)
+    qtbot.waitUntil(lambda: view.tsne.layer == 2, timeout=30_000)
+    assert "from the index's folder" in view.status.text() and view.tsne.from_cache
+    view.projection_combo.setCurrentIndex(view.projection_combo.findText("PCA"))
+    assert np.allclose(view._xy, pca_xy[:, :2]) and view.three_d.isEnabled()
+
+
+def test_cancel_a_tsne_keeps_nothing_and_goes_back_to_pca(qtbot, window, corpus_file, monkeypatch):
+    from bertviz_app.analysis.numeric import corpus as numeric
+
+    view = window.views["corpus"]
+    index_through_the_button(qtbot, view, [corpus_file], monkeypatch)
+    monkeypatch.setattr(numeric, "TSNE_PHASES", ((250, 12.0, 0.5), (1_000_000, 1.0, 0.8)))  # long enough to cancel
+    seen = []
+    view.projection_combo.setCurrentIndex(view.projection_combo.findText("t-SNE"))
+    view._runs["corpus_tsne"].progress.connect(lambda done, total: seen.append(done))
+    qtbot.waitUntil(lambda: any(d > numeric.TSNE_NEIGHBOUR_STEPS for d in seen), timeout=30_000)
+    assert view.cancel_button.isVisible() and view.progress.isVisible()
+    qtbot.mouseClick(view.cancel_button, QtCore.Qt.MouseButton.LeftButton)
+    assert "t-SNE cancelled" in view.status.text() and not view.cancel_button.isVisible()
+    assert view.projection_combo.currentText() == "PCA" and view.tsne is None
+    window.controller.wait_until_idle()
+    assert not list(view.index.folder.glob("*tsne*"))
+
+
+def test_without_opentsne_the_tsne_map_is_offered_greyed_with_the_reason(qtbot, monkeypatch):
+    from bertviz_app.ui import corpus_view
+
+    monkeypatch.setattr(corpus_view, "tsne_available", lambda: False)  # as in the installers' frozen app
+    view = corpus_view.CorpusView()
+    qtbot.addWidget(view)
+    item = view.projection_combo.model().item(1)
+    assert item.text() == "t-SNE" and not item.isEnabled()
+    assert "openTSNE" in view.projection_combo.itemData(1, QtCore.Qt.ItemDataRole.ToolTipRole)

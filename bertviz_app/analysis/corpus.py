@@ -30,10 +30,14 @@ from bertviz_app.analysis.numeric.corpus import (
     CorpusIndex,
     CorpusMap,
     IndexInfo,
+    TsneParams,
     read_info,
+    read_tsne,
     sample_rows,
     sense_clusters,
     shared_basis,
+    tsne_steps,
+    write_tsne,
 )
 from bertviz_app.analysis.tasks import run_to_end
 from bertviz_app.engine.loader import LoadedModel
@@ -263,6 +267,7 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
             # Each line's slice of each array may touch two pages it only partly fills: count them as mapped too.
             out_arrays.wrote(int(lengths[rows].sum()) * (S + C) * (D * 2 + H * 4) + len(rows) * (S + C) * 4 * 4096)
             b = e
+            _return_freed_memory()
             yield done, N
         del hidden, norms2
         if C:
@@ -291,6 +296,29 @@ def build_index(lm: LoadedModel, request: IndexRequest, folder: str | Path, spec
         if not finished:
             shutil.rmtree(tmp, ignore_errors=True)
     return CorpusIndex(folder)
+
+
+def _glibc_malloc_trim():
+    """glibc's malloc_trim, or None on another C library (macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _glibc_malloc_trim()
+
+
+def _return_freed_memory() -> None:
+    """Give the memory of a finished batch back to the system. glibc raises its mmap threshold after large frees,
+    so later batches (other shapes) come from the heap and fragment it: without this a build's resident memory grew
+    ~370 MB for 4.3x the tokens (benchmarks/bench_corpus.py); trimmed, it stays flat."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 class _Outputs:
@@ -421,14 +449,28 @@ def search(
     `heads`: use only those heads' D/H slices of the vectors (exBERT's head search). Exact: one fp16 matrix-vector
     product over the memory-mapped layer ranks every token, then the best candidates are scored again in float32.
     """
+    return search_with_cosines(index, vector, layer, top, heads, space, include_special)[0]
+
+
+def search_with_cosines(
+    index: CorpusIndex,
+    vector: np.ndarray,
+    layer: int,
+    top: int = 10,
+    heads=None,
+    space: str = "hidden",
+    include_special: bool = False,
+) -> tuple[list[Neighbour], np.ndarray]:
+    """search(), and every token's cosine to `vector` from the same product ((N,) float32, about 1e-3 exact; -2,
+    below any cosine, at special tokens unless `include_special`): what the map colours by, with no second pass."""
     if top < 1:
         raise CorpusError("--top must be at least 1")
     info = index.info
     D, H = info.hidden_size, info.num_heads
     if space == "context":
-        vectors, norms2 = index.context[index.context_row(layer)], index.context_norms2[index.context_row(layer)]
+        vectors = index.context[index.context_row(layer)]
     elif space == "hidden":
-        vectors, norms2 = index.hidden[index.layer_row(layer)], index.norms2[index.layer_row(layer)]
+        vectors = index.hidden[index.layer_row(layer)]
     else:
         raise CorpusError(f"unknown vector space {space!r}")
     q = np.asarray(vector, dtype=np.float32).reshape(-1)
@@ -441,44 +483,43 @@ def search(
     columns = np.concatenate([np.arange(h * hd, (h + 1) * hd) for h in chosen])
     q_sub = q[columns]
     q_norm = float(np.linalg.norm(q_sub))
+    if q_norm == 0:
+        raise CorpusError("the query vector is zero there; nothing is similar to it")
     X = torch.from_numpy(vectors)  # (N, D) float16, memory-mapped
     if len(chosen) < H:
         X = X.index_select(1, torch.from_numpy(columns))
-    norms = np.sqrt(norms2.sum(axis=1) if len(chosen) == H else norms2[:, chosen].sum(axis=1))  # (N,) float32
-    if q_norm == 0:
-        raise CorpusError("the query vector is zero there; nothing is similar to it")
-    # Coarse pass in fp16 with the query scaled to unit length (dot products stay in fp16's precise range). Only
-    # the product is torch's (numpy has no fast fp16 product); the element-wise rest is numpy, one thread: torch's
-    # threads cost more to wake than 200,000 divisions take.
+    # Coarse pass in fp16 with the query scaled to unit length (dot products stay in fp16's precise range), then one
+    # multiplication by the layer's cached inverse norms. Only the product is torch's (numpy has no fast fp16
+    # product); the element-wise rest is numpy, one thread: torch's threads cost more to wake than 200,000
+    # multiplications take.
     coarse = (X @ torch.from_numpy(q_sub / q_norm).half()).numpy().astype(np.float32)  # (N,)
-    coarse /= np.maximum(norms, 1e-6)
+    coarse *= index.inverse_norms(space, layer, tuple(chosen) if len(chosen) < H else ())
     valid = len(coarse)
     if not include_special:
-        special = np.asarray(index.special)
-        coarse[special] = -np.inf
-        valid -= int(special.sum())
+        coarse[index.special_rows] = -2.0  # below every cosine: never a candidate while k <= valid
+        valid -= len(index.special_rows)
     k = min(valid, top * 4 + 64)
     if k <= 0:
-        return []
+        return [], coarse
     candidates = np.argpartition(-coarse, k - 1)[:k]
     rescored = np.asarray(vectors[candidates][:, columns], dtype=np.float32)  # (k, d): scored again exactly
     exact = rescored @ q_sub / (np.maximum(np.linalg.norm(rescored, axis=1), 1e-6) * q_norm)
     best = np.argsort(-exact, kind="stable")[:top]
     rows = candidates[best]
     lines = index.line_of(rows)
-    return [
+    found = [
         Neighbour(int(r), int(line), int(r - index.line_starts[line]), float(s))
         for r, line, s in zip(rows, lines, exact[best])
     ]
+    return found, coarse
 
 
 def cosine_all(index: CorpusIndex, vector: np.ndarray, layer: int) -> np.ndarray:
     """(N,) float32: every token's cosine to `vector` at `layer` (fp16 product: about 1e-3 exact, for colours)."""
     q = np.asarray(vector, dtype=np.float32)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
-    row = index.layer_row(layer)
-    dots = (torch.from_numpy(index.hidden[row]) @ torch.from_numpy(q).half()).numpy().astype(np.float32)
-    return dots / np.maximum(np.sqrt(index.norms2[row].sum(axis=1)), 1e-6)
+    dots = (torch.from_numpy(index.hidden[index.layer_row(layer)]) @ torch.from_numpy(q).half()).numpy()
+    return dots.astype(np.float32) * index.inverse_norms("hidden", layer)
 
 
 def search_text(
@@ -486,6 +527,12 @@ def search_text(
 ) -> tuple[Query, list[Neighbour]]:
     """Neighbours of token `position` of `text` (the model run on it): by its context vector's head slices when
     `heads` are given, else by its hidden state."""
+    query, found, _cosines = _search_text(index, lm, text, position, layer, top, heads)
+    return query, found
+
+
+def _search_text(index: CorpusIndex, lm: LoadedModel, text: str, position: int, layer: int, top: int, heads):
+    """search_text's work -> (query, neighbours, every token's cosine in the space searched)."""
     if lm.name != index.info.model and model_fingerprint(lm) != index.info.model_fingerprint:
         raise CorpusError(f"this index was built with {index.info.model}, not {lm.name}")
     space = "context" if heads else "hidden"
@@ -498,7 +545,8 @@ def search_text(
     query = embed_query(lm, text, position, with_context=bool(heads))
     vector = query.context[layer - 1] if heads else query.hidden[layer]
     special_query = prepare(lm, InferenceInput(text)).encoding.special[position]
-    return query, search(index, vector, layer, top, heads, space, include_special=special_query)
+    found, cosines = search_with_cosines(index, vector, layer, top, heads, space, include_special=special_query)
+    return query, found, cosines
 
 
 def neighbours_json(index: CorpusIndex, query: Query, layer: int, neighbours: list[Neighbour]) -> dict:
@@ -568,32 +616,45 @@ def index_task(lm: LoadedModel, _inp, files=(), folder=None, layers=None, contex
     return index
 
 
-def scatter_torch(vectors, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray, int]:
-    """numeric.corpus.scatter in torch: its fp16 -> fp32 conversion and X^T X are several times numpy's speed
-    (numpy converts fp16 element by element). Mean and scatter summed in float64 across chunks."""
-    x = torch.from_numpy(np.ascontiguousarray(vectors))
-    d, n = x.shape[1], x.shape[0]
-    total, sum_xx = torch.zeros(d, dtype=torch.float64), torch.zeros((d, d), dtype=torch.float64)
-    for i in range(0, n, chunk):
-        block = x[i : i + chunk].float()
-        total += block.sum(dim=0).double()
-        sum_xx += (block.T @ block).double()
-    mean = (total / max(n, 1)).numpy()
-    return mean, sum_xx.numpy() - n * np.outer(mean, mean), n
-
-
 def map_task(_lm, _inp, index: CorpusIndex, max_points: int = 200_000):
     """corpus_map: every stored layer's word tokens (at most `max_points`, sampled) in one shared 3-D PCA space,
     a step per layer."""
     words = np.flatnonzero(~np.asarray(index.special))
     rows = words[sample_rows(len(words), max_points)]
-    basis = shared_basis(index, 3, scatter_of=scatter_torch)
+    basis = shared_basis(index, 3)
     yield 0, len(index.info.layers)
     coords = np.empty((len(index.info.layers), len(rows), 3), dtype=np.float32)
     for s in range(len(index.info.layers)):
         coords[s] = basis.project(index.hidden[s][rows])
         yield s + 1, len(index.info.layers)
     return CorpusMap(index, rows, coords, basis)
+
+
+@dataclass(frozen=True, eq=False)
+class CorpusTsne:
+    """The map's points at one layer laid out by t-SNE (2-D)."""
+
+    index: CorpusIndex
+    layer: int
+    rows: np.ndarray  # (M,) the tokens (the map's rows)
+    coords: np.ndarray  # (M, 2) float32
+    from_cache: bool  # read from the file kept next to the index (no t-SNE run)
+    kept: bool  # it is in that file now (False: the index's folder could not be written)
+
+
+def tsne_task(_lm, _inp, corpus_map: CorpusMap, layer: int, perplexity: float = 30.0):
+    """corpus_tsne: the map's points at `layer` by t-SNE, started from their PCA coordinates; from the file next to
+    the index when it is there (no step at all), else computed with progress (Cancel keeps nothing) and kept."""
+    index, rows, params = corpus_map.index, corpus_map.rows, TsneParams(perplexity)
+    s = index.layer_row(layer)
+    coords = read_tsne(index, layer, rows, params)
+    if coords is not None:
+        return CorpusTsne(index, layer, rows, coords, True, True)
+    vectors = np.asarray(index.hidden[s][rows], dtype=np.float32)
+    coords = yield from tsne_steps(
+        vectors, corpus_map.coords[s][:, :2], params, threads=max(1, torch.get_num_threads())
+    )
+    return CorpusTsne(index, layer, rows, coords, False, write_tsne(index, layer, rows, params, coords))
 
 
 @dataclass(frozen=True, eq=False)
@@ -608,8 +669,9 @@ class CorpusNeighbours:
 
 def search_task(lm: LoadedModel, inp, index: CorpusIndex, position: int, layer: int, top: int = 20, heads=()):
     """corpus_search: neighbours of token `position` of the current sentence."""
-    query, found = search_text(index, lm, inp.text, position, layer, top, heads)
-    similarity = cosine_all(index, query.hidden[layer], layer)
+    query, found, cosines = _search_text(index, lm, inp.text, position, layer, top, heads)
+    # The map colours by the hidden state's cosine: the search's own when it searched hidden states.
+    similarity = cosine_all(index, query.hidden[layer], layer) if heads else cosines
     return CorpusNeighbours(index, query, layer, tuple(heads), tuple(found), similarity)
 
 

@@ -54,6 +54,7 @@ def _registry() -> dict[str, Task]:
             Task("corpus_search", corpus.search_task, corpus.CorpusNeighbours),
             Task("corpus_senses", corpus.senses_task, corpus.WordSenses),
             Task("pretrain", pretrain.pretrain_task, pretrain.Pretraining),
+            Task("corpus_tsne", corpus.tsne_task, corpus.CorpusTsne),
         )
     }
 

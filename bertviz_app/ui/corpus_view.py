@@ -3,9 +3,9 @@ map every word token of the corpus at any layer in one shared PCA space (2-D, or
 a token of the sentence list the corpus tokens the model reads most alike, each in its sentence.
 
 Everything that touches the model or the index's files runs on the worker as a controller task (corpus_index,
-corpus_map, corpus_search, corpus_senses in analysis/tasks.py); this module only draws their payloads. The map draws
-its points as a handful of ScatterPlotItems, one per colour, each with one shared brush and no pen (pyqtgraph then
-paints them as pixmap fragments, no per-point items), and picks the point under the mouse itself with numpy.
+corpus_map, corpus_search, corpus_senses in analysis/tasks.py); this module only draws their payloads. The map's
+points are one image (ui/point_cloud.py: 100,000 points repaint in milliseconds, drawn in a chosen order, far points
+first in 3-D), and the point under the mouse is picked here with numpy.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap
+from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap, tsne_available
 from bertviz_app.ui import theme
 from bertviz_app.ui.colormaps import make_colormap
+from bertviz_app.ui.corpus_map import CATEGORIES, orthographic, sentence_html
+from bertviz_app.ui.point_cloud import PointCloud, argb
 from bertviz_app.ui.view import View
 
 COLOUR_MODES = ("word", "position", "sentence", "part of the corpus", "similarity")
@@ -30,43 +32,10 @@ COLOUR_LABELS = (  # what the selector shows for each of COLOUR_MODES, translate
     QtCore.QT_TRANSLATE_NOOP("CorpusView", "colour: part of the corpus"),
     QtCore.QT_TRANSLATE_NOOP("CorpusView", "colour: similarity"),
 )
-CATEGORIES = (
-    "#1c7ed6",
-    "#e8590c",
-    "#2b8a3e",
-    "#ae3ec9",
-    "#f08c00",
-    "#0ca678",
-    "#d6336c",
-    "#5c7cfa",
-    "#868e96",
-    "#74b816",
-)
 BINS = 10  # colours of a continuous measure (position, similarity)
 POINT_SIZE = 4
 PICK_PIXELS = 8  # how near the mouse a point must be to be hovered or clicked
 TOP = 20
-
-
-def sentence_html(index: CorpusIndex, line: int, position: int, before: str = "", after: str = "") -> str:
-    """A corpus line as words, pieces of a word joined ("comfort" + "##ed"; "Ġ"-less BPE pieces), the token at
-    `position` highlighted; special tokens left out."""
-    raw, shown = index.line_tokens(line), index.line_tokens(line, display=True)
-    start = int(index.line_starts[line])
-    marked = any(t[:1] in ("Ġ", "▁") for t in raw)  # byte-level BPE / SentencePiece: a word starts with a mark
-    out = []
-    for i, (token, text) in enumerate(zip(raw, shown)):
-        if index.special[start + i]:
-            continue
-        text = html.escape(text.removeprefix("##"))
-        if i == position:
-            text = f"<span style='background:#ffd8a8'><b>{before}{text}{after}</b></span>"
-        glued = token.startswith("##") or (marked and token[:1] not in ("Ġ", "▁"))
-        if out and glued:
-            out[-1] += text
-        else:
-            out.append(text)
-    return " ".join(out)
 
 
 class CorpusView(View):
@@ -79,6 +48,7 @@ class CorpusView(View):
         self.map: CorpusMap | None = None
         self.neighbours = None  # the last CorpusNeighbours
         self.senses = None  # WordSenses while the map shows one word's senses
+        self.tsne = None  # the CorpusTsne drawn while the map is by t-SNE
         self._runs: dict[str, object] = {}
         self._progress_start = 0.0
         self._pending_token: int | None = None  # to select once the index (or the clicked sentence) is there
@@ -108,7 +78,7 @@ class CorpusView(View):
         self.progress.setVisible(False)
         self.cancel_button = QtWidgets.QPushButton(self.tr("Cancel"))
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_index)
+        self.cancel_button.clicked.connect(self.cancel_running)
         self.status = QtWidgets.QLabel(self.tr("No corpus indexed yet."))
         self.status.setStyleSheet(f"color: {theme.MUTED_TEXT.name()}")
         self.layer_spin = QtWidgets.QSpinBox()
@@ -118,6 +88,23 @@ class CorpusView(View):
         self.colour_combo = QtWidgets.QComboBox()
         self.colour_combo.addItems([self.tr(label) for label in COLOUR_LABELS])
         self.colour_combo.currentIndexChanged.connect(lambda _i: self._draw_map())
+        self.projection_combo = QtWidgets.QComboBox()
+        self.projection_combo.addItems([self.tr("PCA"), self.tr("t-SNE")])
+        self.projection_combo.setToolTip(
+            self.tr(
+                "How the map places the points. PCA: at once, one basis for every layer, so the same points move "
+                "with the layer. t-SNE: keeps each token's neighbours together; computed in the background for "
+                "each layer, then kept with the index"
+            )
+        )
+        if not tsne_available():
+            self.projection_combo.model().item(1).setEnabled(False)
+            self.projection_combo.setItemData(
+                1,
+                self.tr("t-SNE needs the openTSNE package, which this build lacks"),
+                QtCore.Qt.ItemDataRole.ToolTipRole,
+            )
+        self.projection_combo.currentIndexChanged.connect(self._projection_changed)
         self.three_d = QtWidgets.QCheckBox("3-D")
         self.three_d.setToolTip(self.tr("The first three principal axes, turned by the slider"))
         self.three_d.toggled.connect(self._three_d_toggled)
@@ -133,7 +120,14 @@ class CorpusView(View):
         for w in (self.demo_button, self.files_button, self.progress, self.cancel_button, self.status):
             c.addWidget(w)
         c.addStretch(1)
-        for w in (self.layer_spin, self.colour_combo, self.three_d, self.turn, self.senses_button):
+        for w in (
+            self.layer_spin,
+            self.projection_combo,
+            self.colour_combo,
+            self.three_d,
+            self.turn,
+            self.senses_button,
+        ):
             c.addWidget(w)
         self._set_map_controls(False)
 
@@ -152,7 +146,8 @@ class CorpusView(View):
         self.plot.getPlotItem().hideAxis("left")
         self.plot.getPlotItem().hideAxis("bottom")
         self.plot.setMouseTracking(True)
-        self.items: list[pg.ScatterPlotItem] = []
+        self.cloud = PointCloud(POINT_SIZE)
+        self.plot.addItem(self.cloud)
         self.marks = pg.ScatterPlotItem(size=11, brush=None, pen=pg.mkPen(theme.SELECTION, width=2), pxMode=True)
         self.query_mark = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush(theme.SELECTION), pxMode=True)
         self.hover_mark = pg.ScatterPlotItem(size=10, brush=None, pen=pg.mkPen("k", width=1.5), pxMode=True)
@@ -172,9 +167,10 @@ class CorpusView(View):
         self.legend = self.add_readout()
 
     def _set_map_controls(self, on: bool) -> None:
-        for w in (self.layer_spin, self.colour_combo, self.three_d, self.senses_button):
+        for w in (self.layer_spin, self.projection_combo, self.colour_combo, self.senses_button):
             w.setEnabled(on)
-        self.turn.setEnabled(on and self.three_d.isChecked())
+        self.three_d.setEnabled(on and not self.by_tsne)  # t-SNE maps are 2-D
+        self.turn.setEnabled(on and self.three_d.isChecked() and not self.by_tsne)
 
     # ---- the sentence's tokens --------------------------------------------------------------------------
     def show_result(self, result) -> None:
@@ -232,6 +228,7 @@ class CorpusView(View):
             self.status.setText(self.tr("Waiting for the model…"))
             return
         self._requested = None
+        self._cancel("corpus_tsne")  # its map is about to go
         run = self.controller.start("corpus_index", follows_input=False, files=tuple(files))
         if run is None:
             return
@@ -254,16 +251,24 @@ class CorpusView(View):
         if self._requested is not None:
             self.start_index(self._requested)
         elif self._files is not None:
-            self.index, self.map, self.neighbours, self.senses = None, None, None, None
+            self.index, self.map, self.neighbours, self.senses, self.tsne = None, None, None, None, None
             self._set_map_controls(False)
             self._show_points(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=int), [])
             self.list.clear()
             self.start_index(self._files)
 
-    def cancel_index(self) -> None:
-        run = self._runs.get("corpus_index")
-        if run is not None:
-            run.cancel()
+    def cancel_running(self) -> None:
+        """The Cancel button: the indexing, or else the t-SNE, now running."""
+        self._cancel("corpus_index") or self._cancel("corpus_tsne")
+
+    cancel_index = cancel_running
+
+    def _cancel(self, kind: str) -> bool:
+        run = self._runs.get(kind)
+        if run is None or not run.running:
+            return False
+        run.cancel()
+        return True
 
     def _index_progress(self, done: int, total: int) -> None:
         if total <= 1:
@@ -296,7 +301,7 @@ class CorpusView(View):
                 sources=", ".join(n for n, _ in index.info.sources),
             )
         )
-        self.index, self.map, self.neighbours, self.senses = index, None, None, None
+        self.index, self.map, self.neighbours, self.senses, self.tsne = index, None, None, None, None
         self.senses_button.setChecked(False)
         layers = index.info.layers
         self.layer_spin.blockSignals(True)
@@ -321,6 +326,8 @@ class CorpusView(View):
         self.map = corpus_map
         self._set_map_controls(True)
         self._draw_map(autorange=True)
+        if self.by_tsne:
+            self._start_tsne()
         token = self.selection.token
         if token is not None and self.result is not None:
             self.search(token)
@@ -387,6 +394,8 @@ class CorpusView(View):
         if self.senses_button.isChecked():
             self._start_senses()
             return
+        if self.by_tsne:
+            self._start_tsne()  # from the file kept with the index if this layer has had one: at once
         self._draw_map()
         if self.selection.token is not None and self.result is not None:
             self.search(self.selection.token)
@@ -395,16 +404,9 @@ class CorpusView(View):
         self.turn.setEnabled(on)
         self._draw_map(autorange=True)
 
-    def _plane(self, xyz: np.ndarray) -> np.ndarray:
-        """(M, 3) -> (M, 2): the first two axes, or in 3-D the cloud turned about the vertical axis and looked
-        at from a little above (an orthographic view: no OpenGL needed)."""
-        if not self.three_d.isChecked():
-            return xyz[:, :2]
-        yaw, pitch = np.radians(self.turn.value()), np.radians(20)
-        x = xyz[:, 0] * np.cos(yaw) + xyz[:, 2] * np.sin(yaw)
-        depth = -xyz[:, 0] * np.sin(yaw) + xyz[:, 2] * np.cos(yaw)
-        y = xyz[:, 1] * np.cos(pitch) + depth * np.sin(pitch)
-        return np.stack([x, y], axis=1)
+    def _plane(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(M, 3) -> (M, 2), and each point's distance from the eye in 3-D (None in 2-D: the first two axes)."""
+        return orthographic(xyz, self.turn.value()) if self.three_d.isChecked() else (xyz[:, :2], None)
 
     def _colours(self, rows: np.ndarray) -> tuple[np.ndarray, list[QtGui.QColor], str]:
         """Each row's colour bin, the bins' colours, and the legend."""
@@ -442,28 +444,22 @@ class CorpusView(View):
             self._draw_senses()
             return
         s = self.index.layer_row(self.layer)
-        xy = self._plane(self.map.coords[s])
+        tsne = self.tsne if self.by_tsne and self.tsne is not None and self.tsne.layer == self.layer else None
+        xy, depth = (tsne.coords, None) if tsne is not None else self._plane(self.map.coords[s])
         rows = self.map.rows
         bins, colours, legend = self._colours(rows)
-        self._show_points(xy, rows, bins, colours)
+        self._show_points(xy, rows, bins, colours, depth)
         self.legend.setText(legend)
         self._draw_marks()
         if autorange:
             self.plot.getPlotItem().getViewBox().autoRange(padding=0.02)
 
-    def _show_points(self, xy: np.ndarray, rows: np.ndarray, bins: np.ndarray, colours) -> None:
-        while len(self.items) < len(colours):
-            item = pg.ScatterPlotItem(pxMode=True, pen=None, size=POINT_SIZE)
-            self.plot.addItem(item)
-            self.items.append(item)
-        for k, item in enumerate(self.items):
-            chosen = np.flatnonzero(bins == k) if k < len(colours) else np.zeros(0, dtype=int)
-            if len(chosen) == 0:
-                item.clear()
-                continue
-            colour = QtGui.QColor(colours[k])
-            colour.setAlpha(170)
-            item.setData(x=xy[chosen, 0], y=xy[chosen, 1], brush=pg.mkBrush(colour), pen=None, size=POINT_SIZE)
+    def _show_points(self, xy: np.ndarray, rows: np.ndarray, bins: np.ndarray, colours, depth=None) -> None:
+        """Draw points `xy` (the index's `rows`) in colour `colours[bins]`; with `depth` (3-D), far ones first so
+        near ones cover them."""
+        order = np.argsort(-depth, kind="stable") if depth is not None else None
+        palette = argb(colours) if len(colours) else np.zeros(1, dtype=np.uint32)
+        self.cloud.set_points(xy, palette[np.asarray(bins, dtype=np.int64)], order)
         self._xy, self._xy_rows = np.ascontiguousarray(xy, dtype=np.float32), rows
 
     def _draw_marks(self) -> None:
@@ -472,10 +468,11 @@ class CorpusView(View):
             self.marks.setData([])
             self.query_mark.setData([])
             return
-        where = {int(r): i for i, r in enumerate(self._xy_rows)}
-        shown = [where[n.row] for n in found.neighbours if n.row in where]
-        self.marks.setData(pos=self._xy[shown] if shown else np.zeros((0, 2)))
-        if found.layer == self.layer:
+        wanted = np.array([n.row for n in found.neighbours], dtype=np.int64)
+        at = np.searchsorted(self._xy_rows, wanted)  # the map's rows are sorted
+        at = at[(at < len(self._xy_rows)) & (self._xy_rows[np.minimum(at, len(self._xy_rows) - 1)] == wanted)]
+        self.marks.setData(pos=self._xy[at] if len(at) else np.zeros((0, 2)))
+        if found.layer == self.layer and not self.by_tsne:  # t-SNE places only the corpus's points
             basis_point = self._project_query(found.query.hidden[found.layer])
             self.query_mark.setData(pos=basis_point)
         else:
@@ -483,7 +480,72 @@ class CorpusView(View):
 
     def _project_query(self, vector: np.ndarray) -> np.ndarray:
         basis = self.map.basis
-        return self._plane(basis.project(vector[None, :]))
+        return self._plane(basis.project(vector[None, :]))[0]
+
+    # ---- t-SNE ------------------------------------------------------------------------------------------
+    @property
+    def by_tsne(self) -> bool:
+        return self.projection_combo.currentIndex() == 1
+
+    def _projection_changed(self, _i: int) -> None:
+        if self.by_tsne:
+            self.three_d.setChecked(False)
+            self._start_tsne()
+        else:
+            self._cancel("corpus_tsne")
+        self._set_map_controls(self.map is not None)
+        self._draw_map(autorange=True)
+
+    def _start_tsne(self) -> None:
+        if self.map is None or self.controller is None:
+            return
+        if self.tsne is not None and self.tsne.layer == self.layer and self.tsne.index is self.index:
+            return
+        layer = self.layer
+        self._runs.pop("corpus_tsne", None)  # a run this one replaces says `cancelled`: not the user's Cancel
+        run = self.controller.start("corpus_tsne", follows_input=False, corpus_map=self.map, layer=layer)
+        if run is None:
+            return
+        self._runs["corpus_tsne"] = run
+        points = len(self.map.rows)
+        self.status.setText(self.tr("t-SNE of {points:,} points at layer {layer}…").format(points=points, layer=layer))
+        run.progress.connect(self._tsne_progress)
+        run.ready.connect(self._tsne_ready)
+        run.failed.connect(lambda m: self._tsne_done(self.tr("No t-SNE: {message}").format(message=m)))
+        run.cancelled.connect(
+            lambda: (
+                self._runs.get("corpus_tsne") is run and self._tsne_done(self.tr("t-SNE cancelled; nothing was kept."))
+            )
+        )
+
+    def _tsne_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+
+    def _tsne_done(self, message: str | None, back_to_pca: bool = True) -> None:
+        self._runs.pop("corpus_tsne", None)
+        if "corpus_index" not in self._runs:
+            self.progress.setVisible(False)
+            self.cancel_button.setVisible(False)
+        if message:
+            self.status.setText(message)
+        if back_to_pca and self.by_tsne:
+            self.projection_combo.setCurrentIndex(0)  # the PCA map, as before
+
+    def _tsne_ready(self, found) -> None:
+        kept = self.tr("kept with the index") if found.kept else self.tr("not kept: the index's folder is read-only")
+        how = self.tr("from the index's folder") if found.from_cache else kept
+        self._tsne_done(
+            self.tr("t-SNE of {points:,} points at layer {layer} ({how})").format(
+                points=len(found.rows), layer=found.layer, how=how
+            ),
+            back_to_pca=False,
+        )
+        if found.index is self.index and self.by_tsne:
+            self.tsne = found
+            self._draw_map(autorange=True)
 
     # ---- senses -----------------------------------------------------------------------------------------
     def _senses_toggled(self, on: bool) -> None:
