@@ -525,6 +525,10 @@ for example swap one word (he → she), or use a word in another sense (river ba
         <translation>在语料库中查找：</translation>
     </message>
     <message>
+        <source>How the map places the points. PCA: at once, one basis for every layer, so the same points move with the layer. t-SNE: keeps each token&apos;s neighbours together; computed in the background for each layer, then kept with the index</source>
+        <translation>地图如何摆放这些点。PCA：立即完成，所有层共用一组基，因此同一批点会随层移动。t-SNE：让每个词元的近邻聚在一起；每一层在后台计算，然后与索引一起保存</translation>
+    </message>
+    <message>
         <source>Index &amp;files…</source>
         <translation>为文件建索引(&amp;F)…</translation>
     </message>
@@ -551,6 +555,14 @@ for example swap one word (he → she), or use a word in another sense (river ba
     <message>
         <source>No sentence yet: type one, then click one of its tokens to find it in the corpus.</source>
         <translation>还没有句子：输入一句，再点击其中一个词元，在语料库中查找它。</translation>
+    </message>
+    <message>
+        <source>No t-SNE: {message}</source>
+        <translation>无法生成 t-SNE：{message}</translation>
+    </message>
+    <message>
+        <source>PCA</source>
+        <translation>PCA</translation>
     </message>
     <message>
         <source>Reading the corpus…</source>
@@ -625,12 +637,44 @@ for example swap one word (he → she), or use a word in another sense (river ba
         <translation>颜色：词</translation>
     </message>
     <message>
+        <source>from the index&apos;s folder</source>
+        <translation>读自索引所在的文件夹</translation>
+    </message>
+    <message>
+        <source>kept with the index</source>
+        <translation>已与索引一起保存</translation>
+    </message>
+    <message>
         <source>layer </source>
         <translation>层 </translation>
     </message>
     <message>
         <source>line {line}: {sentence}</source>
         <translation>第 {line} 行：{sentence}</translation>
+    </message>
+    <message>
+        <source>not kept: the index&apos;s folder is read-only</source>
+        <translation>未保存：索引所在的文件夹是只读的</translation>
+    </message>
+    <message>
+        <source>t-SNE</source>
+        <translation>t-SNE</translation>
+    </message>
+    <message>
+        <source>t-SNE cancelled; nothing was kept.</source>
+        <translation>t-SNE 已取消；没有保留任何内容。</translation>
+    </message>
+    <message>
+        <source>t-SNE needs the openTSNE package, which this build lacks</source>
+        <translation>t-SNE 需要 openTSNE 软件包，而此版本中没有</translation>
+    </message>
+    <message>
+        <source>t-SNE of {points:,} points at layer {layer} ({how})</source>
+        <translation>第 {layer} 层 {points:,} 个点的 t-SNE（{how}）</translation>
+    </message>
+    <message>
+        <source>t-SNE of {points:,} points at layer {layer}…</source>
+        <translation>正在计算第 {layer} 层 {points:,} 个点的 t-SNE…</translation>
     </message>
     <message>
         <source>{done} of {total} tokens, {rate} tokens/s</source>
