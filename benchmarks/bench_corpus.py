@@ -342,8 +342,12 @@ def click_to_list(index) -> None:
             before = view.neighbours
             start = time.perf_counter()
             QTest.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
-            while view.neighbours is before or view.neighbours.query.position != view.token_buttons.index(button):
-                app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            run = view._runs.get("corpus_search")
+            if view.neighbours is before and run is not None and run.running:
+                loop = QtCore.QEventLoop()  # wait as the app does: idle until the worker's answer arrives
+                run.ready.connect(loop.quit)
+                run.failed.connect(loop.quit)
+                loop.exec()
             view.repaint()  # the list and the map's marks on screen
             times.append((time.perf_counter() - start) * 1000)
         controller.shutdown()

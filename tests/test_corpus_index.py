@@ -202,6 +202,22 @@ def test_head_search_uses_only_those_heads_slices_of_the_context(tiny_model, bui
     assert [n.similarity for n in everything] != [n.similarity for n in found]
 
 
+def test_another_token_of_the_same_sentence_runs_no_model(tiny_model, built, monkeypatch):
+    corpus._last_sentence.clear()
+    fresh = [corpus.search_text(built, tiny_model, "the bank of the river", p, 2, top=5) for p in (2, 5)]
+    runs = []
+    forward = tiny_model.model.forward
+    monkeypatch.setattr(tiny_model.model, "forward", lambda *a, **k: runs.append(1) or forward(*a, **k))
+    again = [corpus.search_text(built, tiny_model, "the bank of the river", p, layer, top=5) for p, layer in
+             ((2, 2), (5, 2), (2, 1))]  # fmt: skip
+    assert runs == []  # other tokens, another layer: the sentence's states are reused
+    for (q0, n0), (q1, n1) in zip(fresh, again[:2]):
+        assert q1.tokens == q0.tokens and np.array_equal(q1.hidden, q0.hidden) and n1 == n0
+    corpus.search_text(built, tiny_model, "the bank of the sea", 2, 2)
+    corpus.search_text(built, tiny_model, "the bank of the sea", 2, 2, heads=(0,))  # needs context vectors: runs
+    assert len(runs) == 2
+
+
 def test_search_text_refuses_what_the_index_does_not_have(tiny_model, built, corpus_file, tmp_path):
     with pytest.raises(CorpusError, match="layer 7 is not in this index"):
         corpus.search_text(built, tiny_model, "the cat", 1, 7)

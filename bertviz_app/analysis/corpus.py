@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -412,12 +413,28 @@ class Query:
     context: np.ndarray | None  # (L, D) float32: its context vector at every attention layer, when asked for
 
 
-def embed_query(lm: LoadedModel, text: str, position: int, with_context: bool = False) -> Query:
-    """Run the model on `text` and keep token `position`'s vectors (as the index stored the corpus's)."""
+@dataclass(frozen=True, eq=False)
+class _Sentence:
+    """One run of the model on a sentence, as a query needs it."""
+
+    tokens: tuple[str, ...]
+    display_tokens: tuple[str, ...]
+    special: tuple[bool, ...]
+    hidden: np.ndarray  # (L+1, T, D) float32
+    context: np.ndarray | None  # (L, T, D) float32: every attention layer's head outputs, when asked for
+
+
+_last_sentence: list = []  # [(weak reference to the model, text, the _Sentence)]: the last one run, on the worker
+
+
+def _run_sentence(lm: LoadedModel, text: str, with_context: bool) -> _Sentence:
+    """The model's states for `text`, reusing the last sentence's run: a click on another of its tokens, or the same
+    token at another layer, runs no model (the bundled model's forward pass is most of a search on a busy CPU)."""
+    if _last_sentence:
+        ref, last_text, last = _last_sentence[0]
+        if ref() is lm and last_text == text and (last.context is not None or not with_context):
+            return last
     prep = prepare(lm, InferenceInput(text))
-    T = len(prep.encoding)
-    if not 0 <= position < T:
-        raise CorpusError(f"token {position} is outside the text's {T} tokens (0 to {T - 1}, special tokens included)")
     with torch.inference_mode():
         out = lm.model(
             prep.input_ids,
@@ -429,9 +446,25 @@ def embed_query(lm: LoadedModel, text: str, position: int, with_context: bool = 
         context = None
         if with_context:
             heads = out.attentions[0] @ out.values[0]  # (L, H, T, hd)
-            context = heads[:, :, position].reshape(heads.shape[0], -1).float().numpy()  # (L, D)
-        hidden = out.hidden_states[0, :, position].float().numpy()  # (L+1, D)
-    return Query(prep.encoding.tokens, prep.encoding.display_tokens, position, hidden, context)
+            context = heads.permute(0, 2, 1, 3).reshape(heads.shape[0], heads.shape[2], -1).float().numpy()  # (L, T, D)
+        hidden = out.hidden_states[0].float().numpy()  # (L+1, T, D)
+    enc = prep.encoding
+    sentence = _Sentence(
+        tuple(enc.tokens), tuple(enc.display_tokens), tuple(bool(x) for x in enc.special), hidden, context
+    )
+    _last_sentence[:] = [(weakref.ref(lm), text, sentence)]
+    return sentence
+
+
+def embed_query(lm: LoadedModel, text: str, position: int, with_context: bool = False) -> Query:
+    """Run the model on `text` and keep token `position`'s vectors (as the index stored the corpus's)."""
+    sentence = _run_sentence(lm, text, with_context)
+    T = len(sentence.tokens)
+    if not 0 <= position < T:
+        raise CorpusError(f"token {position} is outside the text's {T} tokens (0 to {T - 1}, special tokens included)")
+    context = sentence.context[:, position].copy() if with_context else None
+    hidden = sentence.hidden[:, position].copy()  # (L+1, D)
+    return Query(sentence.tokens, sentence.display_tokens, position, hidden, context)
 
 
 def search(
@@ -544,7 +577,7 @@ def _search_text(index: CorpusIndex, lm: LoadedModel, text: str, position: int, 
         index.layer_row(layer)
     query = embed_query(lm, text, position, with_context=bool(heads))
     vector = query.context[layer - 1] if heads else query.hidden[layer]
-    special_query = prepare(lm, InferenceInput(text)).encoding.special[position]
+    special_query = _run_sentence(lm, text, bool(heads)).special[position]
     found, cosines = search_with_cosines(index, vector, layer, top, heads, space, include_special=special_query)
     return query, found, cosines
 

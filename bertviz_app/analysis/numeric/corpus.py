@@ -229,12 +229,15 @@ class CorpusMap:
     basis: SharedBasis  # what projected them (a sentence's own tokens can be placed with it)
 
 
-def _blocks(pools, chunk: int):
-    """The rows of every pool as float32 copies (free to change) of at most `chunk` rows: a memory-mapped pool is read
-    a block at a time."""
+def _shifted_blocks(pools, chunk: int, shift: np.ndarray):
+    """The rows of every pool minus `shift`, as float32 blocks of at most `chunk` rows (new arrays: the pools are
+    left as they are; a memory-mapped pool is read a block at a time)."""
     for pool in pools:
         for i in range(0, len(pool), chunk):
-            yield np.array(pool[i : i + chunk], dtype=np.float32)
+            yield np.asarray(pool[i : i + chunk], dtype=np.float32) - shift
+
+
+KEEP_FLOAT32_BYTES = 256 * 2**20  # pools up to this size in float32 are converted once, not once per pass
 
 
 def fit_basis(
@@ -243,11 +246,12 @@ def fit_basis(
     """PCA of the union of `pools` (each (M_i, D), e.g. one layer's vectors or a sample of them).
 
     Randomized subspace iteration on the covariance (Halko, Martinsson & Tropp 2011, algorithm 4.4, with a
-    Rayleigh-Ritz step at the end): `iterations` + 1 passes over the points, each block cast to float32 once per
-    pass and used for two thin products, (X - s) W and (X - s)^T (X - s) W with W of n_components + oversample
-    columns. The D x D scatter matrix is never formed: for 100,000 x 384 that is 15 G multiply-adds (0.3 s on a quiet
-    2-core machine, 3-7 s on a busy one) against ~0.4 G here. The points are shifted by the first block's mean s
-    (then corrected to the true mean) so float32 sums do not cancel where hidden states have large means."""
+    Rayleigh-Ritz step at the end): `iterations` + 1 passes over the points (cast to float32 once, or once a pass
+    when that would take over KEEP_FLOAT32_BYTES), each block used for two thin products, (X - s) W and
+    (X - s)^T (X - s) W, W having n_components + oversample columns. The D x D scatter matrix is never formed: for
+    100,000 x 384 that is 15 G multiply-adds (0.3 s on a quiet 2-core machine, 3-7 s on a busy one) against ~0.2 G
+    here. The points are shifted by the first block's mean s (then corrected to the true mean) so that float32 sums
+    do not cancel where hidden states have large means."""
     pools = [p for p in pools if len(p)]
     if not pools:
         raise CorpusError("nothing to project: the corpus has no tokens")
@@ -258,13 +262,16 @@ def fit_basis(
     shift32 = shift.astype(np.float32)
     w = np.linalg.qr(np.random.default_rng(0).standard_normal((d, width)))[0]  # (D, l) orthonormal
     offset = trace = None
+    kept = None  # the shifted float32 blocks after the first pass, if they fit in KEEP_FLOAT32_BYTES
     for step in range(iterations + 1):
         w32 = w.astype(np.float32)
         z = np.zeros((d, width))  # (D, l): (X - s)^T (X - s) W, summed in float64 across blocks
         if offset is None:
             total, squares = np.zeros(d), 0.0
-        for block in _blocks(pools, chunk):
-            block -= shift32
+        fresh = [] if kept is None and n * d * 4 <= KEEP_FLOAT32_BYTES else None
+        for block in kept if kept is not None else _shifted_blocks(pools, chunk, shift32):
+            if fresh is not None:
+                fresh.append(block)
             z += block.T @ (block @ w32)
             if offset is None:
                 total += block.sum(axis=0, dtype=np.float64)
@@ -275,6 +282,7 @@ def fit_basis(
         z -= n * np.outer(offset, offset @ w)  # about the mean: C W, C the pooled scatter matrix
         if step < iterations:
             w = np.linalg.qr(z)[0]
+        kept = fresh if fresh is not None else kept
     small = w.T @ z  # (l, l): C restricted to the subspace found
     vals, vecs = np.linalg.eigh((small + small.T) / 2)
     order = np.argsort(vals)[::-1][: min(n_components, width)]
@@ -435,7 +443,7 @@ def tsne_steps(vectors: np.ndarray, start: np.ndarray, params: TsneParams = Tsne
     gradients, Linderman et al. 2019) of `vectors` (M, D), starting from `start` (M, 2), e.g. the PCA map (rescaled,
     as openTSNE advises); yields (done, params.steps) and returns (M, 2) float32.
 
-    openTSNE runs on a helper thread (its loops release the GIL), so every step here returns within ~0.05 s and the
+    openTSNE runs on a helper thread (its loops release the GIL), so every step here returns within ~0.02 s and the
     worker stays free for inference between steps. Closing the generator (Cancel) stops the helper at its next check:
     every TSNE_CHECK_EVERY iterations, or once the nearest-neighbour search, which cannot be interrupted, is done."""
     try:
@@ -487,7 +495,7 @@ def tsne_steps(vectors: np.ndarray, start: np.ndarray, params: TsneParams = Tsne
     helper.start()
     try:
         while helper.is_alive():
-            helper.join(0.05)
+            helper.join(0.02)  # short: an inference waiting behind this step waits at most this long
             yield state["done"], params.steps
     finally:
         state["stop"] = True  # cancelled (the generator closed) or done: the helper stops at its next check
