@@ -210,6 +210,9 @@ def test_3d_draws_far_points_first_so_near_ones_cover_them(qtbot, window, corpus
         drawn_depth = {tuple(p): d for p, d in zip(np.round(xy, 5).tolist(), depth)}
         order = [drawn_depth[tuple(p)] for p in np.round(view.cloud.xy, 5).tolist()]
         assert len(order) == len(xy) and order == sorted(order, reverse=True)  # far (large) first, near last
+        (x0, x1), (y0, y1) = view.plot.getPlotItem().getViewBox().viewRange()
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        assert inside.mean() >= 0.95  # the view has room for the cloud at every turn
     # The eye is above: of two points one above the other in depth, the higher one is nearer.
     view.turn.setValue(0)
     _xy, depth = view._plane(np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, -1.0]]))

@@ -467,22 +467,10 @@ def embed_query(lm: LoadedModel, text: str, position: int, with_context: bool = 
     return Query(sentence.tokens, sentence.display_tokens, position, hidden, context)
 
 
-def search(
-    index: CorpusIndex,
-    vector: np.ndarray,
-    layer: int,
-    top: int = 10,
-    heads=None,
-    space: str = "hidden",
-    include_special: bool = False,
-) -> list[Neighbour]:
-    """The `top` corpus tokens closest (cosine) to `vector` (D,) at `layer`, most similar first.
-
-    space "hidden": the layer's hidden states; "context": the attention layer's context vectors (layer >= 1).
-    `heads`: use only those heads' D/H slices of the vectors (exBERT's head search). Exact: one fp16 matrix-vector
-    product over the memory-mapped layer ranks every token, then the best candidates are scored again in float32.
-    """
-    return search_with_cosines(index, vector, layer, top, heads, space, include_special)[0]
+def search(index: CorpusIndex, vector: np.ndarray, layer: int, top: int = 10, **options) -> list[Neighbour]:
+    """The `top` corpus tokens closest (cosine) to `vector` (D,) at `layer`, most similar first; `options` as
+    search_with_cosines takes them (heads, space, include_special)."""
+    return search_with_cosines(index, vector, layer, top, **options)[0]
 
 
 def search_with_cosines(
@@ -494,8 +482,14 @@ def search_with_cosines(
     space: str = "hidden",
     include_special: bool = False,
 ) -> tuple[list[Neighbour], np.ndarray]:
-    """search(), and every token's cosine to `vector` from the same product ((N,) float32, about 1e-3 exact; -2,
-    below any cosine, at special tokens unless `include_special`): what the map colours by, with no second pass."""
+    """The `top` corpus tokens closest (cosine) to `vector` (D,) at `layer`, most similar first, and every token's
+    cosine to it from the same product ((N,) float32, about 1e-3 exact; -2, below any cosine, at special tokens
+    unless `include_special`): what the map colours by, with no second pass.
+
+    space "hidden": the layer's hidden states; "context": the attention layer's context vectors (layer >= 1).
+    `heads`: use only those heads' D/H slices of the vectors (exBERT's head search). Exact: one fp16 matrix-vector
+    product over the memory-mapped layer ranks every token, then the best candidates are scored again in float32.
+    """
     if top < 1:
         raise CorpusError("--top must be at least 1")
     info = index.info

@@ -451,7 +451,10 @@ class CorpusView(View):
         self._show_points(xy, rows, bins, colours, depth)
         self.legend.setText(legend)
         self._draw_marks()
-        if autorange:
+        if autorange and depth is not None:  # 3-D: room for the cloud at every turn of the slider
+            r = float(np.quantile(np.linalg.norm(self.map.coords[s], axis=1), 0.999))
+            self.plot.getPlotItem().getViewBox().setRange(xRange=(-r, r), yRange=(-r, r), padding=0.02)
+        elif autorange:
             self.plot.getPlotItem().getViewBox().autoRange(padding=0.02)
 
     def _show_points(self, xy: np.ndarray, rows: np.ndarray, bins: np.ndarray, colours, depth=None) -> None:
