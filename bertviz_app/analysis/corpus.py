@@ -317,7 +317,7 @@ _MALLOC_TRIM = _glibc_malloc_trim()
 def _return_freed_memory() -> None:
     """Give the memory of a finished batch back to the system. glibc raises its mmap threshold after large frees,
     so later batches (other shapes) come from the heap and fragment it: without this a build's resident memory grew
-    ~370 MB for 4.3x the tokens (benchmarks/bench_corpus.py); trimmed, it stays flat."""
+    ~370 MB for 4.3x the tokens (benchmarks/bench_corpus.py); trimmed, its peak was the same at 4x and 16x."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -429,7 +429,7 @@ _last_sentence: list = []  # [(weak reference to the model, text, the _Sentence)
 
 def _run_sentence(lm: LoadedModel, text: str, with_context: bool) -> _Sentence:
     """The model's states for `text`, reusing the last sentence's run: a click on another of its tokens, or the same
-    token at another layer, runs no model (the bundled model's forward pass is most of a search on a busy CPU)."""
+    token at another layer, runs no model (otherwise one forward pass per click)."""
     if _last_sentence:
         ref, last_text, last = _last_sentence[0]
         if ref() is lm and last_text == text and (last.context is not None or not with_context):

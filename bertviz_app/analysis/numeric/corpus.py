@@ -176,7 +176,7 @@ class CorpusIndex:
 
     def inverse_norms(self, space: str, layer: int, heads: tuple[int, ...] = ()) -> np.ndarray:
         """(N,) float32: 1 / the length of every token's vector at `layer` ("hidden" or "context"), or of its
-        `heads`' slices; computed once per layer and head set (the last few are kept), so a search only divides."""
+        `heads`' slices; computed once per layer and head set (the last few are kept), so a search only multiplies."""
         key = (space, layer, tuple(heads))
         cache = self.__dict__.setdefault("_inverse_norms", {})
         if key not in cache:
