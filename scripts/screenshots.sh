@@ -29,5 +29,13 @@ demo=$(mktemp -d)
 from classifier_models import classifier_folder; classifier_folder(Path('$demo'), 'bert', 'sequence', seed=2)"
 shot applications.png --model "$demo/bert-sequence" --view applications --text "she went to paris and bought a book ."
 rm -rf "$demo"
+# Chinese text in the Chinese interface, on a random tiny Chinese BERT (tests/test_chinese.py's vocabulary: no
+# Chinese model is bundled or reachable offline; its attention means nothing, the glyphs and labels are the point)
+demo=$(mktemp -d)
+.venv/bin/python -c "import sys; sys.path[:0] = ['tests']; from pathlib import Path; from conftest import make_tiny_model; \
+from test_chinese import chinese_vocab; make_tiny_model(Path('$demo'), vocab=chinese_vocab(), seed=3, max_position_embeddings=96)"
+shot chinese-text-zh.png --lang zh_CN --model "$demo" --view attention \
+  --text "自然语言处理是人工智能的一个重要方向，研究人员希望计算机能够理解人类的语言，并且用它来回答问题、翻译文章和写作。老师在课堂上讲解。"
+rm -rf "$demo"
 shot corpus.png --view corpus --view-arg demo:14 \
   --text "The bank of the river was muddy, so she went to the bank to get money."  # indexes the demo corpus once
