@@ -323,6 +323,8 @@ def main() -> int:
     parser.add_argument("--probes", type=Path, default=default_probes_path())
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
+    if args.probes is None:  # the card, the examples and the comparison are all made from the probes
+        parser.error("no probe file: ../shared/data/mlm-probes.tsv is not beside the repository; pass --probes FILE")
 
     old_heldout = args.corpus / "heldout-old.txt"
     old_heldout = old_heldout if old_heldout.is_file() else args.corpus / "heldout.txt"
