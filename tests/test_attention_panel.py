@@ -509,6 +509,30 @@ def test_knocked_out_heads_are_marked(panel, qtbot):
     assert panel.marked_heads == frozenset()
 
 
+def test_a_hover_repaints_only_its_ring_and_new_content_still_shows(panel, qtbot):
+    """The grid's tiles are painted once per content into a pixmap; a hover paints the ring over it. A later
+    change of what a tile shows (a head marked knocked out) must not be hidden behind that cached picture."""
+    from PySide6.QtGui import QColor
+
+    from bertviz_app.ui.plot_items import KNOCKED_OUT_COLOR
+
+    grid = panel.grid
+    panel.set_result(with_internals(canned_result()))
+    plain = grid.grab().toImage()
+    still = grid._still.cacheKey()
+    qtbot.mouseMove(grid, pos=panel.grid_cell_center(1, 2).toPoint())
+    qtbot.waitUntil(lambda: grid._hover == (1, 2))
+    ringed = grid.grab().toImage()
+    assert ringed != plain  # the ring is there
+    assert grid._still.cacheKey() == still  # and the tiles under it were not painted again
+    grid.set_knocked_out({(1, 2)})
+    image = grid.grab().toImage()
+    pos, ratio = panel.grid_cell_center(1, 2), image.devicePixelRatio()
+    centre = image.pixelColor(int(pos.x() * ratio), int(pos.y() * ratio))
+    dark = QColor(KNOCKED_OUT_COLOR)
+    assert abs(centre.red() - dark.red()) + abs(centre.green() - dark.green()) + abs(centre.blue() - dark.blue()) < 40
+
+
 def test_512_tokens_measures_stay_responsive(panel, qtbot):
     """12 layers × 12 heads at 512 tokens: no single stretch of GUI-thread work near the budget."""
     from bertviz_app.analysis.numeric.attention_flow import rollout
