@@ -352,3 +352,37 @@ def test_the_words_button_pools_the_attention_view_and_the_embeddings(qtbot, chi
         embeddings.result.hidden_states[:, 1], tokens.hidden_states[:, 1:5].mean(axis=1), atol=1e-5
     )
     assert "words" in embeddings.plot.titleLabel.text
+
+
+def test_a_long_input_is_pooled_to_words_on_the_worker(qtbot, chinese_window, monkeypatch):
+    """Past POOL_NOW_MAX attention numbers (here: any) the Words button asks the worker: the view says so at once,
+    the words arrive pooled as on the GUI thread, a newer result replaces the run, and Words switched off before
+    the answer comes keeps the tokens."""
+    from bertviz_app.ui import token_axis
+
+    win = chinese_window
+    show_text(qtbot, win, "北京大学很好", "attention")
+    panel = win.views["attention"]
+    tokens = panel.result
+    monkeypatch.setattr(token_axis, "POOL_NOW_MAX", 0)
+    panel.words_button.click()
+    assert panel.pooling_words and panel.busy
+    assert panel.message() == "Pooling 8 tokens into 5 words…"
+    assert win.wait_until_drawn()
+    assert panel.showing_words and not panel.pooling_words and panel.message() is None
+    expected = pool_attention(tokens.attention, [[0], [1, 2, 3, 4], [5], [6], [7]])
+    np.testing.assert_allclose(panel.current_matrix(), expected[panel.layer, panel.head], atol=1e-6)
+    assert "words" in panel.heatmap_plot.titleLabel.text
+
+    paste(win, "北京很好")  # a new result while Words is on: pooled on the worker again
+    qtbot.waitUntil(lambda: panel.showing_words and list(panel.result.display_tokens)[1] == "北京", timeout=30_000)
+    assert win.wait_until_drawn() and panel.result.attention.shape[-1] == len(panel.result.display_tokens)
+
+    panel.words_button.click()  # off: tokens at once
+    panel.words_button.click()  # on again: pooling
+    assert panel.pooling_words
+    panel.words_button.click()  # and off before the answer: the answer is dropped
+    assert not panel.pooling_words and not panel.showing_words
+    assert win.controller.wait_until_idle() and win.wait_until_drawn()
+    qtbot.wait(50)
+    assert not panel.showing_words and panel.current_matrix().shape == (6, 6)

@@ -39,6 +39,7 @@ def _registry() -> dict[str, Task]:
     from bertviz_app.analysis import classify, compare, corpus, heads, joint_fill, pretrain, scoring
     from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap
     from bertviz_app.analysis.numeric.labels import Classification
+    from bertviz_app.analysis.numeric.words import PooledWords, pool_words_task
 
     return {
         task.name: task
@@ -55,6 +56,7 @@ def _registry() -> dict[str, Task]:
             Task("corpus_senses", corpus.senses_task, corpus.WordSenses),
             Task("pretrain", pretrain.pretrain_task, pretrain.Pretraining),
             Task("corpus_tsne", corpus.tsne_task, corpus.CorpusTsne),
+            Task("pool_words", pool_words_task, PooledWords),
         )
     }
 

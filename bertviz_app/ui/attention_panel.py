@@ -127,7 +127,7 @@ class AttentionPanel(token_axis.WordsView, View):
         self._left_axis = TokenAxis("left")
         self._bottom_axis = TokenAxis("bottom")
         self.heatmap_plot, self.heatmap_image = heatmap_plot(self._left_axis, self._bottom_axis, zoom=True)
-        self.add_words_button("attention", (self._left_axis, self._bottom_axis))
+        self.add_words_button("attention", (self._left_axis, self._bottom_axis), attention=True)
         self.heatmap_widget.addItem(self.heatmap_plot)
         plot = self.heatmap_plot
         self.colorbar = pg.ColorBarItem(
@@ -378,8 +378,9 @@ class AttentionPanel(token_axis.WordsView, View):
 
     @property
     def busy(self) -> bool:
-        """Whether derived matrices for the model view or heatmap are still being computed."""
-        return self._work is not None or self._pending
+        """Whether derived matrices for the model view or heatmap are still being computed (or the attention
+        pooled to words, on the worker)."""
+        return self._work is not None or self._pending or self.pooling_words
 
     # ---- selection ----------------------------------------------------------------------------------------
     layer = read_only("_layer")

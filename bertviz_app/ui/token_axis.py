@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from bertviz_app.analysis.numeric.words import pooled_index, pooled_result, result_words
+from bertviz_app.analysis.numeric.words import POOL_NOW_MAX, pooled_index, pooled_result, result_words
 from bertviz_app.ui import theme
 
 if TYPE_CHECKING:
@@ -392,15 +392,18 @@ WORDS_NOTES = {  # what the view's title adds while it shows words
 class WordsView:
     """Mixed into a View (before it: `class Panel(WordsView, View)`): with the Words button on, the view is given
     the result pooled to words (analysis/numeric/words.py) and shows word indices; the shared selection still
-    names tokens, mapped here both ways."""
+    names tokens, mapped here both ways. A view showing attention has it pooled too: here for a sentence, on the
+    worker for a long input (the "pool_words" analysis; meanwhile the view says so and is `pooling_words`)."""
 
     _words_source = None  # the result as it came, before pooling
     _word_groups: list[list[int]] | None = None  # token positions of each word shown, or None: tokens shown
+    _words_attention = False  # whether the view shows attention (pooled too)
+    _words_run = None  # the "pool_words" run whose answer the view waits for
 
-    def add_words_button(self, view: str, axes: tuple[TokenAxis, ...] = ()) -> WordsButton:
+    def add_words_button(self, view: str, axes: tuple[TokenAxis, ...] = (), attention: bool = False) -> WordsButton:
         """The Words button of `view` (a key of WORDS_TIPS), before the Export button; `axes`: token axes whose
-        label layout its menu chooses."""
-        self._words_kind = view
+        label layout its menu chooses; `attention`: the view shows attention, to be pooled as well."""
+        self._words_kind, self._words_attention = view, attention
         self.words_button = WordsButton(QtCore.QCoreApplication.translate("TokenAxis", WORDS_TIPS[view]), axes)
         self.controls.insertWidget(self.controls.count() - 2, self.words_button)  # before the stretch and Export
         self.words_button.toggled.connect(self._words_toggled)
@@ -410,19 +413,62 @@ class WordsView:
     def showing_words(self) -> bool:
         return self._word_groups is not None
 
+    @property
+    def pooling_words(self) -> bool:
+        """Whether the view waits for its result pooled to words on the worker."""
+        return self._words_run is not None
+
     def set_result(self, result) -> None:
         self._words_source = result
         self._word_groups = None
+        self._stop_pooling()
         if result is not None:
             groups = result_words(result)
             self.words_button.set_available(groups is not None)
             if groups is not None and self.words_button.isChecked():
-                result, self._word_groups = pooled_result(result, groups), groups
+                attention = self._words_attention and result.attention is not None
+                if attention and result.attention.size > POOL_NOW_MAX and self._start_pooling(result, groups):
+                    return
+                result, self._word_groups = pooled_result(result, groups, with_attention=attention), groups
         super().set_result(result)
 
     def clear(self, message: str = "") -> None:
         self._words_source = self._word_groups = None
+        self._stop_pooling()
         super().clear(message)
+
+    def _start_pooling(self, result, groups: list[list[int]]) -> bool:
+        """Pool `result` on the worker (False: no model to run it with; the caller pools it here)."""
+        run = self.controller.start("pool_words", result=result, groups=groups) if self.controller else None
+        if run is None:
+            return False
+        self._words_run = run
+        run.ready.connect(lambda payload, run=run, groups=groups: self._pooled(run, payload.result, groups))
+        run.failed.connect(lambda message, run=run: self._pooling_failed(run, message))
+        super().clear(
+            QtCore.QCoreApplication.translate("TokenAxis", "Pooling {tokens} tokens into {words} words…").format(
+                tokens=len(result.tokens), words=len(groups)
+            )
+        )
+        return True
+
+    def _pooled(self, run, pooled, groups: list[list[int]]) -> None:
+        if run is not self._words_run:
+            return  # about an earlier result, or Words was switched off meanwhile
+        self._words_run, self._word_groups = None, groups
+        super().set_result(pooled)
+        token = self.selection.token
+        self.set_selected_token(None if token is None else self.shown_index(token))
+
+    def _pooling_failed(self, run, message: str) -> None:
+        if run is self._words_run:
+            self._words_run = None
+            super().clear(message)
+
+    def _stop_pooling(self) -> None:
+        if self._words_run is not None:
+            self._words_run, run = None, self._words_run
+            run.cancel()
 
     def words_note(self) -> str:
         """What the view's title adds while it shows words ("" while it shows tokens)."""
@@ -438,5 +484,7 @@ class WordsView:
     def _words_toggled(self, _on: bool) -> None:
         if self._words_source is not None:
             self.set_result(self._words_source)
+            if self.pooling_words:
+                return  # the selection is marked when the words arrive
             token = self.selection.token
             self.set_selected_token(None if token is None else self.shown_index(token))

@@ -2474,6 +2474,10 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
         <translation> · 词（键：求和；查询：取平均）</translation>
     </message>
     <message>
+        <source>Pooling {tokens} tokens into {words} words…</source>
+        <translation>正在把 {tokens} 个词元合并成 {words} 个词…</translation>
+    </message>
+    <message>
         <source>Show words instead of tokens (a word&apos;s pieces together; Chinese words as the jieba segmenter finds them): a word as a key receives the sum of what its tokens receive, as a query gives the mean of what its tokens give, so every row still sums to 1.</source>
         <translation>显示词而非词元（一个词的各个子词合在一起；中文词由 jieba 分词得出）：词作为键时，得到其各词元所受注意力之和；作为查询时，给出其各词元注意力的平均，因此每一行之和仍为 1。</translation>
     </message>

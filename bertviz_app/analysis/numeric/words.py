@@ -10,11 +10,13 @@ every row still sums to 1. Embeddings are the mean of a word's tokens' hidden st
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 JOIN_MARK = "##"  # how a piece that continues a word is shown (engine/tokenizer.py's JOIN_MARK)
+POOL_NOW_MAX = 250_000  # attention numbers (layers × heads × T × T) pooled on the GUI thread (about 4 ms); more:
+# on the worker, a layer a step (pool_words_task), so the window never waits for it
 
 
 def word_groups(word_keys: Sequence[Hashable | None]) -> list[list[int]]:
@@ -46,9 +48,9 @@ def pool_attention(attention: np.ndarray, groups: list[list[int]]) -> np.ndarray
     """(..., T, T) -> (..., W, W) float32: keys summed over a word's tokens, queries averaged over them.
 
     pooled[w, v] = mean over query tokens i of w of (sum over key tokens j of v of attention[i, j]), as sums over
-    runs of tokens (np.add.reduceat). It runs on the GUI thread when the Words button is on: microseconds for a
-    sentence, but 2-3 s for 512 tokens × 144 heads on our loaded 2-core machine (about what the product with a
-    (W, T) membership matrix takes there), so at full length the toggle stalls the window once per result.
+    runs of tokens (np.add.reduceat): microseconds for a sentence, but 0.6 s for 512 tokens × 144 heads on a quiet
+    2-core machine (2-3 s loaded; about what the product with a (W, T) membership matrix takes), which is why a
+    view pools more than POOL_NOW_MAX numbers on the worker (pool_words_task).
     """
     attention = np.asarray(attention, dtype=np.float32)
     if attention.ndim < 2 or attention.shape[-1] != attention.shape[-2]:
@@ -90,11 +92,12 @@ def result_words(result) -> list[list[int]] | None:
     return groups if has_words(groups) else None
 
 
-def pooled_result(result, groups: list[list[int]]):
+def pooled_result(result, groups: list[list[int]], with_attention: bool = True):
     """An InferenceResult (or anything shaped like one) pooled to its words (`result_words`). Its tokens are the
     words (labels joined), a word is masked or unknown where one of its tokens is, its attention is pooled as
-    `pool_attention` says and its hidden states as `pool_embeddings`; what has no word-level meaning (value norms,
-    query/key vectors, per-token predictions, local attention windows) is left out."""
+    `pool_attention` says (or left out: `with_attention` False, for a view that shows none) and its hidden states
+    as `pool_embeddings`; what has no word-level meaning (value norms, query/key vectors, per-token predictions,
+    local attention windows) is left out."""
     enc = result.encoding
 
     def first(values) -> tuple:
@@ -123,7 +126,7 @@ def pooled_result(result, groups: list[list[int]]):
         encoding=encoding,
         masked_positions=tuple(w for w, g in enumerate(groups) if masked.intersection(g)),
         predictions=(),
-        attention=None if result.attention is None else pool_attention(result.attention, groups),
+        attention=None if result.attention is None or not with_attention else pool_attention(result.attention, groups),
         hidden_states=None if result.hidden_states is None else pool_embeddings(result.hidden_states, groups),
         queries=None,
         keys=None,
@@ -132,3 +135,22 @@ def pooled_result(result, groups: list[list[int]]):
         replaced_probs=None,
         attention_windows=(),
     )
+
+
+@dataclass(frozen=True)
+class PooledWords:
+    """What pool_words_task returns: the result it was given, pooled to its words."""
+
+    result: object
+
+
+def pool_words_task(_model, _inp, *, result, groups: list[list[int]]):
+    """The "pool_words" analysis: pooled_result of a long input on the worker, one layer's attention a step, so
+    that inference and cancelling get in between (a change of input cancels it)."""
+    layers = []
+    total = 0 if result.attention is None else result.attention.shape[0]
+    for layer in range(total):
+        layers.append(pool_attention(result.attention[layer], groups))
+        yield layer + 1, total
+    pooled = pooled_result(result, groups, with_attention=False)
+    return PooledWords(replace(pooled, attention=np.stack(layers) if layers else None))
