@@ -41,7 +41,7 @@ def _classifier_window(qtbot, tmp_path, family: str, task: str, seed: int):
 
 def _show_from_menu(win):
     view_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
-    next(a for a in view_menu.actions() if a.text() == "&Applications").trigger()
+    next(a for a in view_menu.actions() if a.text() == "Appl&ications").trigger()
     assert win.controller.wait_until_idle()
     return win.views["applications"]
 

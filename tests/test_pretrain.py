@@ -35,7 +35,7 @@ def open_demo(qtbot, folder: str, tmp_path: Path, steps: int):
     win.resize(1200, 800)
     win.show()
     assert controller.wait_until_idle() and controller.model_summary is not None
-    action = next(a for m in win.menuBar().actions() for a in m.menu().actions() if a.text() == "&Pretraining")
+    action = next(a for m in win.menuBar().actions() for a in m.menu().actions() if a.text() == "Pre&training")
     action.trigger()  # View ▸ Pretraining, as a user gets there
     panel = win.pretrain
     assert win.tabs.currentWidget() is panel and panel.message() is None

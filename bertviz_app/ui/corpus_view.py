@@ -65,12 +65,12 @@ class CorpusView(View):
     # ---- building ------------------------------------------------------------------------------------------
     def _build(self) -> None:
         c = self.controls
-        self.demo_button = QtWidgets.QPushButton(self.tr("Index the &demo corpus"))
+        self.demo_button = QtWidgets.QPushButton(self.tr("Index the demo corp&us"))
         self.demo_button.setToolTip(
             self.tr("2,240 sentences of State of the Union addresses, 1990-2021 (public domain)")
         )
         self.demo_button.clicked.connect(lambda: self.start_index([]))
-        self.files_button = QtWidgets.QPushButton(self.tr("Index &files…"))
+        self.files_button = QtWidgets.QPushButton(self.tr("Inde&x files…"))
         self.files_button.setToolTip(self.tr("Text files, one sentence or paragraph per line"))
         self.files_button.clicked.connect(self._choose_files)
         self.progress = QtWidgets.QProgressBar()
@@ -113,7 +113,7 @@ class CorpusView(View):
         self.turn.setFixedWidth(90)
         self.turn.setEnabled(False)
         self.turn.valueChanged.connect(lambda _v: self._draw_map())
-        self.senses_button = QtWidgets.QPushButton(self.tr("&Senses"))
+        self.senses_button = QtWidgets.QPushButton(self.tr("Senses"))
         self.senses_button.setCheckable(True)
         self.senses_button.setToolTip(self.tr("Every occurrence of the selected word, grouped into its senses"))
         self.senses_button.toggled.connect(self._senses_toggled)

@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         )
         self._action(
             file,
-            self.tr("Export embedding plot as P&NG…"),
+            self.tr("Export embedding plot as PN&G…"),
             lambda: self.export_plot("embeddings", "png"),
             "Ctrl+Alt+E",
         )

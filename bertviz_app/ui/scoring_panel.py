@@ -316,7 +316,7 @@ class ScoringPanel(View):
     def _build(self) -> None:
         controls = self.controls
         controls.setSpacing(6)
-        self.pair_check = QtWidgets.QCheckBox(self.tr("Minimal &pair"))
+        self.pair_check = QtWidgets.QCheckBox(self.tr("Minimal pair"))
         self.pair_check.setToolTip(self.tr("Score a second sentence beside the main one and compare the two"))
         self.variant_combo = QtWidgets.QComboBox()
         for title, name in VARIANTS:

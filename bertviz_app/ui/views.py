@@ -126,11 +126,11 @@ for _spec in (
     ViewSpec(
         "attention", QT_TRANSLATE_NOOP("views", "&Attention"), _attention, "attention|value|rollout[:LAYER[:HEAD]]"
     ),
-    ViewSpec("embeddings", QT_TRANSLATE_NOOP("views", "&Embeddings"), _embeddings),
-    ViewSpec("layers", QT_TRANSLATE_NOOP("views", "&Layers"), _layers, "a word to follow"),
+    ViewSpec("embeddings", QT_TRANSLATE_NOOP("views", "Em&beddings"), _embeddings),
+    ViewSpec("layers", QT_TRANSLATE_NOOP("views", "La&yers"), _layers, "a word to follow"),
     ViewSpec(
         "heads",
-        QT_TRANSLATE_NOOP("views", "&Heads"),
+        QT_TRANSLATE_NOOP("views", "Hea&ds"),
         _heads,
         "'importance' and/or LAYER.HEAD,... to knock out",
         ("head_importance",),
@@ -139,17 +139,17 @@ for _spec in (
     ViewSpec("scoring", QT_TRANSLATE_NOOP("views", "&Scoring"), _scoring, "the second sentence", ("score",)),
     ViewSpec("compare", QT_TRANSLATE_NOOP("views", "&Compare"), _compare, "the second sentence", ("compare",)),
     ViewSpec("replaced", QT_TRANSLATE_NOOP("views", "&Replaced tokens"), _replaced),
-    ViewSpec("applications", QT_TRANSLATE_NOOP("views", "&Applications"), _applications, analyses=("classify",)),
+    ViewSpec("applications", QT_TRANSLATE_NOOP("views", "Appl&ications"), _applications, analyses=("classify",)),
     ViewSpec(
         "corpus",
-        QT_TRANSLATE_NOOP("views", "&Corpus"),
+        QT_TRANSLATE_NOOP("views", "C&orpus"),
         _corpus,
         "'demo' or FILE,... to index, then :N a token of the sentence to find in it",
         ("corpus_index", "corpus_map", "corpus_search", "corpus_senses"),
     ),
     ViewSpec(
         "pretrain",
-        QT_TRANSLATE_NOOP("views", "&Pretraining"),
+        QT_TRANSLATE_NOOP("views", "Pre&training"),
         _pretrain,
         "STEPS: train that many steps on the example text at the start",
         ("pretrain",),

@@ -497,10 +497,6 @@ for example swap one word (he → she), or use a word in another sense (river ba
 <context>
     <name>CorpusView</name>
     <message>
-        <source>&amp;Senses</source>
-        <translation>词义(&amp;S)</translation>
-    </message>
-    <message>
         <source>2,240 sentences of State of the Union addresses, 1990-2021 (public domain)</source>
         <translation>美国国情咨文 2,240 句，1990–2021 年（公有领域）</translation>
     </message>
@@ -529,16 +525,16 @@ for example swap one word (he → she), or use a word in another sense (river ba
         <translation>地图如何摆放这些点。PCA：立即完成，所有层共用一组基，因此同一批点会随层移动。t-SNE：让每个词元的近邻聚在一起；每一层在后台计算，然后与索引一起保存</translation>
     </message>
     <message>
-        <source>Index &amp;files…</source>
-        <translation>为文件建索引(&amp;F)…</translation>
+        <source>Inde&amp;x files…</source>
+        <translation>为文件建索引(&amp;X)…</translation>
     </message>
     <message>
         <source>Index text files</source>
         <translation>为文本文件建索引</translation>
     </message>
     <message>
-        <source>Index the &amp;demo corpus</source>
-        <translation>为示例语料库建索引(&amp;D)</translation>
+        <source>Index the demo corp&amp;us</source>
+        <translation>为示例语料库建索引(&amp;U)</translation>
     </message>
     <message>
         <source>Indexing cancelled; nothing was kept.</source>
@@ -571,6 +567,10 @@ for example swap one word (he → she), or use a word in another sense (river ba
     <message>
         <source>Select a token of the sentence first: its word&apos;s senses are shown.</source>
         <translation>请先选择句中的一个词元：将显示该词的各个词义。</translation>
+    </message>
+    <message>
+        <source>Senses</source>
+        <translation>词义</translation>
     </message>
     <message>
         <source>Text (*.txt);;All files (*)</source>
@@ -1538,8 +1538,8 @@ Open a fill-mask model (such as bert-base-uncased) from the Model menu.</source>
         <translation>导出嵌入图</translation>
     </message>
     <message>
-        <source>Export embedding plot as P&amp;NG…</source>
-        <translation>将嵌入图导出为 P&amp;NG…</translation>
+        <source>Export embedding plot as PN&amp;G…</source>
+        <translation>将嵌入图导出为 PN&amp;G…</translation>
     </message>
     <message>
         <source>Export embedding plot as S&amp;VG…</source>
@@ -2251,8 +2251,8 @@ Open one (for example google/electra-small-discriminator, Model ▸ Get a model�
         <translation>柱高：把每个词元掩码后根据其余部分猜测时，模型对它的意外程度，即以奈特为单位的 −log p（0 = 确定；2.3 = 十中选一的猜测）。得分 = 各词元 log p 之和（伪对数似然）：越接近 0 可能性越大。{variant}。</translation>
     </message>
     <message>
-        <source>Minimal &amp;pair</source>
-        <translation>最小对比对(&amp;P)</translation>
+        <source>Minimal pair</source>
+        <translation>最小对比对</translation>
     </message>
     <message>
         <source>No sentence yet: type one to see how likely the model finds it.</source>
@@ -2718,10 +2718,6 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
 <context>
     <name>views</name>
     <message>
-        <source>&amp;Applications</source>
-        <translation>应用(&amp;A)</translation>
-    </message>
-    <message>
         <source>&amp;Attention</source>
         <translation>注意力(&amp;A)</translation>
     </message>
@@ -2730,28 +2726,8 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
         <translation>比较(&amp;C)</translation>
     </message>
     <message>
-        <source>&amp;Corpus</source>
-        <translation>语料库(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Embeddings</source>
-        <translation>嵌入(&amp;E)</translation>
-    </message>
-    <message>
-        <source>&amp;Heads</source>
-        <translation>头(&amp;H)</translation>
-    </message>
-    <message>
-        <source>&amp;Layers</source>
-        <translation>层(&amp;L)</translation>
-    </message>
-    <message>
         <source>&amp;Neurons</source>
         <translation>神经元(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Pretraining</source>
-        <translation>预训练(&amp;P)</translation>
     </message>
     <message>
         <source>&amp;Replaced tokens</source>
@@ -2760,6 +2736,30 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
     <message>
         <source>&amp;Scoring</source>
         <translation>评分(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Appl&amp;ications</source>
+        <translation>应用(&amp;I)</translation>
+    </message>
+    <message>
+        <source>C&amp;orpus</source>
+        <translation>语料库(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Em&amp;beddings</source>
+        <translation>嵌入(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Hea&amp;ds</source>
+        <translation>头(&amp;D)</translation>
+    </message>
+    <message>
+        <source>La&amp;yers</source>
+        <translation>层(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Pre&amp;training</source>
+        <translation>预训练(&amp;T)</translation>
     </message>
 </context>
 <context>
