@@ -4,6 +4,7 @@ then the fine-tuned copy in the other views (a check box), Cancel and Reset."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -211,12 +212,52 @@ def test_opening_another_model_forgets_the_fine_tuned_copy(qtbot, demo, tmp_path
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (path, ""))
     with qtbot.waitSignal(win.workspaces.saved, timeout=30_000):
         next(a for a in win.menuBar().actions()[0].menu().actions() if a.text() == "Save w&orkspace…").trigger()
-    assert "fine-tuned copy is not saved" in win.statusBar().currentMessage()
+    assert "fine-tuned copy is not saved in it" in win.statusBar().currentMessage()
     with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
         next(a for a in win.model_menu.actions() if a.text() == "&Default model").trigger()
     assert panel.training is None and not panel.use_box.isEnabled() and panel.guesses("after") == []
     assert "new model" in panel.status.text()
     assert controller.wait_until_idle()
+
+
+def test_the_fine_tuned_copy_saves_as_a_model_folder_that_opens_with_its_guesses(qtbot, demo, tmp_path, monkeypatch):
+    """Save as a model…, then Model ▸ Open folder… on what it wrote: the main predictions are the "after" table's."""
+    win, controller, panel = demo
+    assert not panel.save_button.isEnabled()  # nothing trained yet
+    train(qtbot, panel)
+    assert panel.save_button.isEnabled()
+    after = panel.guesses("after")
+    folder = tmp_path / "models" / "bird-tuned"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(folder), ""))
+    qtbot.mouseClick(panel.save_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
+    assert str(folder) in panel.status.text() and panel.save_button.isEnabled()
+    assert {"config.json", "model.safetensors", "fine_tuning.json"} <= {p.name for p in folder.iterdir()}
+    assert [p.name for p in folder.parent.iterdir()] == ["bird-tuned"]  # no temporary folder left
+    info = json.loads((folder / "fine_tuning.json").read_text(encoding="utf-8"))
+    assert info["text"] == TEXT and info["config"]["steps"] == 30 and len(info["losses"]) == 30
+    assert (info["loss_before"], info["loss_after"]) == (panel.training.loss_before, panel.training.loss_after)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    with qtbot.waitSignal(controller.model_loaded, timeout=30_000):
+        next(a for a in win.model_menu.actions() if a.text() == "&Open folder…").trigger()
+    type_main(qtbot, win, PROBE)
+    assert main_guesses(win) == after
+
+
+def test_saving_over_a_folder_in_use_says_so_and_writes_nothing(qtbot, demo, tmp_path, monkeypatch):
+    _win, _controller, panel = demo
+    panel.steps_spin.setValue(2)
+    train(qtbot, panel)
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(folder), ""))
+    qtbot.mouseClick(panel.save_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Not saved"), timeout=30_000)
+    assert "already exists" in panel.status.text() and panel.save_button.isEnabled()
+    assert [p.name for p in tmp_path.iterdir() if p.name != "settings.ini"] == ["taken"]
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"] and (folder / "notes.txt").read_text() == "mine"
 
 
 def test_the_command_line_trains_at_the_start_for_a_screenshot(tiny_model_dir):

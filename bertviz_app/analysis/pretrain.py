@@ -5,21 +5,27 @@ The training is `training/mlm.py`'s own (`MLMSteps`: the same masking, AdamW, wa
 `bertviz-app train-mlm`), on the pasted text instead of a corpus: its tokens, each line followed by the
 separator, cut into rows of at most `SEQ_LEN` tokens (the last row completed from the start of the text, so
 no word is left out). The loaded model is never touched: its weights are deep-copied, in memory; nothing is
-written anywhere. The loss on the text is measured before and after on one fixed masked copy of it (the
-curve's per-step losses each mask other tokens, so they are noisy).
+written unless the teacher saves the copy as a new model folder (`save_task`). The loss on the text is measured
+before and after on one fixed masked copy of it (the curve's per-step losses each mask other tokens, so they
+are noisy).
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import json
+import shutil
+import tempfile
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from bertviz_app.analysis.inference import InferenceInput, MaskPrediction, run_inference
+from bertviz_app.engine.checkpoint import save_bert, tokenizer_folder
 from bertviz_app.engine.errors import InputError, NoMLMHeadError
 from bertviz_app.engine.loader import LoadedModel
 from bertviz_app.training.config import TrainConfig
@@ -32,6 +38,7 @@ SEQ_LEN = 64
 DEMO_CONFIG = TrainConfig(seq_len=SEQ_LEN, batch=8, lr=5e-4, warmup=4, train_layers=2, seed=0)
 MIN_TOKENS = 4  # fewer leaves almost nothing to mask
 MAX_TOKENS = 4096  # a few pages: more than a demo's seconds can learn from
+FINE_TUNING_JSON = "fine_tuning.json"  # in a saved copy: what it was fine-tuned from, on what, and how
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Pretraining:
     before: tuple[MaskPrediction, ...]  # the test sentence's guesses with the loaded weights
     after: tuple[MaskPrediction, ...]  # with the fine-tuned copy
     text_ids: frozenset[int]  # the ids of the text's tokens: guesses among them are the text's words
+    config: TrainConfig = field(default_factory=lambda: DEMO_CONFIG)  # the recipe: this run's steps, lr, seed
     # The fine-tuned copy (a LoadedModel), an opaque handle for Controller.use_model: the views may hand it back,
     # never look inside it.
     model: object = field(default=None, repr=False)
@@ -135,8 +143,53 @@ def pretrain_task(
         before=before,
         after=_guesses(tuned, probe, top_k),
         text_ids=frozenset(ids),
+        config=cfg,
         model=tuned,
     )
 
 
-__all__ = ["DEMO_CONFIG", "Pretraining", "TrainingStep", "pretrain_task", "sequences"]
+@dataclass(frozen=True)
+class SavedModel:
+    """The payload of the "save_fine_tuned" task."""
+
+    folder: str
+    size: int  # bytes written
+
+
+def save_task(_lm: LoadedModel, _inp: InferenceInput, *, training: Pretraining, folder: str) -> SavedModel:
+    """The fine-tuned copy of `training` as a new model folder at `folder`: config.json, model.safetensors, the
+    tokenizer's files (a bundled delta model's come from its base) and fine_tuning.json (the model it was tuned
+    from, the text, the steps and the losses). `folder` must not exist, or be an empty folder; everything is
+    written into a temporary folder beside it and renamed into place, so a failure leaves nothing behind. BERT
+    models only (engine.checkpoint.hf_state_dict says so for the others)."""
+    target = Path(folder).expanduser().absolute()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"{target} already exists and is not an empty folder: choose a new name.")
+    lm = training.model
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        save_bert(lm.model, tmp, tokenizer_folder(Path(lm.info.path)))
+        info = {
+            "fine_tuned_from": lm.name,
+            "recipe": "the live pretraining demo (analysis/pretrain.py): train-mlm's steps on a pasted text",
+            "config": {  # train-mlm's settings (its model, corpus and out have no meaning here)
+                k: v for k, v in dataclasses.asdict(training.config).items() if k not in ("model", "corpus", "out")
+            },
+            "text": training.text,
+            "test_sentence": training.probe,
+            "loss_before": training.loss_before,
+            "loss_after": training.loss_after,
+            "losses": [round(float(x), 5) for x in training.losses],
+        }
+        (tmp / FINE_TUNING_JSON).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if target.exists():
+            target.rmdir()  # empty (checked above)
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return SavedModel(str(target), sum(f.stat().st_size for f in target.iterdir()))
+
+
+__all__ = ["DEMO_CONFIG", "Pretraining", "SavedModel", "TrainingStep", "pretrain_task", "save_task", "sequences"]

@@ -55,6 +55,7 @@ def _registry() -> dict[str, Task]:
             Task("corpus_search", corpus.search_task, corpus.CorpusNeighbours),
             Task("corpus_senses", corpus.senses_task, corpus.WordSenses),
             Task("pretrain", pretrain.pretrain_task, pretrain.Pretraining),
+            Task("save_fine_tuned", pretrain.save_task, pretrain.SavedModel),
             Task("corpus_tsne", corpus.tsne_task, corpus.CorpusTsne),
             Task("pool_words", pool_words_task, PooledWords),
         )

@@ -3,7 +3,8 @@
 
 The training runs on the worker as the "pretrain" analysis (analysis/pretrain.py, train-mlm's own steps), on a
 copy of the weights in memory: the loaded model and its files are never changed. Using the fine-tuned copy in
-the other views is an explicit choice (a check box), and Reset goes back to the loaded weights everywhere.
+the other views is an explicit choice (a check box), and Reset goes back to the loaded weights everywhere. Save
+writes the copy as a new model folder (on the worker: the "save_fine_tuned" analysis), to open later.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -42,6 +44,7 @@ class PretrainPanel(View):
     def __init__(self, controller=None, selection=None, parent: QtWidgets.QWidget | None = None):
         super().__init__(controller, selection, parent)
         self.run = None  # the AnalysisRun under way or last finished
+        self.save_run = None  # the "save_fine_tuned" run under way or last finished
         self.training = None  # the last finished run's payload (analysis/pretrain.py: Pretraining)
         self.losses: list[float] = []
         self._train_when_loaded = False  # --view-arg asked for a run before the model was there
@@ -65,12 +68,18 @@ class PretrainPanel(View):
         self.reset_button = QtWidgets.QPushButton(self.tr("Reset"))
         self.reset_button.clicked.connect(self.reset_weights)
         self.reset_button.setToolTip(self.tr("Forget the fine-tuned copy: every view goes back to the loaded weights"))
+        self.save_button = QtWidgets.QPushButton(self.tr("Save as a model…"))
+        self.save_button.clicked.connect(self.save)
+        self.save_button.setToolTip(
+            self.tr("Write the fine-tuned copy as a new model folder, to open with Model ▸ Open folder… (BERT models)")
+        )
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(False)
         for widget in (self.steps_spin, self.train_button, self.cancel_button, self.progress, self.use_box):
             self.controls.addWidget(widget)
         self.controls.addStretch(1)
+        self.controls.addWidget(self.save_button)
         self.controls.addWidget(self.reset_button)
 
         self.text_edit = QtWidgets.QPlainTextEdit(EXAMPLE_TEXT)
@@ -148,7 +157,7 @@ class PretrainPanel(View):
 
     @property
     def busy(self) -> bool:
-        return self.run is not None and self.run.running
+        return any(run is not None and run.running for run in (self.run, self.save_run))
 
     # ---- training --------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -247,9 +256,53 @@ class PretrainPanel(View):
             self.run.cancel()
 
     def _set_running(self, running: bool) -> None:
+        saving = self.save_run is not None and self.save_run.running  # the copy must stay as it is meanwhile
         self.cancel_button.setEnabled(running)
         self.progress.setVisible(running)
-        self.use_box.setEnabled(not running and self.training is not None)
+        for widget in (self.use_box, self.save_button):
+            widget.setEnabled(not running and not saving and self.training is not None)
+        self.train_button.setEnabled(not saving)
+        self.reset_button.setEnabled(not saving)
+
+    # ---- saving the fine-tuned copy ------------------------------------------------------------------------
+    def save(self) -> None:
+        """Save as a model…: ask for a new folder's name, then write the copy there on the worker."""
+        if self.training is None or self.controller is None:
+            return
+        name = re.sub(r"[^\w.-]+", "-", Path(self.training.model.name).name).strip("-") or "model"
+        folder, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save the fine-tuned model as a new folder"),
+            str(Path.home() / f"{name}-fine-tuned"),
+            options=QtWidgets.QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not folder:
+            return
+        run = self.controller.start("save_fine_tuned", follows_input=False, training=self.training, folder=folder)
+        if run is None:
+            return
+        self.save_run = run
+        run.ready.connect(self._saved)
+        run.failed.connect(self._save_failed)
+        run.cancelled.connect(
+            lambda: self._save_failed(
+                self.tr("another model was opened meanwhile (a folder is written whole or not at all).")
+            )
+        )
+        self.status.setText(self.tr("Saving the fine-tuned model to {folder}…").format(folder=folder))
+        self._set_running(False)
+
+    def _saved(self, saved) -> None:
+        self._set_running(False)
+        self.status.setText(
+            self.tr("Saved the fine-tuned model to {folder} ({size:.1f} MB). Model ▸ Open folder… opens it.").format(
+                folder=saved.folder, size=saved.size / 1e6
+            )
+        )
+
+    def _save_failed(self, message: str) -> None:
+        self._set_running(False)
+        self.status.setText(self.tr("Not saved: {reason}").format(reason=message))
 
     # ---- the fine-tuned copy in the other views ------------------------------------------------------------
     def _use_toggled(self, on: bool) -> None:

@@ -105,7 +105,8 @@ class Workspaces(QObject):
             message = self.tr("Saved the workspace {path}").format(path=path)
             if summary.fine_tuned:  # the pretraining demo's copy lives in memory only: say what the file holds
                 message = self.tr(
-                    "Saved the workspace {path}, with the loaded model: the fine-tuned copy is not saved"
+                    "Saved the workspace {path}, with the loaded model: the fine-tuned copy is not saved in it "
+                    "(the Pretraining view's Save as a model… writes it as a model folder)"
                 ).format(path=path)
             self._window.statusBar().showMessage(message, 8000)
             self.saved.emit(path)

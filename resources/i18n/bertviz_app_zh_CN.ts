@@ -2127,6 +2127,10 @@ Its labels for the sentence (or its tokens) are in View ▸ Applications.</sourc
         <translation>还没有加载模型。</translation>
     </message>
     <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
+    </message>
+    <message>
         <source>Paste a short text for the model to learn: a few sentences</source>
         <translation>粘贴一段让模型学习的短文本：几句话即可</translation>
     </message>
@@ -2149,6 +2153,22 @@ Its labels for the sentence (or its tokens) are in View ▸ Applications.</sourc
     <message>
         <source>Reset</source>
         <translation>重置</translation>
+    </message>
+    <message>
+        <source>Save as a model…</source>
+        <translation>另存为模型…</translation>
+    </message>
+    <message>
+        <source>Save the fine-tuned model as a new folder</source>
+        <translation>把微调后的模型保存为一个新文件夹</translation>
+    </message>
+    <message>
+        <source>Saved the fine-tuned model to {folder} ({size:.1f} MB). Model ▸ Open folder… opens it.</source>
+        <translation>已把微调后的模型保存到 {folder}（{size:.1f} MB）。用“模型 ▸ 打开文件夹…”即可打开。</translation>
+    </message>
+    <message>
+        <source>Saving the fine-tuned model to {folder}…</source>
+        <translation>正在把微调后的模型保存到 {folder}…</translation>
     </message>
     <message>
         <source>Step {step} / {steps} · loss {loss:.2f} · {rate:.1f} steps/s</source>
@@ -2197,6 +2217,14 @@ Its labels for the sentence (or its tokens) are in View ▸ Applications.</sourc
     <message>
         <source>Use the fine-tuned model in the other views</source>
         <translation>在其他视图中使用微调后的模型</translation>
+    </message>
+    <message>
+        <source>Write the fine-tuned copy as a new model folder, to open with Model ▸ Open folder… (BERT models)</source>
+        <translation>把微调副本写成一个新的模型文件夹，之后可用“模型 ▸ 打开文件夹…”打开（限 BERT 模型）</translation>
+    </message>
+    <message>
+        <source>another model was opened meanwhile (a folder is written whole or not at all).</source>
+        <translation>期间打开了另一个模型（文件夹要么完整写入，要么完全不写）。</translation>
     </message>
     <message>
         <source>loss (nats per masked token)</source>
@@ -2578,8 +2606,8 @@ Original (Salazar et al. 2020): mask one token at a time; split words tend to sc
         <translation>已保存工作区 {path}</translation>
     </message>
     <message>
-        <source>Saved the workspace {path}, with the loaded model: the fine-tuned copy is not saved</source>
-        <translation>已保存工作区 {path}，其中是加载的模型：微调副本不会保存</translation>
+        <source>Saved the workspace {path}, with the loaded model: the fine-tuned copy is not saved in it (the Pretraining view&apos;s Save as a model… writes it as a model folder)</source>
+        <translation>已保存工作区 {path}，其中是加载的模型：微调副本不在其中（预训练视图的“另存为模型…”可把它写成模型文件夹）</translation>
     </message>
     <message>
         <source>The workspace&apos;s model could not be opened: {reason}</source>
