@@ -368,8 +368,13 @@ def test_a_long_input_is_pooled_to_words_on_the_worker(qtbot, chinese_window, mo
     panel.words_button.click()
     assert panel.pooling_words and panel.busy
     assert panel.message() == "Pooling 8 tokens into 5 words…"
+    win.select_token(3)  # 学, chosen meanwhile in another view: marked once the words are there
+    win.selection.set_laser(True)
+    win.selection.set_hovered(4)
     assert win.wait_until_drawn()
     assert panel.showing_words and not panel.pooling_words and panel.message() is None
+    assert panel.selected_token == 1
+    win.selection.set_laser(False)
     expected = pool_attention(tokens.attention, [[0], [1, 2, 3, 4], [5], [6], [7]])
     np.testing.assert_allclose(panel.current_matrix(), expected[panel.layer, panel.head], atol=1e-6)
     assert "words" in panel.heatmap_plot.titleLabel.text
