@@ -391,3 +391,7 @@ def test_a_long_input_is_pooled_to_words_on_the_worker(qtbot, chinese_window, mo
     assert win.controller.wait_until_idle() and win.wait_until_drawn()
     qtbot.wait(50)
     assert not panel.showing_words and panel.current_matrix().shape == (6, 6)
+    panel.words_button.click()  # on, and the run cancelled from outside (as a model change does): not stuck busy
+    assert panel.pooling_words
+    win.controller.cancel_analysis("pool_words")
+    assert not panel.pooling_words and not panel.busy

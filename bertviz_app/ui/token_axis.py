@@ -445,6 +445,7 @@ class WordsView:
         self._words_run = run
         run.ready.connect(lambda payload, run=run, groups=groups: self._pooled(run, payload.result, groups))
         run.failed.connect(lambda message, run=run: self._pooling_failed(run, message))
+        run.cancelled.connect(lambda run=run: self._pooling_cancelled(run))
         super().clear(
             QtCore.QCoreApplication.translate("TokenAxis", "Pooling {tokens} tokens into {words} words…").format(
                 tokens=len(result.tokens), words=len(groups)
@@ -464,6 +465,11 @@ class WordsView:
         if run is self._words_run:
             self._words_run = None
             super().clear(message)
+
+    def _pooling_cancelled(self, run) -> None:
+        """Cancelled by the controller (a new input or model; its result comes next): no longer waiting."""
+        if run is self._words_run:
+            self._words_run = None
 
     def _stop_pooling(self) -> None:
         if self._words_run is not None:
