@@ -39,3 +39,7 @@ shot chinese-text-zh.png --lang zh_CN --model "$demo" --view attention \
 rm -rf "$demo"
 shot corpus.png --view corpus --view-arg demo:14 \
   --text "The bank of the river was muddy, so she went to the bank to get money."  # indexes the demo corpus once
+# Teaching mode: a lesson step, and the presenter view at a projector's size and at full HD
+shot lesson-step.png --lesson encoder-not-lstm --step 4
+shot presenter-1024x768.png --presenter --window-size 1024x768 --lesson masked-lm --step 2
+shot presenter-1920x1080.png --presenter --window-size 1920x1080 --lesson self-attention --step 2

@@ -128,3 +128,38 @@ def test_the_laser_marks_the_hovered_chips_token_in_every_view(window, qtbot):
     assert chips._hovered == cat + 1 and all(axis.hovered == cat + 1 for axis in attention_axes)
     window.presenter.set_on(False)
     assert window.selection.hovered is None and chips._hovered == -1
+
+
+def test_a_1024_wide_window_fits_and_every_views_controls_stay_on_screen(window, qtbot):
+    """Without the presenter view too (a small laptop, a projector's --window-size 1024x768): the controls above
+    each view wrap onto more lines instead of forcing the window wider (it was at least 1319 pixels wide)."""
+    from PySide6.QtWidgets import QWidget
+
+    window.resize(1024, 768)
+    qtbot.wait(50)
+    assert window.width() == 1024 and window.minimumSizeHint().width() <= 1024
+    for name, view in window.views.items():
+        window.show_view(name)
+        qtbot.wait(20)
+        row = view.controls
+        shown = [row.itemAt(i).widget() for i in range(row.count()) if row.itemAt(i).widget() is not None]
+        shown = [w for w in shown if isinstance(w, QWidget) and w.isVisible()]
+        assert shown, name
+        for w in shown:
+            box = w.geometry()
+            assert box.left() >= 0 and box.right() < view.width(), f"{name}: {type(w).__name__} {box} off the view"
+        assert view._stack.geometry().top() > max(w.geometry().bottom() for w in shown), f"{name}: over the content"
+    window.show_view("corpus")  # the widest row: on two lines here, on one at 1360 pixels
+    qtbot.wait(20)
+    tops = {
+        w.geometry().center().y() // 10
+        for w in (window.views["corpus"].demo_button, window.views["corpus"].senses_button)
+    }
+    assert len(tops) == 2
+    window.resize(1600, 860)
+    qtbot.wait(50)
+    tops = {
+        w.geometry().center().y() // 10
+        for w in (window.views["corpus"].demo_button, window.views["corpus"].senses_button)
+    }
+    assert len(tops) == 1

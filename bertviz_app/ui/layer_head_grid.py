@@ -390,10 +390,13 @@ class LayerHeadGrid(QtWidgets.QWidget):
             title_font.setPointSizeF(self.font().pointSizeF() * 1.15)
             p.setFont(title_font)
             p.setPen(fg)
+            title = QtGui.QFontMetricsF(title_font).elidedText(
+                self._title, QtCore.Qt.TextElideMode.ElideRight, max(self.width() - 8, 0)
+            )  # a narrow grid (presenter view, small window) ends it with "…" rather than cutting both ends
             p.drawText(
                 QtCore.QRectF(0, 2, self.width(), metrics.height() * 1.3),
                 int(QtCore.Qt.AlignmentFlag.AlignCenter),
-                self._title,
+                title,
             )
             p.setFont(self.font())
         if not self._rows or not self._cols:

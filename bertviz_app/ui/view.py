@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore, QtWidgets
 
 from bertviz_app.ui.exporting import export_button, save_with_dialog
+from bertviz_app.ui.flow_layout import FlowRow
 from bertviz_app.ui.message_stack import MessageStack
 from bertviz_app.ui.token_axis import TokenAxis
 
@@ -107,8 +108,7 @@ class View(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
-        self.controls = QtWidgets.QHBoxLayout()
-        self.controls.setSpacing(8)
+        self.controls = FlowRow(spacing=8)  # wraps onto more lines in a narrow window
         layout.addLayout(self.controls)
         self._stack = MessageStack()
         self.message_label = self._stack.label
