@@ -29,6 +29,7 @@ BENCH = ROOT / "benchmarks" / "bench_app.py"
 DEFAULT_BEFORE = "1685de5"  # parent of 7560a70 (AnalysisRun), the first commit of the view contract
 
 ROW = re.compile(r"^\s{3}(\S+)\s{2,}(.*?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(PASS|FAIL)$")
+SPLIT = re.compile(r"^\s{3}split (\S+)\s{2,}(.*?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$")
 STALL = re.compile(r"one per (\d+) ms\), (\d+) results.*\n\s+longest gap between 5 ms timer ticks (\d+) ms, p99 (\d+)")
 MEMORY = re.compile(r"resident memory: (\d+) MB after 10 edits, (\d+) MB after (\d+)")
 
@@ -43,6 +44,12 @@ def parse(output: str) -> dict[str, float]:
             name = f"{view} {label}".strip()
             figures[f"{name} | p50 ms"] = float(p50)
             figures[f"{name} | p95 ms"] = float(p95)
+        m = SPLIT.match(line)
+        if m:
+            view, label, worker, gui, paint = m.groups()
+            name = f"{view} {label}".strip()
+            figures[f"{name} | worker ms"] = float(worker)
+            figures[f"{name} | GUI + paint ms"] = float(gui) + float(paint)
     for interval, _results, worst, p99 in STALL.findall(output):
         figures[f"stall, a key per {interval} ms | longest ms"] = float(worst)
         figures[f"stall, a key per {interval} ms | p99 ms"] = float(p99)
