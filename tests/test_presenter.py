@@ -135,6 +135,9 @@ def test_a_1024_wide_window_fits_and_every_views_controls_stay_on_screen(window,
     each view wrap onto more lines instead of forcing the window wider (it was at least 1319 pixels wide)."""
     from PySide6.QtWidgets import QWidget
 
+    sentence = "the cat sat on the mat and the dog sat on the log near the red book "
+    window.controller.set_text(sentence * 3, immediate=True)  # 51 words: the corpus view lists each token
+    assert window.controller.wait_until_idle()
     window.resize(1024, 768)
     qtbot.wait(50)
     assert window.width() == 1024 and window.minimumSizeHint().width() <= 1024
@@ -149,6 +152,7 @@ def test_a_1024_wide_window_fits_and_every_views_controls_stay_on_screen(window,
             box = w.geometry()
             assert box.left() >= 0 and box.right() < view.width(), f"{name}: {type(w).__name__} {box} off the view"
         assert view._stack.geometry().top() > max(w.geometry().bottom() for w in shown), f"{name}: over the content"
+        assert window.width() == 1024, f"{name} made the window wider"
     window.show_view("corpus")  # the widest row: on two lines here, on one at 1360 pixels
     qtbot.wait(20)
     tops = {

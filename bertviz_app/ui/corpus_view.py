@@ -21,6 +21,7 @@ from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap, tsne_ava
 from bertviz_app.ui import theme
 from bertviz_app.ui.colormaps import make_colormap
 from bertviz_app.ui.corpus_map import CATEGORIES, orthographic, sentence_html
+from bertviz_app.ui.flow_layout import FlowRow
 from bertviz_app.ui.point_cloud import PointCloud, argb
 from bertviz_app.ui.view import View
 
@@ -131,13 +132,22 @@ class CorpusView(View):
             c.addWidget(w)
         self._set_map_controls(False)
 
-        self.token_row = QtWidgets.QHBoxLayout()
-        self.token_row.setSpacing(3)
+        # The sentence's tokens, wrapped onto lines (a long sentence made the window as wide as all its tokens),
+        # at most three lines shown and the rest scrolled.
+        tokens = QtWidgets.QWidget()
+        self.token_row = FlowRow(tokens, spacing=3)
         self.token_buttons: list[QtWidgets.QToolButton] = []
         hint = QtWidgets.QLabel(self.tr("Find in the corpus:"))
         self.token_row.addWidget(hint)
         self.token_row.addStretch(1)
-        self.content_layout.addLayout(self.token_row)
+        self.token_scroll = QtWidgets.QScrollArea()
+        self.token_scroll.setWidget(tokens)
+        self.token_scroll.setWidgetResizable(True)
+        self.token_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.token_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.token_scroll.setMaximumHeight(3 * (hint.sizeHint().height() + 8))
+        self.token_scroll.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
+        self.content_layout.addWidget(self.token_scroll)
 
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.plot = pg.PlotWidget(background="w")
