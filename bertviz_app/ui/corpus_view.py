@@ -21,7 +21,7 @@ from bertviz_app.analysis.numeric.corpus import CorpusIndex, CorpusMap, tsne_ava
 from bertviz_app.ui import theme
 from bertviz_app.ui.colormaps import make_colormap
 from bertviz_app.ui.corpus_map import CATEGORIES, orthographic, sentence_html
-from bertviz_app.ui.flow_layout import FlowRow
+from bertviz_app.ui.flow_layout import FlowArea
 from bertviz_app.ui.point_cloud import PointCloud, argb
 from bertviz_app.ui.view import View
 
@@ -134,20 +134,12 @@ class CorpusView(View):
 
         # The sentence's tokens, wrapped onto lines (a long sentence made the window as wide as all its tokens),
         # at most three lines shown and the rest scrolled.
-        tokens = QtWidgets.QWidget()
-        self.token_row = FlowRow(tokens, spacing=3)
+        self.token_area = FlowArea(spacing=3, max_lines=3)
+        self.token_row = self.token_area.row
         self.token_buttons: list[QtWidgets.QToolButton] = []
-        hint = QtWidgets.QLabel(self.tr("Find in the corpus:"))
-        self.token_row.addWidget(hint)
+        self.token_row.addWidget(QtWidgets.QLabel(self.tr("Find in the corpus:")))
         self.token_row.addStretch(1)
-        self.token_scroll = QtWidgets.QScrollArea()
-        self.token_scroll.setWidget(tokens)
-        self.token_scroll.setWidgetResizable(True)
-        self.token_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        self.token_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.token_scroll.setMaximumHeight(3 * (hint.sizeHint().height() + 8))
-        self.token_scroll.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
-        self.content_layout.addWidget(self.token_scroll)
+        self.content_layout.addWidget(self.token_area)
 
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.plot = pg.PlotWidget(background="w")
@@ -197,6 +189,7 @@ class CorpusView(View):
             b.clicked.connect(lambda _=False, i=i: self.token_selected.emit(i))
             self.token_row.insertWidget(self.token_row.count() - 1, b)
             self.token_buttons.append(b)
+        self.token_area.fit()
         opened = self._opened_text
         if opened and self.controller is not None and self.controller.current_input.text == opened[0]:
             self._pending_token, self._opened_text = opened[1], None

@@ -140,3 +140,31 @@ class FlowRow(QtWidgets.QLayout):
                 x += w + self.spacing()
             y += height + self.spacing()
         return max(y - self.spacing() - area.y(), 0) + m.top() + m.bottom()
+
+
+class FlowArea(QtWidgets.QScrollArea):
+    """A FlowRow (`row`) in a scroll area as tall as its lines, up to `max_lines` of them (the rest scrolled), on
+    the background of what is around it. Call `fit()` after changing the row's items."""
+
+    def __init__(self, spacing: int = 3, max_lines: int = 3, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        inner = QtWidgets.QWidget()
+        self.row = FlowRow(inner, spacing=spacing)
+        self._max_lines = max_lines
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(Policy.Preferred, Policy.Fixed)
+        for widget in (self.viewport(), inner):
+            widget.setAutoFillBackground(False)
+
+    def fit(self) -> None:
+        """As tall as the row's lines at the present width, at most `max_lines` of them."""
+        line = max((item.sizeHint().height() for item in self.row._shown()), default=0)
+        cap = self._max_lines * line + (self._max_lines - 1) * self.row.spacing()
+        self.setFixedHeight(min(self.row.heightForWidth(max(self.viewport().width(), 1)), cap))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit()
