@@ -84,19 +84,35 @@ def pct(values, q):
     return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
+class GapTimer:
+    """A 5 ms GUI timer that records the gaps between its ticks, in ms (`gaps`): how long the GUI thread was
+    busy at a stretch while it ran. start(), then stop()."""
+
+    def __init__(self, interval_ms: int = 5):
+        self.gaps: list[int] = []
+        self._clock = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = self._clock.elapsed()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def start(self) -> None:
+        self._clock.start()
+        self._last = self._clock.elapsed()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
 def stalls_while_typing(window, controller, text: str, interval_ms: int, edits: int = 200) -> tuple[int, int]:
     """Type `edits` keystrokes, one per `interval_ms`, while a 5 ms timer records the gaps between its ticks.
     Returns the longest gap and the 99th percentile, in ms: how long the GUI thread was ever busy."""
-    gaps = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.elapsed()]
-
-    def tick():
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
-
+    ticker = GapTimer()
     typed = [0]
 
     def type_one():
@@ -108,9 +124,7 @@ def stalls_while_typing(window, controller, text: str, interval_ms: int, edits: 
         window.sentence.text_a.textEdited.emit(text[:k])
         typed[0] += 1
 
-    ticker, typist = QTimer(), QTimer()
-    ticker.setInterval(5)
-    ticker.timeout.connect(tick)
+    typist = QTimer()
     typist.setInterval(interval_ms)
     typist.timeout.connect(type_one)
     ticker.start()
@@ -120,7 +134,7 @@ def stalls_while_typing(window, controller, text: str, interval_ms: int, edits: 
         time.sleep(0.001)
     controller.wait_until_idle()
     ticker.stop()
-    return max(gaps), pct(gaps, 99)
+    return max(ticker.gaps), pct(ticker.gaps, 99)
 
 
 def main() -> int:

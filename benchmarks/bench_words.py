@@ -16,7 +16,8 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+from bench_app import GapTimer  # this folder, first on sys.path when run as a script
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from bertviz_app.app import build_window, create_app
@@ -33,19 +34,7 @@ def text(n_words: int, k: int) -> str:
 
 def longest_gap(window, controller, panel, sentence: str) -> tuple[int, float]:
     """(longest gap between 5 ms ticks in ms, seconds until the words are shown) for one edit."""
-    gaps = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.elapsed()]
-
-    def tick():
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    ticker = QTimer()
-    ticker.setInterval(5)
-    ticker.timeout.connect(tick)
+    ticker = GapTimer()
     ticker.start()
     before = controller.current_result
     started = time.perf_counter()
@@ -57,7 +46,7 @@ def longest_gap(window, controller, panel, sentence: str) -> tuple[int, float]:
         if shown is None and controller.current_result is not before and panel.showing_words and not panel.busy:
             shown = time.perf_counter()
     ticker.stop()
-    return max(gaps), (shown or time.perf_counter()) - started
+    return max(ticker.gaps), (shown or time.perf_counter()) - started
 
 
 def main() -> int:
