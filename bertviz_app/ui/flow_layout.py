@@ -97,22 +97,24 @@ class FlowRow(QtWidgets.QLayout):
     def _shown(self) -> list[QtWidgets.QLayoutItem]:
         return [item for item in self._items if not item.isEmpty() or isinstance(item, QtWidgets.QSpacerItem)]
 
-    def _lines(self, width: int) -> list[list[QtWidgets.QLayoutItem]]:
-        """The items in lines no wider than `width`; a spacer that would start a line is dropped."""
-        lines: list[list[QtWidgets.QLayoutItem]] = [[]]
+    def _lines(self, width: int) -> list[list[tuple[QtWidgets.QLayoutItem, QtCore.QSize]]]:
+        """The items with their size hints (asked once), in lines no wider than `width`; a spacer that would start
+        a line is dropped."""
+        lines: list[list[tuple[QtWidgets.QLayoutItem, QtCore.QSize]]] = [[]]
         used = 0
         for item in self._shown():
-            w = item.sizeHint().width()
+            hint = item.sizeHint()
             line = lines[-1]
-            if line and used + self.spacing() + w > width and not isinstance(item, QtWidgets.QSpacerItem):
-                while line and isinstance(line[-1], QtWidgets.QSpacerItem):
+            spacer = isinstance(item, QtWidgets.QSpacerItem)
+            if line and used + self.spacing() + hint.width() > width and not spacer:
+                while line and isinstance(line[-1][0], QtWidgets.QSpacerItem):
                     line.pop()  # no spacing or stretch at the end of a wrapped line
                 lines.append([])
                 line, used = lines[-1], 0
-            if not line and isinstance(item, QtWidgets.QSpacerItem):
+            if not line and spacer:
                 continue
-            used += (self.spacing() if line else 0) + w
-            line.append(item)
+            used += (self.spacing() if line else 0) + hint.width()
+            line.append((item, hint))
         return [line for line in lines if line]
 
     def _arrange(self, rect: QtCore.QRect, move: bool) -> int:
@@ -121,10 +123,10 @@ class FlowRow(QtWidgets.QLayout):
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         y = area.y()
         for line in self._lines(max(area.width(), 1)):
-            widths = [item.sizeHint().width() for item in line]
-            height = max(item.sizeHint().height() for item in line)
+            widths = [hint.width() for _item, hint in line]
+            height = max(hint.height() for _item, hint in line)
             spare = area.width() - sum(widths) - self.spacing() * (len(line) - 1)
-            weights = [self._stretch.get(id(item), 0) for item in line]
+            weights = [self._stretch.get(id(item), 0) for item, _hint in line]
             if spare > 0 and sum(weights):
                 total, given = sum(weights), 0
                 for i, weight in enumerate(weights):
@@ -133,13 +135,16 @@ class FlowRow(QtWidgets.QLayout):
                     given += share
                 widths[max(range(len(line)), key=weights.__getitem__)] += spare - given
             x = area.x()
-            for item, w in zip(line, widths, strict=True):
+            for (item, hint), w in zip(line, widths, strict=True):
                 if move:
-                    h = min(item.sizeHint().height(), height)
-                    item.setGeometry(QtCore.QRect(x, y + (height - h) // 2, w, h))
+                    item.setGeometry(QtCore.QRect(x, y + (height - hint.height()) // 2, w, hint.height()))
                 x += w + self.spacing()
             y += height + self.spacing()
         return max(y - self.spacing() - area.y(), 0) + m.top() + m.bottom()
+
+    def line_height(self) -> int:
+        """The tallest item's height: one line's."""
+        return max((item.sizeHint().height() for item in self._shown()), default=0)
 
 
 class FlowArea(QtWidgets.QScrollArea):
@@ -161,8 +166,7 @@ class FlowArea(QtWidgets.QScrollArea):
 
     def fit(self) -> None:
         """As tall as the row's lines at the present width, at most `max_lines` of them."""
-        line = max((item.sizeHint().height() for item in self.row._shown()), default=0)
-        cap = self._max_lines * line + (self._max_lines - 1) * self.row.spacing()
+        cap = self._max_lines * self.row.line_height() + (self._max_lines - 1) * self.row.spacing()
         self.setFixedHeight(min(self.row.heightForWidth(max(self.viewport().width(), 1)), cap))
 
     def resizeEvent(self, event) -> None:
