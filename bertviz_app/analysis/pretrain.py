@@ -167,6 +167,8 @@ def save_task(_lm: LoadedModel, _inp: InferenceInput, *, training: Pretraining, 
         raise InputError(f"{target} already exists and is not an empty folder: choose a new name.")
     lm = training.model
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Not training/mlm.py's _write_atomically: that one uses (and first deletes) fixed <name>.tmp and <name>.old
+    # beside the target, safe in train-mlm's own output folder but not in a folder the user picked.
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     try:
         save_bert(lm.model, tmp, tokenizer_folder(Path(lm.info.path)))
