@@ -363,7 +363,7 @@ class LayerHeadGrid(QtWidgets.QWidget):
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         """The still layer (labels, tiles, crosses, colour bar) is painted once per content and size into a
         pixmap; a hover, focus or outline change repaints only the rings over it (0.5 ms a paint otherwise)."""
-        self._geometry()
+        self._geometry()  # brings _geometry_key up to date with the size, shape and font
         ratio = self.devicePixelRatioF()
         key = (self._geometry_key, self._version, ratio)
         if key != self._still_key:
