@@ -443,9 +443,12 @@ class WordsView:
         if run is None:
             return False
         self._words_run = run
-        run.ready.connect(lambda payload, run=run, groups=groups: self._pooled(run, payload.result, groups))
-        run.failed.connect(lambda message, run=run: self._pooling_failed(run, message))
-        run.cancelled.connect(lambda run=run: self._pooling_cancelled(run))
+        # The slots name the run by its id, not the run itself: a lambda holding the run on the run's own
+        # signal is a cycle through a Qt object that only the garbage collector can break.
+        run_id = run.id
+        run.ready.connect(lambda payload: self._pooled(run_id, payload.result, groups))
+        run.failed.connect(lambda message: self._pooling_failed(run_id, message))
+        run.cancelled.connect(lambda: self._pooling_cancelled(run_id))
         super().clear(
             QtCore.QCoreApplication.translate("TokenAxis", "Pooling {tokens} tokens into {words} words…").format(
                 tokens=len(result.tokens), words=len(groups)
@@ -453,22 +456,25 @@ class WordsView:
         )
         return True
 
-    def _pooled(self, run, pooled, groups: list[list[int]]) -> None:
-        if run is not self._words_run:
+    def _waiting_for(self, run_id: int) -> bool:
+        return self._words_run is not None and self._words_run.id == run_id
+
+    def _pooled(self, run_id: int, pooled, groups: list[list[int]]) -> None:
+        if not self._waiting_for(run_id):
             return  # about an earlier result, or Words was switched off meanwhile
         self._words_run, self._word_groups = None, groups
         super().set_result(pooled)
         token = self.selection.token
         self.set_selected_token(None if token is None else self.shown_index(token))
 
-    def _pooling_failed(self, run, message: str) -> None:
-        if run is self._words_run:
+    def _pooling_failed(self, run_id: int, message: str) -> None:
+        if self._waiting_for(run_id):
             self._words_run = None
             super().clear(message)
 
-    def _pooling_cancelled(self, run) -> None:
+    def _pooling_cancelled(self, run_id: int) -> None:
         """Cancelled by the controller (a new input or model; its result comes next): no longer waiting."""
-        if run is self._words_run:
+        if self._waiting_for(run_id):
             self._words_run = None
 
     def _stop_pooling(self) -> None:
